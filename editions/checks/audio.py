@@ -1,0 +1,326 @@
+"""Audio measurements and checks (standards §4a–4c, §7.7) on the files we ship.
+
+Everything is measured on the *decoded* file, because encoding changes peaks and
+loudness; the master in memory is not what a listener hears.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyloudnorm
+from mutagen.id3 import ID3, ID3NoHeaderError
+from mutagen.mp3 import MP3, BitrateMode
+from numpy.typing import NDArray
+from scipy.signal import resample_poly
+
+from editions.errors import Finding, Location, MissingProgram
+
+#: The loudness profile of standards §7.7.
+TARGET_LUFS = -18.0
+LUFS_TOLERANCE = 1.0
+MAX_TRUE_PEAK = -3.0
+SAMPLE_RATE = 44100
+BITRATE = 192_000
+HEAD_ROOM_TONE = (0.5, 1.0)
+TAIL_ROOM_TONE = (1.0, 5.0)
+NOISE_FLOOR = (-100.0, -60.0)
+ROOM_TONE_LEVEL = -50.0
+CHAPTER_TOLERANCE = 0.05
+
+_DEBIAN_FFMPEG = Path("/usr/bin/ffmpeg")
+_OVERSAMPLE = 4
+_PAD = 32  # input samples either side of a block: covers the resampling filter
+
+
+@dataclass(frozen=True)
+class AudioMeasures:
+    """What a listener's file is like, in the units the standards use."""
+
+    lufs: float
+    true_peak: float
+    sample_rate: int
+    channels: int
+    bitrate: int
+    cbr: bool
+    duration: float
+    head_room_tone: float
+    tail_room_tone: float
+    noise_floor: float
+
+
+def ffmpeg_exe() -> str:
+    """Return the ffmpeg to run: Debian's if installed, else imageio-ffmpeg's."""
+    if _DEBIAN_FFMPEG.exists():
+        return str(_DEBIAN_FFMPEG)
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    try:
+        import imageio_ffmpeg
+
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except (ImportError, RuntimeError) as exc:
+        raise MissingProgram(
+            "ffmpeg", "apt-get install ffmpeg (or pip install imageio-ffmpeg)"
+        ) from exc
+
+
+def decode(
+    path: Path, sample_rate: int | None = None
+) -> tuple[NDArray[np.float32], int]:
+    """Decode *path* to mono float32 as a player would (encoder delay removed)."""
+    rate = sample_rate or _probe_rate(path)
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(path)]
+    cmd += ["-map", "0:a:0", "-ac", "1", "-ar", str(rate), "-f", "f32le", "-"]
+    done = subprocess.run(cmd, capture_output=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"ffmpeg could not decode {path}: {done.stderr.decode()}")
+    return np.frombuffer(done.stdout, dtype=np.float32), rate
+
+
+def _probe_rate(path: Path) -> int:
+    """Return the file's own sample rate so decoding does not resample it."""
+    if path.suffix.lower() == ".mp3":
+        return int(MP3(path).info.sample_rate)
+    return SAMPLE_RATE
+
+
+def hop_peaks(samples: NDArray[np.float32], hop: int) -> NDArray[np.float32]:
+    """Return the 4x-oversampled peak of every *hop* samples (blockwise: memory)."""
+    n_hops = -(-len(samples) // hop)
+    out = np.zeros(n_hops, dtype=np.float32)
+    block_hops = 4096
+    for first in range(0, n_hops, block_hops):
+        start = first * hop
+        stop = min(len(samples), (first + block_hops) * hop)
+        lo, hi = max(0, start - _PAD), min(len(samples), stop + _PAD)
+        up = resample_poly(samples[lo:hi].astype(np.float32), _OVERSAMPLE, 1)
+        up = np.abs(up[(start - lo) * _OVERSAMPLE : (stop - lo) * _OVERSAMPLE])
+        count = -(-(stop - start) // hop)
+        up = np.pad(up, (0, count * hop * _OVERSAMPLE - len(up)))
+        out[first : first + count] = up.reshape(count, -1).max(axis=1)
+    return out
+
+
+def true_peak_db(samples: NDArray[np.float32]) -> float:
+    """Return the true peak in dBTP (4x oversampling, as BS.1770 prescribes)."""
+    if len(samples) == 0:
+        return float("-inf")
+    peak = float(hop_peaks(samples, 4096).max())
+    return float(20.0 * np.log10(peak)) if peak > 0 else float("-inf")
+
+
+def integrated_lufs(samples: NDArray[np.float32], rate: int) -> float:
+    """Return BS.1770 integrated loudness (pyloudnorm), -inf for silence."""
+    meter = pyloudnorm.Meter(rate)
+    return float(meter.integrated_loudness(samples.astype(np.float64)))
+
+
+def frame_levels(samples: NDArray[np.float32], rate: int, frame: float) -> NDArray:
+    """Return the RMS level in dBFS of consecutive frames of *frame* seconds."""
+    size = max(1, round(rate * frame))
+    count = len(samples) // size
+    if count == 0:
+        return np.zeros(0)
+    blocks = samples[: count * size].astype(np.float64).reshape(count, size)
+    power = np.mean(blocks * blocks, axis=1)
+    return 10.0 * np.log10(np.maximum(power, 1e-20))
+
+
+def room_tone(samples: NDArray[np.float32], rate: int) -> tuple[float, float]:
+    """Return the head and tail spans below -50 dBFS (10 ms frames), in seconds."""
+    levels = frame_levels(samples, rate, 0.010)
+    loud = np.flatnonzero(levels >= ROOM_TONE_LEVEL)
+    if len(loud) == 0:
+        total = len(samples) / rate
+        return total, total
+    head = loud[0] * 0.010
+    tail = len(samples) / rate - (loud[-1] + 1) * 0.010
+    return float(head), float(tail)
+
+
+def noise_floor(samples: NDArray[np.float32], rate: int) -> float:
+    """Return the quietest 500 ms RMS (50 ms hop) in dBFS, as ACX measures it."""
+    power = 10.0 ** (frame_levels(samples, rate, 0.050) / 10.0)
+    if len(power) == 0:
+        return float("-inf")
+    width = min(10, len(power))
+    window = np.convolve(power, np.ones(width) / width, mode="valid")
+    return float(10.0 * np.log10(max(float(window.min()), 1e-20)))
+
+
+def measure(path: Path) -> AudioMeasures:
+    """Measure a delivered audio file (MP3 gives bitrate and CBR; others report 0)."""
+    samples, rate = decode(path)
+    bitrate, cbr, channels = 0, False, 1
+    if path.suffix.lower() == ".mp3":
+        info = MP3(path).info
+        bitrate, channels = int(info.bitrate), int(info.channels)
+        cbr = info.bitrate_mode == BitrateMode.CBR
+    head, tail = room_tone(samples, rate)
+    return AudioMeasures(
+        lufs=integrated_lufs(samples, rate),
+        true_peak=true_peak_db(samples),
+        sample_rate=rate,
+        channels=channels,
+        bitrate=bitrate,
+        cbr=cbr,
+        duration=len(samples) / rate,
+        head_room_tone=head,
+        tail_room_tone=tail,
+        noise_floor=noise_floor(samples, rate),
+    )
+
+
+def read_chapters(mp3: Path) -> list[tuple[str, float, float]]:
+    """Return (title, start s, end s) of the ID3 chapters in top-level CTOC order."""
+    try:
+        tag = ID3(mp3)
+    except ID3NoHeaderError:
+        return []
+    chaps = {frame.element_id: frame for frame in tag.getall("CHAP")}
+    tocs = [toc for toc in tag.getall("CTOC") if toc.flags & 0x02]
+    order = list(tocs[0].child_element_ids) if tocs else sorted(chaps)
+    result = []
+    for element_id in order:
+        chap = chaps.get(element_id)
+        if chap is None:
+            continue
+        titles = chap.sub_frames.getall("TIT2")
+        title = str(titles[0].text[0]) if titles else ""
+        result.append((title, chap.start_time / 1000.0, chap.end_time / 1000.0))
+    return result
+
+
+def check_audio(path: Path, expected_titles: list[str]) -> list[Finding]:
+    """Return one Finding per audio threshold the file misses (codes AUD001...)."""
+    where = Location(path)
+    if not path.exists():
+        return [Finding("AUD000", "the audio file does not exist", where)]
+    m = measure(path)
+    findings = _level_findings(m, where) + _format_findings(m, where)
+    findings += _room_tone_findings(m, where)
+    if path.suffix.lower() == ".mp3":
+        findings += _chapter_findings(read_chapters(path), expected_titles, m, where)
+    return findings
+
+
+def _level_findings(m: AudioMeasures, where: Location) -> list[Finding]:
+    """Loudness, true peak and noise floor against §7.7 and ACX."""
+    out = []
+    if not abs(m.lufs - TARGET_LUFS) <= LUFS_TOLERANCE:
+        out.append(
+            Finding(
+                "AUD001",
+                f"integrated loudness is {m.lufs:.1f} LUFS; "
+                f"normalise to {TARGET_LUFS:.0f} ±{LUFS_TOLERANCE:.0f} LUFS",
+                where,
+            )
+        )
+    if not m.true_peak <= MAX_TRUE_PEAK:
+        out.append(
+            Finding(
+                "AUD002",
+                f"true peak is {m.true_peak:.1f} dBTP; lower it to "
+                f"{MAX_TRUE_PEAK:.0f} dBTP or less (limit before encoding)",
+                where,
+            )
+        )
+    low, high = NOISE_FLOOR
+    if not low < m.noise_floor <= high:
+        out.append(
+            Finding(
+                "AUD003",
+                f"noise floor is {m.noise_floor:.1f} dBFS; it must "
+                f"be above {low:.0f} (not digital silence) and at most "
+                f"{high:.0f} dBFS",
+                where,
+            )
+        )
+    return out
+
+
+def _format_findings(m: AudioMeasures, where: Location) -> list[Finding]:
+    """Sample rate, channels and constant bitrate, as ACX requires."""
+    out = []
+    if m.sample_rate != SAMPLE_RATE:
+        out.append(
+            Finding(
+                "AUD004",
+                f"sample rate is {m.sample_rate} Hz; encode at {SAMPLE_RATE} Hz",
+                where,
+            )
+        )
+    if m.channels != 1:
+        out.append(
+            Finding("AUD005", f"the file has {m.channels} channels; encode mono", where)
+        )
+    if m.bitrate and (round(m.bitrate / 1000) < BITRATE // 1000 or not m.cbr):
+        mode = "CBR" if m.cbr else "not CBR"
+        out.append(
+            Finding(
+                "AUD006",
+                f"bitrate is {m.bitrate // 1000} kb/s ({mode}); "
+                f"encode CBR at {BITRATE // 1000} kb/s or more",
+                where,
+            )
+        )
+    return out
+
+
+def _room_tone_findings(m: AudioMeasures, where: Location) -> list[Finding]:
+    """Head and tail room tone lengths (ACX 0.5–1 s and 1–5 s)."""
+    out = []
+    for code, name, value, (low, high) in (
+        ("AUD007", "head", m.head_room_tone, HEAD_ROOM_TONE),
+        ("AUD008", "tail", m.tail_room_tone, TAIL_ROOM_TONE),
+    ):
+        if not low <= value <= high:
+            out.append(
+                Finding(
+                    code,
+                    f"{name} room tone is {value:.2f} s; it must be {low:g}–{high:g} s",
+                    where,
+                )
+            )
+    return out
+
+
+def _chapter_findings(
+    chapters: list[tuple[str, float, float]],
+    expected: list[str],
+    m: AudioMeasures,
+    where: Location,
+) -> list[Finding]:
+    """ID3 chapters: titles in order, contiguous, covering 0 → duration."""
+    titles = [title for title, _, _ in chapters]
+    if titles != list(expected):
+        return [
+            Finding(
+                "AUD009", f"chapter titles are {titles}; expected {expected}", where
+            )
+        ]
+    if not chapters:
+        return []
+    out = []
+    tol = CHAPTER_TOLERANCE
+    gaps = [b[1] - a[2] for a, b in zip(chapters, chapters[1:], strict=False)]
+    if abs(chapters[0][1]) > tol or any(abs(gap) > tol for gap in gaps):
+        out.append(
+            Finding("AUD010", "chapters must be contiguous and start at 0", where)
+        )
+    if abs(chapters[-1][2] - m.duration) > tol:
+        out.append(
+            Finding(
+                "AUD011",
+                f"the last chapter ends at {chapters[-1][2]:.3f} s "
+                f"but the audio lasts {m.duration:.3f} s",
+                where,
+            )
+        )
+    return out

@@ -1,0 +1,264 @@
+"""Article → semantic (X)HTML body, shared by the PDF, EPUB and large-print editions.
+
+One renderer means headings, alt text, sentence ids and reference links are identical
+in every visual edition. The output is well-formed XML and valid HTML5 at once. Only
+attributes this module writes ever reach a page, and every text is escaped, so nothing
+from the Markdown can become executable markup.
+"""
+
+from __future__ import annotations
+
+import re
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from html import escape
+from itertools import pairwise
+
+from editions.model import (
+    Article,
+    Block,
+    BlockQuote,
+    Cite,
+    Code,
+    Emph,
+    Figure,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    NoteRef,
+    Paragraph,
+    Section,
+    Sentence,
+    Strong,
+    Table,
+    Text,
+)
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:", "#")
+NBSP = "\u00a0"
+#: Doses, amounts and ranges that must never break across lines ("1 to 5 mg").
+_KEEP_TOGETHER = re.compile(
+    r"\$?\d[\d,.]*(?:\s(?:to|-|–)\s\d[\d,.]*)?\s(?:mg|milligrams?|%|percent|"
+    r"thousand|million|billion|trillion)\b"
+)
+
+
+def keep_together(text: str) -> str:
+    """Join the parts of doses and amounts with no-break spaces (large-print rule)."""
+    return _KEEP_TOGETHER.sub(lambda m: m[0].replace(" ", NBSP), text)
+
+
+@dataclass(frozen=True)
+class HtmlOptions:
+    """What differs between the visual editions."""
+
+    image_src: Callable[[Figure], str]
+    epub: bool = False  # add epub:type semantics (XHTML in an EPUB only)
+    page_breaks: Mapping[str, str] = field(default_factory=dict)  # sentence id → label
+    backlinks: bool = False  # reference entries link back to each citation
+    byline: bool = True
+    after_title: str = ""  # trusted HTML made by the pipeline (the listen box)
+
+
+def attr(name: str, value: str) -> str:
+    """Return ` name="value"` with the value escaped."""
+    return f' {name}="{escape(value, quote=True)}"'
+
+
+def body(article: Article, options: HtmlOptions) -> str:
+    """Render the whole article: title block, sections, notes and references."""
+    renderer = _Renderer(article, options)
+    return renderer.render()
+
+
+@dataclass
+class _Renderer:
+    article: Article
+    options: HtmlOptions
+
+    def render(self) -> str:
+        sections = list(self.article.sections)
+        parts = [self.title_block(sections[0]), self.options.after_title]
+        parts.extend(self.blocks(sections[0].blocks))
+        body_sections = [s for s in sections[1:] if s.role != "bibliography"]
+        parts.append(self.nested(body_sections))
+        if self.article.notes:
+            parts.append(self.notes())
+        for section in sections[1:]:
+            if section.role == "bibliography":
+                parts.append(self.bibliography(section))
+        return "\n".join(p for p in parts if p)
+
+    # ------------------------------------------------------------ structure
+
+    def title_block(self, title: Section) -> str:
+        byline = ""
+        if self.options.byline:
+            byline = (f'<p class="byline" id="byline">By {escape(self.article.author)}. '
+                      f"Updated {escape(self.article.date)}.</p>")
+        return (f'<header class="title-block">\n<h1{attr("id", title.section_id)}>'
+                f"{self.sentence(title.title)}</h1>\n{byline}\n</header>")
+
+    def nested(self, sections: list[Section]) -> str:
+        """Render flat sections as nested <section> elements by heading level."""
+        out: list[str] = []
+        open_levels: list[int] = []
+        for section in sections:
+            while open_levels and open_levels[-1] >= section.level:
+                out.append("</section>")
+                open_levels.pop()
+            out.append(self.section_start(section))
+            out.extend(self.blocks(section.blocks))
+            open_levels.append(section.level)
+        out.extend("</section>" for _ in open_levels)
+        return "\n".join(out)
+
+    def section_start(self, section: Section, extra: str = "") -> str:
+        level = min(section.level, 6)
+        heading_id = section.section_id
+        return (f'<section{attr("aria-labelledby", heading_id)}{extra}>\n'
+                f"<h{level}{attr('id', heading_id)}>{self.sentence(section.title)}"
+                f"</h{level}>")
+
+    def notes(self) -> str:
+        epub_type = attr("epub:type", "endnotes") if self.options.epub else ""
+        items = []
+        for note in self.article.notes:
+            li_type = attr("epub:type", "endnote") if self.options.epub else ""
+            back = (f'<a{attr("href", "#fnref" + str(note.number))} role="doc-backlink"'
+                    f'{attr("aria-label", f"Back to note call {note.number}")}>↩</a>')
+            content = "\n".join(self.blocks(note.blocks))
+            items.append(f'<li{attr("id", note.note_id)}{li_type}>'
+                         f"{content} {back}</li>")
+        return (f'<section class="footnotes" role="doc-endnotes"{epub_type} '
+                f'aria-label="Notes">\n<ol>\n' + "\n".join(items) + "\n</ol>\n</section>")
+
+    def bibliography(self, section: Section) -> str:
+        epub_type = attr("epub:type", "bibliography") if self.options.epub else ""
+        start = self.section_start(section, f' role="doc-bibliography"{epub_type}')
+        entries = []
+        cites = list(self.article.citations())
+        for reference in self.article.references:
+            back = ""
+            if self.options.backlinks:
+                mine = [c for c in cites if reference.key in c.keys]
+                back = " ".join(
+                    f'<a class="backlink"{attr("href", "#" + c.cite_id)}'
+                    f'{attr("aria-label", f"Back to citation {n} of {len(mine)}")}>↩</a>'
+                    for n, c in enumerate(mine, start=1))
+            entry_type = attr("epub:type", "biblioentry") if self.options.epub else ""
+            entries.append(f'<li{attr("id", reference.entry_id)}{entry_type}'
+                           f' class="csl-entry">{self.sentence(reference.sentence)}'
+                           f"{' ' + back if back else ''}</li>")
+        return (f"{start}\n<ul class=\"references\">\n" + "\n".join(entries)
+                + "\n</ul>\n</section>")
+
+    # ------------------------------------------------------------ blocks
+
+    def blocks(self, blocks: tuple[Block, ...]) -> list[str]:
+        return [self.block(b) for b in blocks]
+
+    def block(self, block: Block) -> str:
+        if isinstance(block, Paragraph):
+            return f"<p>{self.sentences(block.sentences)}</p>"
+        if isinstance(block, ListBlock):
+            return self.list_block(block)
+        if isinstance(block, Figure):
+            return self.figure(block)
+        if isinstance(block, Table):
+            return self.table(block)
+        if isinstance(block, BlockQuote):
+            return "<blockquote>\n" + "\n".join(self.blocks(block.blocks)) + "\n</blockquote>"
+        raise TypeError(block)
+
+    def list_block(self, block: ListBlock) -> str:
+        tag = "ol" if block.ordered else "ul"
+        start = attr("start", str(block.start)) if block.ordered and block.start != 1 else ""
+        items = []
+        for item in block.items:
+            if len(item.blocks) == 1 and isinstance(item.blocks[0], Paragraph):
+                items.append(f"<li>{self.sentences(item.blocks[0].sentences)}</li>")
+            else:
+                items.append("<li>" + "\n".join(self.blocks(item.blocks)) + "</li>")
+        return f"<{tag}{start}>\n" + "\n".join(items) + f"\n</{tag}>"
+
+    def figure(self, figure: Figure) -> str:
+        caption = ""
+        if figure.caption:
+            caption = f"\n<figcaption>{self.sentences(figure.caption)}</figcaption>"
+        return (f'<figure{attr("id", figure.figure_id)}>\n'
+                f'<img{attr("src", self.options.image_src(figure))}'
+                f'{attr("alt", figure.alt)} />{caption}\n</figure>')
+
+    def table(self, table: Table) -> str:
+        caption = (f"<caption>{self.sentences(table.caption)}</caption>\n"
+                   if table.caption else "")
+        head = "".join(f'<th scope="col"{self.align(c.align)}>{self.sentences(c.sentences)}'
+                       "</th>" for c in table.header)
+        rows = []
+        for row in table.rows:
+            cells = "".join(f"<td{self.align(c.align)}>{self.sentences(c.sentences)}</td>"
+                            for c in row)
+            rows.append(f"<tr>{cells}</tr>")
+        thead = f"<thead>\n<tr>{head}</tr>\n</thead>\n" if head else ""
+        return (f'<table{attr("id", table.table_id)}>\n{caption}{thead}<tbody>\n'
+                + "\n".join(rows) + "\n</tbody>\n</table>")
+
+    @staticmethod
+    def align(value: str) -> str:
+        return attr("class", f"align-{value}") if value != "left" else ""
+
+    # ------------------------------------------------------------ sentences and inlines
+
+    def sentences(self, sentences: tuple[Sentence, ...]) -> str:
+        out = [self.sentence(sentences[0])] if sentences else []
+        for _, current in pairwise(sentences):
+            out.append(" " + self.sentence(current))
+        return "".join(out)
+
+    def sentence(self, sentence: Sentence) -> str:
+        marker = ""
+        label = self.options.page_breaks.get(sentence.sentence_id)
+        if label is not None:
+            epub_type = attr("epub:type", "pagebreak") if self.options.epub else ""
+            marker = (f'<span{attr("id", "page-" + label)} role="doc-pagebreak"'
+                      f'{epub_type}{attr("aria-label", label)}></span>')
+        return (f'{marker}<span{attr("id", sentence.sentence_id)} class="s">'
+                f"{self.inlines(sentence.inlines)}</span>")
+
+    def inlines(self, inlines: tuple[Inline, ...]) -> str:
+        return "".join(self.inline(i) for i in inlines)
+
+    def inline(self, node: Inline) -> str:
+        if isinstance(node, Text):
+            return escape(keep_together(node.text), quote=False)
+        if isinstance(node, Code):
+            return f"<code>{escape(node.text, quote=False)}</code>"
+        if isinstance(node, LineBreak):
+            return "<br />"
+        if isinstance(node, Emph):
+            return f"<em>{self.inlines(node.children)}</em>"
+        if isinstance(node, Strong):
+            return f"<strong>{self.inlines(node.children)}</strong>"
+        if isinstance(node, Cite):
+            return (f'<span class="citation"{attr("id", node.cite_id)}>'
+                    f"{self.inlines(node.children)}</span>")
+        if isinstance(node, NoteRef):
+            epub_type = attr("epub:type", "noteref") if self.options.epub else ""
+            return (f'<a{attr("href", "#" + node.note_id)}'
+                    f'{attr("id", "fnref" + str(node.number))} role="doc-noteref"'
+                    f'{epub_type} class="noteref"><sup>{node.number}</sup></a>')
+        if isinstance(node, Link):
+            return self.link(node)
+        raise TypeError(node)
+
+    def link(self, node: Link) -> str:
+        text = self.inlines(node.children)
+        if not node.url.startswith(SAFE_SCHEMES):
+            return text  # e.g. javascript: — keep the words, drop the link
+        role = ""
+        if node.url.startswith("#ref-"):
+            role = ' role="doc-biblioref"'
+        return f'<a{attr("href", node.url)}{role}>{text}</a>'

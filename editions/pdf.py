@@ -1,0 +1,164 @@
+"""Article → tagged PDF/UA-1 (WeasyPrint), plus the page facts the EPUB page-list uses.
+
+WeasyPrint logs a missing alt or lang as an ERROR and still writes the file, so every
+ERROR record of its logger fails the build. Margin-box text (running title, "Page 2 of
+6") is turned into /Artifact /Pagination by `pdf_tagging.postprocess` afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from editions import fonts, html, listen
+from editions.errors import BuildFailed, Finding, Location
+from editions.model import Article
+from editions.output import staged, write_text
+
+STYLES = Path(__file__).resolve().parent.parent / "styles"
+PAPER = {"a4": "A4", "letter": "letter"}
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    """Choices a publisher makes for one PDF edition."""
+
+    body_pt: float = 12.0
+    paper: str = "a4"
+    suffix: str = ""  # "-large-print" for the large-print PDF
+    audio_url: str = ""
+
+
+@dataclass(frozen=True)
+class PdfEdition:
+    """The written PDF and, for each page, the first sentence that starts on it."""
+
+    path: Path
+    page_starts: tuple[str, ...]
+    facts: Path
+
+
+def _source_only_fetcher(roots: list[Path]) -> Any:
+    """Return a WeasyPrint fetcher that reads only data: URLs and files under *roots*."""
+    from urllib.parse import unquote, urlparse  # noqa: PLC0415
+
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415 - heavy import
+
+    allowed = [r.resolve() for r in roots]
+
+    class SourceOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("file:"):
+                path = Path(unquote(urlparse(url).path)).resolve()
+                if not any(path.is_relative_to(root) for root in allowed):
+                    raise ValueError(f"refusing to read {path}: outside the source folder")
+            elif not url.startswith("data:"):
+                raise ValueError(f"refusing to fetch {url}: the build uses no network")
+            return super().fetch(url, headers)
+
+    return SourceOnlyFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
+
+
+class _ErrorCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _weasyprint_errors() -> Iterator[_ErrorCollector]:
+    logger = logging.getLogger("weasyprint")
+    collector = _ErrorCollector()
+    logger.addHandler(collector)
+    try:
+        yield collector
+    finally:
+        logger.removeHandler(collector)
+
+
+def page_html(article: Article, settings: PdfSettings) -> str:
+    """Return the complete HTML document WeasyPrint lays out."""
+    options = html.HtmlOptions(
+        image_src=lambda f: f.src.as_uri(),
+        after_title=listen.box(settings.audio_url) if settings.audio_url else "")
+    faces = fonts.font_face_css(lambda p: p.as_uri())
+    css = (STYLES / "print.css").read_text(encoding="utf-8")
+    sizing = (f"@page {{ size: {PAPER[settings.paper]}; }}\n"
+              f"body {{ font-size: {settings.body_pt}pt; }}")
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{escape(article.lang)}">\n<head>\n<meta charset="utf-8" />\n'
+        f"<title>{escape(article.title)}</title>\n"
+        f'<meta name="author" content="{escape(article.author)}" />\n'
+        f'<meta name="description" content="{escape(article.description)}" />\n'
+        f'<meta name="keywords" content="{escape(", ".join(article.keywords))}" />\n'
+        f"<style>\n{faces}\n{css}\n{sizing}\n</style>\n</head>\n<body>\n"
+        f"{html.body(article, options)}\n"
+        "</body>\n</html>\n"
+    )
+
+
+def render(article: Article, out_dir: Path, settings: PdfSettings | None = None) -> PdfEdition:
+    """Lay out and write `<stem><suffix>.pdf`; fail on any WeasyPrint ERROR."""
+    from weasyprint import HTML  # noqa: PLC0415 - heavy import
+
+    from editions import pdf_tagging  # noqa: PLC0415
+
+    settings = settings or PdfSettings()
+    target = out_dir / f"{article.stem}{settings.suffix}.pdf"
+    fetcher = _source_only_fetcher([article.base_dir, fonts.font_dir()])
+    with _weasyprint_errors() as errors:
+        document = HTML(string=page_html(article, settings),
+                        base_url=str(article.base_dir) + "/",
+                        url_fetcher=fetcher).render()
+        page_starts = _page_starts(article, document)
+        with staged(target) as scratch:
+            document.write_pdf(scratch, pdf_variant="pdf/ua-1",
+                               pdf_identifier=article.stem.encode())
+            if errors.messages:
+                raise BuildFailed(
+                    [Finding("PDF000", f"WeasyPrint: {m}", Location(article.source))
+                     for m in errors.messages],
+                    summary="The PDF was not written.")
+            pdf_tagging.postprocess(scratch, _describer(article))
+    facts = write_text(out_dir / f"{article.stem}{settings.suffix}.pages.json",
+                       json.dumps({"pdf": target.name, "page_starts": page_starts},
+                                  indent=1))
+    return PdfEdition(target, tuple(page_starts), facts)
+
+
+def _page_starts(article: Article, document: Any) -> list[str]:
+    """For each page, the first sentence (in reading order) whose start is on it."""
+    order = {s.sentence_id: i for i, s in enumerate(article.sentences())}
+    starts = []
+    for page in document.pages:
+        on_page = [a for a in page.anchors if a in order]
+        starts.append(min(on_page, key=order.__getitem__) if on_page else "")
+    return starts
+
+
+def _describer(article: Article) -> Any:
+    """Describe link targets for /Contents: a reference entry, a note, or a web page."""
+    entries = {r.entry_id: r for r in article.references}
+
+    def describe(target: str) -> str | None:
+        name = target.removeprefix("#")
+        if name in entries:
+            text = entries[name].text
+            return f"Reference entry: {text[:120]}"
+        if name.startswith("fn"):
+            return f"Footnote {name.removeprefix('fnref').removeprefix('fn')}"
+        if target.startswith(("http://", "https://")):
+            return f"Web page: {target}"
+        return None
+
+    return describe

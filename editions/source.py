@@ -1,0 +1,215 @@
+"""Markdown + YAML + CSL-JSON + lexicon → one checked Article (pandoc with citeproc).
+
+Everything is read and checked before anything is written: `load` either returns an
+Article and the warnings worth showing, or raises BuildFailed listing every error with
+its file and line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from editions import bibliography, frontmatter, lexicon
+from editions.errors import BuildFailed, Finding, Location, MissingProgram, errors_in
+from editions.model import Article, LexiconEntry
+from editions.pandoc_ast import Converter
+from editions.sourcemap import SourceMap
+
+#: pandoc's Markdown with every way of passing raw markup through turned off, so
+#: `<script>` or `onerror=` in an article arrive as literal text, and "$635" as money.
+READER = (
+    "markdown-raw_html-raw_attribute-raw_tex-tex_math_dollars"
+    "-tex_math_single_backslash-tex_math_double_backslash"
+)
+STYLES = Path(__file__).resolve().parent.parent / "styles"
+
+
+def pandoc_path() -> str:
+    """Return the pandoc shipped in the pypandoc-binary wheel."""
+    try:
+        import pypandoc  # noqa: PLC0415 - only needed when a source is loaded
+
+        return str(pypandoc.get_pandoc_path())
+    except (ImportError, OSError) as err:
+        raise MissingProgram("pandoc", "pip install pypandoc-binary") from err
+
+
+def load(path: Path) -> tuple[Article, list[Finding]]:
+    """Read and check one article; return it with its warnings, or raise BuildFailed."""
+    path = Path(path)
+    if not path.is_file():
+        raise BuildFailed([Finding("SRC000", "source file not found", Location(path))])
+    text, findings = frontmatter.decode(path, path.read_bytes())
+    if text is None:
+        raise BuildFailed(findings)
+    front, found = frontmatter.parse(path, text)
+    findings += found
+    if front is None or errors_in(findings):
+        raise BuildFailed(findings)
+    meta = front.meta
+    source = SourceMap.of(path, text)
+    base = path.parent.resolve()
+
+    bib_path = _inside(base, meta.get("bibliography"), "bibliography", source, findings)
+    entries: dict[str, dict[str, Any]] = {}
+    if bib_path is not None:
+        entries, found = bibliography.load(bib_path)
+        findings += found
+    lexicon_entries: tuple[LexiconEntry, ...] = ()
+    lexicon_path = _inside(base, meta.get("lexicon"), "lexicon", source, findings)
+    if lexicon_path is not None:
+        lexicon_entries, found = lexicon.load(lexicon_path)
+        findings += found
+    csl = _style(base, str(meta.get("csl") or "apa.csl"), source, findings)
+    if errors_in(findings) or csl is None:
+        raise BuildFailed(findings)
+
+    ast, warnings = _run_pandoc(text, base, csl, entries)
+    findings += [Finding("SRC009", w, source.at(None), "warning") for w in warnings]
+    findings += _unknown_citations(ast, entries, source)
+    if errors_in(findings):
+        raise BuildFailed(findings)
+
+    language = str(meta["lang"])
+    converter = Converter(source, language)
+    blocks = _with_references_heading(ast["blocks"])
+    sections, references = converter.sections(str(meta["title"]), blocks, entries)
+    findings += converter.findings
+    findings += _reference_warnings(entries, {r.key for r in references}, bib_path)
+    if errors_in(findings):
+        raise BuildFailed(findings)
+    date = str(meta["date"])
+    article = Article(
+        source=path.resolve(),
+        stem=path.stem,
+        title=str(meta["title"]),
+        author=_author(meta["author"]),
+        date=date,
+        year=next((w for w in date.replace("-", " ").split() if w.isdigit()
+                   and len(w) == 4), ""),
+        lang=language,
+        description=str(meta.get("description") or "").strip(),
+        keywords=tuple(str(k) for k in meta.get("keywords") or ()),
+        sections=tuple(sections),
+        notes=tuple(converter.notes),
+        references=tuple(references),
+        lexicon=lexicon_entries,
+        lexicon_path=lexicon_path,
+    )
+    return article, findings
+
+
+def _author(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _inside(base: Path, value: Any, key: str, source: SourceMap,
+            findings: list[Finding]) -> Path | None:
+    """Resolve a front-matter path, refusing anything outside the source folder."""
+    if not value:
+        return None
+    candidate = (base / str(value)).resolve()
+    if not candidate.is_relative_to(base):
+        findings.append(Finding(
+            "SRC003", f"'{key}: {value}' points outside the source folder; the build "
+            "reads nothing from elsewhere", source.find(f"{key}:")))
+        return None
+    if not candidate.is_file():
+        findings.append(Finding("SRC002", f"'{key}: {value}' does not exist",
+                                Location(source.path, source.find(f"{key}:").line, key)))
+        return None
+    return candidate
+
+
+def _style(base: Path, name: str, source: SourceMap,
+           findings: list[Finding]) -> Path | None:
+    """Find the CSL style next to the article, else among the project's styles."""
+    for folder in (base, STYLES):
+        candidate = (folder / name).resolve()
+        if candidate.is_relative_to(folder.resolve()) and candidate.is_file():
+            return candidate
+    findings.append(Finding("SRC012", f"CSL style '{name}' not found in {base} or {STYLES}",
+                            Location(source.path, source.find("csl:").line, "csl")))
+    return None
+
+
+def _run_pandoc(text: str, base: Path, csl: Path,
+                entries: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
+    """Parse with pandoc + citeproc; return the JSON AST and pandoc's warnings."""
+    # Provenance notes stay in the source file but never reach a rendered entry.
+    public = [{k: v for k, v in item.items() if k != "note"} for item in entries.values()]
+    with tempfile.TemporaryDirectory() as scratch:
+        bib = Path(scratch) / "bibliography.json"
+        bib.write_text(json.dumps(public), encoding="utf-8")
+        command = [
+            pandoc_path(), f"--from={READER}", "--to=json", "--citeproc",
+            f"--csl={csl}", f"--bibliography={bib}", "--metadata=link-citations:true",
+            f"--resource-path={base}",
+        ]
+        result = subprocess.run(command, input=text.encode("utf-8"), capture_output=True,
+                                cwd=base, check=False,
+                                env={**os.environ, "LANG": "C.UTF-8"})
+    stderr = result.stderr.decode("utf-8", "replace")
+    if result.returncode != 0:
+        raise BuildFailed([Finding("SRC008", f"pandoc failed: {stderr.strip()}",
+                                   Location(base))])
+    warnings = [line.removeprefix("[WARNING] ").strip() for line in stderr.splitlines()
+                if line.startswith("[WARNING]") and "Citeproc: citation" not in line]
+    return json.loads(result.stdout), warnings
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def _unknown_citations(ast: dict[str, Any], entries: dict[str, dict[str, Any]],
+                       source: SourceMap) -> list[Finding]:
+    unknown: dict[str, None] = {}
+    for node in _walk(ast["blocks"]):
+        if node.get("t") == "Cite":
+            for citation in node["c"][0]:
+                if citation["citationId"] not in entries:
+                    unknown[citation["citationId"]] = None
+    return [Finding("REF002", f"citation @{key} is not in the bibliography; add it or "
+                    "fix the key", source.find_citation(key)) for key in unknown]
+
+
+def _with_references_heading(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give citeproc's reference list a heading when the article did not."""
+    for index, block in enumerate(blocks):
+        if block["t"] == "Div" and block["c"][0][0] == "refs":
+            if index == 0 or blocks[index - 1]["t"] != "Header":
+                heading = {"t": "Header", "c": [2, ["references", [], []],
+                                                [{"t": "Str", "c": "References"}]]}
+                return [*blocks[:index], heading, *blocks[index:]]
+    return blocks
+
+
+def _reference_warnings(entries: dict[str, dict[str, Any]], cited: set[str],
+                        bib_path: Path | None) -> list[Finding]:
+    if bib_path is None:
+        return []
+    findings = []
+    for key, item in entries.items():
+        where = Location(bib_path, None, key)
+        if key not in cited:
+            findings.append(Finding("REF003", f"entry '{key}' is never cited; cite it or "
+                                    "remove it (APA 7 §8.10)", where, "warning"))
+        if bibliography.is_placeholder(item):
+            findings.append(Finding("REF004", f"entry '{key}' is an unresolved placeholder; "
+                                    "do not publish it as is", where, "warning"))
+    return findings

