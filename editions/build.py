@@ -32,6 +32,7 @@ class BuildOptions:
     paper: str = "a4"
     audio_base_url: str = DEFAULT_AUDIO_BASE_URL
     large_print_pdf: bool = True
+    cache_dir: Path | None = None  # speech cache; default <out>/.cache/speech
     report: Callable[[str], None] = field(default=lambda line: print(line, file=sys.stderr))
 
 
@@ -107,7 +108,8 @@ def _render_audio(article: source.Article, out_dir: Path,
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        result = audio.render(article, out_dir, options.tts, progress=progress)
+        result = audio.render(article, out_dir, options.tts, options.cache_dir,
+                              progress=progress)
     options.report(f"audio: {result.synthesised} of {result.utterances} sentences "
                    "synthesised (the rest came from the cache)")
     edition = result.edition

@@ -212,15 +212,21 @@ def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) ->
         epub.write_epub(str(scratch), book, {"epub3_pages": False, "epub3_landmark": False,
                                              "play_order": {"enabled": False},
                                              "mtime": mtime})
-        normalise_zip(scratch, mtime)
+        normalise_zip(scratch, mtime, article.lang)
     return target
 
 
-def normalise_zip(path: Path, moment: datetime) -> None:
-    """Rewrite the zip with fixed timestamps and order, so builds are byte-identical."""
+def normalise_zip(path: Path, moment: datetime, lang: str) -> None:
+    """Rewrite the zip with fixed timestamps, so builds are byte-identical.
+
+    Also give `<package>` its `xml:lang` (A11y Tech `#package-lang`, Ace `epub-lang`),
+    which ebooklib 0.20 cannot write.
+    """
     stamp = moment.timetuple()[:6]
     with zipfile.ZipFile(path) as source:
         entries = [(info, source.read(info)) for info in source.infolist()]
+    entries = [(info, _package_lang(data, lang) if info.filename.endswith(".opf")
+                else data) for info, data in entries]
     with zipfile.ZipFile(path, "w") as out:
         for info, data in entries:
             fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
@@ -228,6 +234,13 @@ def normalise_zip(path: Path, moment: datetime) -> None:
                                    else zipfile.ZIP_DEFLATED)
             fixed.external_attr = 0o644 << 16
             out.writestr(fixed, data)
+
+
+def _package_lang(opf: bytes, lang: str) -> bytes:
+    text = opf.decode("utf-8")
+    if "<package " in text and "xml:lang=" not in text.split(">", 2)[1]:
+        text = text.replace("<package ", f'<package xml:lang="{escape(lang)}" ', 1)
+    return text.encode("utf-8")
 
 
 _MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",

@@ -62,6 +62,9 @@ def parse(path: Path, text: str) -> tuple[FrontMatter | None, list[Finding]]:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
         problem = getattr(err, "problem", None) or "invalid YAML"
+        context = getattr(err, "context_mark", None)
+        if context is not None and getattr(err, "context", None):
+            problem += f" ({err.context} that starts on line {context.line + 2})"
         return None, [
             Finding("SRC005", f"malformed YAML front matter: {problem}",
                     Location(path, line))

@@ -248,14 +248,18 @@ class Article:
         return tuple((s.level, s.section_id, s.title_text) for s in self.sections)
 
     def sentences(self) -> Iterator[Sentence]:
-        """Yield every sentence in reading order (headings, body, notes, references)."""
+        """Yield every sentence in the visual editions' order: body, notes, references."""
         for section in self.sections:
-            yield section.title
-            yield from block_sentences(section.blocks)
-            if section.role == "bibliography":
-                yield from (r.sentence for r in self.references)
+            if section.role != "bibliography":
+                yield section.title
+                yield from block_sentences(section.blocks)
         for note in self.notes:
             yield from block_sentences(note.blocks)
+        for section in self.sections:
+            if section.role == "bibliography":
+                yield section.title
+                yield from block_sentences(section.blocks)
+                yield from (r.sentence for r in self.references)
 
     def citations(self) -> Iterator[Cite]:
         """Yield every in-text citation in reading order."""

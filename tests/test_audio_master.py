@@ -6,6 +6,7 @@ build. Nothing is skipped: a missing tool fails the test with the reason.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -147,7 +148,7 @@ def test_mp3_chapters_match_titles_and_cover_duration(
     duration = measure(built.edition.mp3).duration
     assert [title for title, _, _ in chapters] == titles
     assert chapters[0][1] == pytest.approx(0.0, abs=TOLERANCE)
-    for (_, _, end), (_, start, _) in zip(chapters, chapters[1:], strict=False):
+    for (_, _, end), (_, start, _) in itertools.pairwise(chapters):
         assert start == pytest.approx(end, abs=TOLERANCE)
     assert chapters[-1][2] == pytest.approx(duration, abs=TOLERANCE)
     assert built.edition.duration == pytest.approx(duration, abs=0.001)
@@ -277,7 +278,7 @@ def test_m4b_chapters_and_tags_match_the_mp3(built: Built, titles: list[str]) ->
         TAGS.title, TAGS.author, TAGS.title,
     )  # fmt: skip
     assert tags["date"] == TAGS.year
-    audio = [s for s in probe["streams"] if s["codec_type"] == "audio"][0]
+    audio = next(s for s in probe["streams"] if s["codec_type"] == "audio")
     assert audio["codec_name"] == "aac" and audio["tags"]["language"] == "eng"
 
 

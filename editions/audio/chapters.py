@@ -65,7 +65,7 @@ def slug(title: str, limit: int = 60) -> str:
 
 def to_ms(seconds: float) -> int:
     """Round seconds to whole milliseconds, the unit of CHAP frames."""
-    return int(round(seconds * 1000.0))
+    return round(seconds * 1000.0)
 
 
 def write_id3(path: Path, tags: FileTags, marks: Sequence[Mark] = ()) -> None:

@@ -7,16 +7,18 @@ on the master and then verified on the decoded MP3, because encoding moves peaks
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from math import gcd
 from pathlib import Path
 
 import numpy as np
+import pyloudnorm
 from numpy.typing import NDArray
 from scipy.io import wavfile
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
@@ -59,7 +61,6 @@ MAX_ENCODES = 3
 MP3_BITRATE = "192k"
 M4B_BITRATE = "96k"
 TRIM_BELOW_PEAK_DB = -50.0  # cue edges quieter than this are engine silence
-TRIM_KEEP = 0.020
 
 _HOP = 44  # 1 ms limiter resolution
 _HOLD = 5  # hops a gain reduction is held either side of a peak
@@ -117,6 +118,13 @@ class _Layout:
     samples: NDArray[np.float32]
     cue_spans: tuple[tuple[int, int], ...]
     chapter_starts: tuple[int, ...]
+    length: int
+
+    def timings_only(self) -> _Layout:
+        """Return the layout without samples: all that crosses back from a worker."""
+        return _Layout(
+            np.zeros(0, np.float32), self.cue_spans, self.chapter_starts, self.length
+        )
 
 
 @dataclass(frozen=True)
@@ -138,21 +146,36 @@ def master(
     out_dir = Path(out_dir)
     chapter_dir = out_dir / f"{stem}-chapters"
     names = _chapter_names(chapters)
-    workers = max(2, os.cpu_count() or 2)
     with tempfile.TemporaryDirectory(prefix="editions-audio-") as scratch_dir:
         tmp = Path(scratch_dir)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            book = pool.submit(_book_lane, ffmpeg, chapters, out_dir, stem, tags, tmp)
+        with _pool(len(chapters) + 1) as pool:
+            book = pool.submit(_book_mp3, ffmpeg, chapters, out_dir, stem, tags, tmp)
             parts = [
-                pool.submit(
-                    _chapter_file, ffmpeg, chapters, n, chapter_dir / name, tags, tmp
-                )
-                for n, name in enumerate(names)
-            ]
-            mp3, m4b, layout, verified = book.result()
+                pool.submit(_chapter_file, ffmpeg, chapter, (n, len(chapters)),
+                            chapter_dir / name, tags, tmp)
+                for n, (chapter, name) in enumerate(zip(chapters, names, strict=True))
+            ]  # fmt: skip
+            mp3, layout, verified = book.result()
+            m4b_target = out_dir / f"{stem}.m4b"
+            m4b = pool.submit(
+                _m4b_file, ffmpeg, chapters, layout, m4b_target, tags, tmp
+            )
             chapter_files = tuple(_results(parts))
+            m4b_path = m4b.result()
     _remove_stale(chapter_dir, names)
-    return _write_timings(chapters, layout, verified, mp3, m4b, chapter_files, stem)
+    return _write_timings(
+        chapters, layout, verified, mp3, m4b_path, chapter_files, stem
+    )
+
+
+def _pool(tasks: int) -> ProcessPoolExecutor:
+    """Return a process pool: the DSP holds the GIL, so threads would not overlap.
+
+    Fork, not spawn: children only run numpy and ffmpeg, and fork does not re-run
+    an unguarded `__main__` the way spawn would.
+    """
+    workers = max(1, min(os.cpu_count() or 1, tasks))
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
 
 
 def _validate(chapters: Sequence[Chapter], tags: Tags) -> None:
@@ -233,7 +256,7 @@ def _layout(chapters: Sequence[Chapter]) -> _Layout:
         samples[at : at + length] = _speech_at_rate(cue.speech)[:length]
         spans.append((at, at + length))
         at += length + pause
-    return _Layout(samples, tuple(spans), _chapter_starts(chapters, spans))
+    return _Layout(samples, tuple(spans), _chapter_starts(chapters, spans), total)
 
 
 def _chapter_starts(
@@ -263,45 +286,82 @@ def _master_signal(
 def _level(
     speech: NDArray[np.float32], target: float, ceiling: float
 ) -> NDArray[np.float32]:
-    """Find the gain that, after limiting, lands on *target* LUFS.
+    """Return speech gained and limited so that it lands on *target* LUFS.
 
     Limiting takes loudness away as the gain rises, so a plain gain step undershoots;
-    steps are divided by the measured slope (secant), kept within [0.1, 1].
+    steps are divided by the measured slope (secant), kept within [0.1, 1]. Peaks
+    scale with the gain and K-weighting commutes with a slow gain, so each trial
+    costs array arithmetic on 1 ms hops, not a pass over the samples.
     """
-    before = integrated_lufs(speech, RATE)
+    peaks = hop_peaks(speech, _HOP).astype(np.float64)
+    energy = _k_energy(speech)
+    before = _gated_loudness(energy)
     if not np.isfinite(before):
         raise ValueError("the speech is silent; nothing to master")
     gain, slope, last = target - before, 1.0, None
-    for _ in range(10):
-        samples = speech * np.float32(10 ** (gain / 20))
-        _limit(samples, ceiling)
-        got = integrated_lufs(samples, RATE)
-        if abs(got - target) <= 0.03:
+    for _ in range(20):
+        curve = 10 ** (gain / 20) * _limiter_gain(peaks * 10 ** (gain / 20), ceiling)
+        got = _gated_loudness(energy * curve**2)
+        if abs(got - target) <= 0.01:
             break
-        if last is not None and abs(gain - last[0]) > 1e-6:
+        if last is not None and abs(gain - last[0]) > 1e-9:
             slope = min(1.0, max(0.1, (got - last[1]) / (gain - last[0])))
         last = (gain, got)
         gain = min(gain + (target - got) / slope, target - before + MAX_LIMITING)
-    return samples
+    return _apply_gain(speech, curve)
 
 
-def _limit(samples: NDArray[np.float32], ceiling: float) -> None:
-    """Pull true peaks under *ceiling* with a held, smoothed gain (look-ahead limiter).
+def _k_energy(speech: NDArray[np.float32]) -> NDArray[np.float64]:
+    """Return the K-weighted (BS.1770, pyloudnorm's filters) energy per hop."""
+    weighted = speech.astype(np.float64)
+    for stage in pyloudnorm.Meter(RATE)._filters.values():
+        weighted = stage.apply_filter(weighted)
+    hops = -(-len(weighted) // _HOP)
+    weighted = np.pad(weighted, (0, hops * _HOP - len(weighted)))
+    return np.square(weighted).reshape(hops, _HOP).sum(axis=1)
+
+
+def _gated_loudness(energy: NDArray[np.float64]) -> float:
+    """Return BS.1770 gated loudness from per-hop energies (400 ms blocks, 75 %)."""
+    step = 100  # hops ≈ 100 ms
+    count = len(energy) // step
+    if count < 4:
+        power = energy.sum() / max(1, len(energy) * _HOP)
+        return float(-0.691 + 10 * np.log10(power)) if power > 0 else float("-inf")
+    segments = energy[: count * step].reshape(count, step).sum(axis=1)
+    blocks = np.convolve(segments, np.ones(4), mode="valid") / (4 * step * _HOP)
+    with np.errstate(divide="ignore"):
+        loudness = -0.691 + 10 * np.log10(blocks)
+    kept = blocks[loudness >= -70.0]
+    if len(kept) == 0:
+        return float("-inf")
+    relative = -0.691 + 10 * np.log10(kept.mean()) - 10.0
+    kept = blocks[(loudness >= -70.0) & (loudness > relative)]
+    return float(-0.691 + 10 * np.log10(kept.mean()))
+
+
+def _limiter_gain(peaks: NDArray[np.float64], ceiling: float) -> NDArray[np.float64]:
+    """Return a per-hop gain that pulls true peaks under *ceiling* (look-ahead).
 
     The gain needed per 1 ms hop is held ±5 ms and then averaged ±3 ms, so it never
     rises above what any peak needs and is steady across a pitch period.
     """
-    peaks = hop_peaks(samples, _HOP)
-    need = np.minimum(1.0, 10 ** (ceiling / 20) / np.maximum(peaks, 1e-9))
-    if need.min() >= 1.0:
-        return
+    need = np.minimum(1.0, 10 ** (ceiling / 20) / np.maximum(peaks, 1e-12))
     held = minimum_filter1d(need, 2 * _HOLD + 1, mode="nearest")
-    gain = uniform_filter1d(held, 2 * _SMOOTH + 1, mode="nearest")
-    centres = (np.arange(len(gain)) + 0.5) * _HOP
-    for start in range(0, len(samples), _BLOCK):
-        stop = min(len(samples), start + _BLOCK)
-        index = np.arange(start, stop)
-        samples[start:stop] *= np.interp(index, centres, gain).astype(np.float32)
+    return uniform_filter1d(held, 2 * _SMOOTH + 1, mode="nearest")
+
+
+def _apply_gain(
+    speech: NDArray[np.float32], curve: NDArray[np.float64]
+) -> NDArray[np.float32]:
+    """Return *speech* times the per-hop gain, interpolated between hop centres."""
+    out = np.empty_like(speech)
+    centres = (np.arange(len(curve)) + 0.5) * _HOP
+    for start in range(0, len(speech), _BLOCK):
+        stop = min(len(speech), start + _BLOCK)
+        gain = np.interp(np.arange(start, stop), centres, curve).astype(np.float32)
+        out[start:stop] = speech[start:stop] * gain
+    return out
 
 
 def _add_room_tone(samples: NDArray[np.float32]) -> None:
@@ -341,7 +401,7 @@ def _encode_mp3(ffmpeg: str, wav: Path, target: Path) -> None:
             "-b:a",
             MP3_BITRATE,
             "-compression_level",
-            "2",
+            "5",
             "-ar",
             str(RATE),
             "-ac",
@@ -382,6 +442,8 @@ def _encode_m4b(
             "1",
             "-c:a",
             "aac",
+            "-aac_coder",
+            "fast",
             "-b:a",
             M4B_BITRATE,
             "-ar",
@@ -454,43 +516,59 @@ def _encode_checked(
     )
 
 
-def _book_lane(
+def _book_mp3(
     ffmpeg: str,
     chapters: Sequence[Chapter],
     out_dir: Path,
     stem: str,
     tags: Tags,
     tmp: Path,
-) -> tuple[Path, Path, _Layout, _Verified]:
-    """Write the book MP3 (with chapters) and then the M4B from the same master."""
+) -> tuple[Path, _Layout, _Verified]:
+    """Write the book MP3 with chapters; leave its master as tmp/book.wav for M4B."""
     layout = _layout(chapters)
-    mp3, m4b = out_dir / f"{stem}.mp3", out_dir / f"{stem}.m4b"
-    file_tags = FileTags(tags.title, tags.title, tags.author, tags.language, tags.year)
+    mp3 = out_dir / f"{stem}.mp3"
     with staged(mp3) as scratch:
-        _, wav, verified = _encode_checked(ffmpeg, layout, tmp, "book", scratch)
+        _, _, verified = _encode_checked(ffmpeg, layout, tmp, "book", scratch)
         marks = _marks(chapters, layout, verified.offset, verified.length)
-        write_id3(scratch, file_tags, marks)
-    metadata = write_text(
-        tmp / "book.ffmeta",
-        ffmetadata(file_tags, _marks(chapters, layout, 0, len(layout.samples))),
-    )
-    with staged(m4b) as scratch:
-        _encode_m4b(ffmpeg, wav, metadata, scratch, iso639_2(tags.language))
-    return mp3, m4b, layout, verified
+        write_id3(scratch, _book_tags(tags), marks)
+    return mp3, layout.timings_only(), verified
+
+
+def _m4b_file(
+    ffmpeg: str,
+    chapters: Sequence[Chapter],
+    layout: _Layout,
+    target: Path,
+    tags: Tags,
+    tmp: Path,
+) -> Path:
+    """Encode the M4B from the book MP3's master, chapters on the master timeline."""
+    marks = _marks(chapters, layout, 0, layout.length)
+    metadata = write_text(tmp / "book.ffmeta", ffmetadata(_book_tags(tags), marks))
+    with staged(target) as scratch:
+        _encode_m4b(
+            ffmpeg, tmp / "book.wav", metadata, scratch, iso639_2(tags.language)
+        )
+    return target
+
+
+def _book_tags(tags: Tags) -> FileTags:
+    """Return the whole-book file tags (album = title)."""
+    return FileTags(tags.title, tags.title, tags.author, tags.language, tags.year)
 
 
 def _chapter_file(
     ffmpeg: str,
-    chapters: Sequence[Chapter],
-    index: int,
+    chapter: Chapter,
+    position: tuple[int, int],
     target: Path,
     tags: Tags,
     tmp: Path,
 ) -> Path:
     """Write one chapter as its own MP3 with its own room tone (ACX: file/section)."""
-    chapter = chapters[index]
+    index, total = position
     layout = _layout([chapter])
-    track = f"{index + 1}/{len(chapters)}"
+    track = f"{index + 1}/{total}"
     file_tags = FileTags(
         chapter.title, tags.title, tags.author, tags.language, tags.year, track
     )

@@ -22,7 +22,7 @@ class SentenceTime:
 
 def timestamp(seconds: float) -> str:
     """Format seconds as the WebVTT `hh:mm:ss.ttt` (always with hours, for clarity)."""
-    total_ms = max(0, int(round(seconds * 1000.0)))
+    total_ms = max(0, round(seconds * 1000.0))
     hours, rest = divmod(total_ms, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     secs, millis = divmod(rest, 1000)
@@ -40,8 +40,8 @@ def _ms_spans(sentences: Sequence[SentenceTime]) -> list[tuple[int, int]]:
     """Round spans to ms keeping starts non-decreasing and every start < end."""
     spans, floor = [], 0
     for sentence in sentences:
-        start = max(floor, int(round(sentence.start * 1000.0)))
-        end = max(start + 1, int(round(sentence.end * 1000.0)))
+        start = max(floor, round(sentence.start * 1000.0))
+        end = max(start + 1, round(sentence.end * 1000.0))
         spans.append((start, end))
         floor = start
     return spans

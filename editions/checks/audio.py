@@ -6,6 +6,7 @@ loudness; the master in memory is not what a listener hears.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -309,7 +310,7 @@ def _chapter_findings(
         return []
     out = []
     tol = CHAPTER_TOLERANCE
-    gaps = [b[1] - a[2] for a, b in zip(chapters, chapters[1:], strict=False)]
+    gaps = [b[1] - a[2] for a, b in itertools.pairwise(chapters)]
     if abs(chapters[0][1]) > tol or any(abs(gap) > tol for gap in gaps):
         out.append(
             Finding("AUD010", "chapters must be contiguous and start at 0", where)

@@ -1,0 +1,58 @@
+"""Shared fixtures: every edition of both articles is built once per test session."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from editions import build as pipeline
+from editions import source
+from editions.model import Article
+
+ROOT = Path(__file__).resolve().parent.parent
+MAIN = ROOT / "source" / "article.md"
+FIXTURE = Path(__file__).resolve().parent / "data" / "good" / "article.md"
+ARTICLES = {"main": MAIN, "fixture": FIXTURE}
+
+
+@dataclass(frozen=True)
+class Built:
+    """One article, its model and the paths of its built editions."""
+
+    name: str
+    article: Article
+    paths: dict[str, Path]
+    out: Path
+
+
+def _speech_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Speech cache: a fresh temp folder, or EDITIONS_TEST_SPEECH_CACHE for local reruns."""
+    configured = os.environ.get("EDITIONS_TEST_SPEECH_CACHE")
+    return Path(configured) if configured else tmp_path_factory.mktemp("speech")
+
+
+@pytest.fixture(scope="session")
+def speech_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _speech_cache(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def built_all(tmp_path_factory: pytest.TempPathFactory, speech_cache: Path) -> dict[str, Built]:
+    """Build every edition of the main article and of the fixture article, once."""
+    result = {}
+    for name, path in ARTICLES.items():
+        out = tmp_path_factory.mktemp(f"build-{name}")
+        options = pipeline.BuildOptions(cache_dir=speech_cache, report=lambda line: None)
+        paths = pipeline.run(path, out, options)
+        article, _ = source.load(path)
+        result[name] = Built(name, article, paths, out)
+    return result
+
+
+@pytest.fixture(params=sorted(ARTICLES), scope="session")
+def built(request: pytest.FixtureRequest, built_all: dict[str, Built]) -> Built:
+    """Each test that uses this runs once for the main article and once for the fixture."""
+    return built_all[request.param]

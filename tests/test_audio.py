@@ -1,0 +1,65 @@
+"""Audio edition: chapters from the headings, WebVTT cues, timings facts."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from conftest import Built
+
+from editions.checks.audio import check_audio, measure, read_chapters
+
+
+def _chapter_titles(built: Built) -> list[str]:
+    return [s.title_text for s in built.article.sections if s.level <= 2]
+
+
+def test_chapters_match_headings_and_cover_the_audio(built: Built) -> None:
+    chapters = read_chapters(built.paths["mp3"])
+    assert [title for title, _, _ in chapters] == _chapter_titles(built)
+    duration = measure(built.paths["mp3"]).duration
+    assert abs(chapters[0][1]) < 0.05
+    assert abs(chapters[-1][2] - duration) < 0.05
+    for (_, _, end), (_, start, _) in zip(chapters, chapters[1:], strict=False):
+        assert abs(end - start) < 0.001
+
+
+def test_audio_meets_the_sound_checks(built: Built) -> None:
+    findings = check_audio(built.paths["mp3"], _chapter_titles(built))
+    assert not [str(f) for f in findings if f.severity == "error"]
+
+
+def _cues(built: Built) -> list[tuple[float, float, str]]:
+    text = built.paths["vtt"].read_text(encoding="utf-8")
+    assert text.startswith("WEBVTT")
+    cues = []
+    for start, end, body in re.findall(
+            r"(\d\d:\d\d:\d\d\.\d{3}) --> (\d\d:\d\d:\d\d\.\d{3})[^\n]*\n(.+?)(?:\n\n|\Z)",
+            text, flags=re.S):
+        cues.append((_seconds(start), _seconds(end), body))
+    return cues
+
+
+def _seconds(stamp: str) -> float:
+    hours, minutes, seconds = stamp.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def test_vtt_cues_are_ordered_and_inside_the_audio(built: Built) -> None:
+    cues = _cues(built)
+    duration = measure(built.paths["mp3"]).duration
+    assert cues
+    for start, end, _ in cues:
+        assert 0 <= start < end <= duration + 0.01
+    starts = [c[0] for c in cues]
+    assert starts == sorted(starts)
+
+
+def test_timings_cover_every_sentence_of_the_script(built: Built) -> None:
+    timings = json.loads(built.paths["timings"].read_text(encoding="utf-8"))
+    ids = [s["id"] for s in timings["sentences"]]
+    model_ids = {s.sentence_id for s in built.article.sentences()}
+    body_ids = {s.title.sentence_id for s in built.article.sections}
+    assert body_ids <= set(ids)
+    assert {i for i in ids if i.startswith("s")} <= model_ids
+    assert len(ids) == len(_cues(built))
