@@ -18,7 +18,7 @@ HELP = {
     "tts": "speech engine for the audio edition: piper (default, offline) or gtts",
     "strict": "make warnings (uncited or placeholder references, …) fatal",
     "paper": "PDF paper size: a4 (default) or letter",
-    "audio_base_url": "where the MP3 will be published; printed as a QR code in the PDF",
+    "audio_base_url": "where the MP3 is published; the PDF prints it as a QR code",
 }
 
 
@@ -26,14 +26,26 @@ def _help(*names: str) -> dict[str, str]:
     return {name: HELP[name] for name in names}
 
 
-def _build(only: tuple[str, ...], source: str, out: str, tts: str, strict: bool,
-           paper: str, audio_base_url: str) -> None:
+def _build(
+    only: tuple[str, ...],
+    source: str,
+    out: str,
+    tts: str,
+    strict: bool,
+    paper: str,
+    audio_base_url: str,
+) -> None:
     from editions import build as pipeline
     from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed, MissingProgram
     from editions.listen import DEFAULT_AUDIO_BASE_URL
 
-    options = pipeline.BuildOptions(only=only, tts=tts, strict=strict, paper=paper,
-                                    audio_base_url=audio_base_url or DEFAULT_AUDIO_BASE_URL)
+    options = pipeline.BuildOptions(
+        only=only,
+        tts=tts,
+        strict=strict,
+        paper=paper,
+        audio_base_url=audio_base_url or DEFAULT_AUDIO_BASE_URL,
+    )
     try:
         paths = pipeline.run(Path(source or SOURCE), Path(out or BUILD), options)
     except BuildFailed as err:
@@ -44,38 +56,73 @@ def _build(only: tuple[str, ...], source: str, out: str, tts: str, strict: bool,
 
 
 @task(help=HELP)
-def build(c: Context, source: str = "", out: str = "", tts: str = "piper",
-          strict: bool = False, paper: str = "a4", audio_base_url: str = "") -> None:
+def build(
+    c: Context,
+    source: str = "",
+    out: str = "",
+    tts: str = "piper",
+    strict: bool = False,
+    paper: str = "a4",
+    audio_base_url: str = "",
+) -> None:
     """Build all four editions (PDF, EPUB, large-print HTML, audio) into build/."""
-    _build(("pdf", "audio", "epub", "html"), source, out, tts, strict, paper,
-           audio_base_url)
+    _build(
+        ("pdf", "audio", "epub", "html"),
+        source,
+        out,
+        tts,
+        strict,
+        paper,
+        audio_base_url,
+    )
 
 
 @task(help=_help("source", "out", "strict", "paper", "audio_base_url"))
-def pdf(c: Context, source: str = "", out: str = "", strict: bool = False,
-        paper: str = "a4", audio_base_url: str = "") -> None:
+def pdf(
+    c: Context,
+    source: str = "",
+    out: str = "",
+    strict: bool = False,
+    paper: str = "a4",
+    audio_base_url: str = "",
+) -> None:
     """Build the tagged PDF/UA-1 clinic hand-out and its large-print PDF."""
     _build(("pdf",), source, out, "piper", strict, paper, audio_base_url)
 
 
 @task(help=_help("source", "out", "tts", "strict"))
-def epub(c: Context, source: str = "", out: str = "", tts: str = "piper",
-         strict: bool = False) -> None:
+def epub(
+    c: Context,
+    source: str = "",
+    out: str = "",
+    tts: str = "piper",
+    strict: bool = False,
+) -> None:
     """Build the EPUB 3 (builds the PDF and audio first: it reuses their facts)."""
     _build(("epub",), source, out, tts, strict, "a4", "")
 
 
 @task(help=_help("source", "out", "tts", "strict"))
-def html(c: Context, source: str = "", out: str = "", tts: str = "piper",
-         strict: bool = False) -> None:
+def html(
+    c: Context,
+    source: str = "",
+    out: str = "",
+    tts: str = "piper",
+    strict: bool = False,
+) -> None:
     """Build the self-contained large-print HTML page (with the audio beside it)."""
     _build(("html",), source, out, tts, strict, "a4", "")
 
 
 @task(help=_help("source", "out", "tts", "strict"))
-def audio(c: Context, source: str = "", out: str = "", tts: str = "piper",
-          strict: bool = False) -> None:
-    """Build the audio edition: MP3 and M4B with chapters, one MP3 per chapter, WebVTT."""
+def audio(
+    c: Context,
+    source: str = "",
+    out: str = "",
+    tts: str = "piper",
+    strict: bool = False,
+) -> None:
+    """Build the audio edition: MP3 and M4B with chapters, chapter MP3s, WebVTT."""
     _build(("audio",), source, out, tts, strict, "a4", "")
 
 

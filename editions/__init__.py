@@ -1,3 +1,3 @@
-"""Accessible editions (PDF, EPUB, large-print HTML, audio) from one Markdown article."""
+"""Accessible PDF, EPUB, large-print HTML and audio from one Markdown article."""
 
 __version__ = "0.1.0"

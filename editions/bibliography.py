@@ -21,28 +21,45 @@ def load(path: Path) -> tuple[dict[str, dict[str, Any]], list[Finding]]:
         items = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
-        return {}, [Finding("REF001", "bibliography is not UTF-8", Location(path, line))]
+        return {}, [
+            Finding("REF001", "bibliography is not UTF-8", Location(path, line))
+        ]
     except json.JSONDecodeError as err:
         return {}, [
-            Finding("REF001", f"malformed CSL-JSON: {err.msg} (column {err.colno})",
-                    Location(path, err.lineno))
+            Finding(
+                "REF001",
+                f"malformed CSL-JSON: {err.msg} (column {err.colno})",
+                Location(path, err.lineno),
+            )
         ]
     if not isinstance(items, list):
-        return {}, [Finding("REF001", "CSL-JSON must be an array of items",
-                            Location(path, 1))]
+        return {}, [
+            Finding("REF001", "CSL-JSON must be an array of items", Location(path, 1))
+        ]
     entries: dict[str, dict[str, Any]] = {}
     findings: list[Finding] = []
     for index, item in enumerate(items):
         key = item.get("id") if isinstance(item, dict) else None
         if not isinstance(key, str) or not key:
-            findings.append(Finding("REF001", f"item {index + 1} has no string 'id'",
-                                    Location(path, None, f"[{index}]")))
+            findings.append(
+                Finding(
+                    "REF001",
+                    f"item {index + 1} has no string 'id'",
+                    Location(path, None, f"[{index}]"),
+                )
+            )
         elif key in entries:
-            findings.append(Finding("REF001", f"id '{key}' is used twice",
-                                    Location(path, None, key)))
+            findings.append(
+                Finding(
+                    "REF001", f"id '{key}' is used twice", Location(path, None, key)
+                )
+            )
         elif "type" not in item:
-            findings.append(Finding("REF001", f"item '{key}' has no 'type'",
-                                    Location(path, None, key)))
+            findings.append(
+                Finding(
+                    "REF001", f"item '{key}' has no 'type'", Location(path, None, key)
+                )
+            )
         else:
             entries[key] = item
     return entries, findings

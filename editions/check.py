@@ -22,8 +22,11 @@ def run(path: Path, out_dir: Path) -> list[Finding]:
         "html": out_dir / f"{stem}-large-print.html",
         "mp3": out_dir / f"{stem}.mp3",
     }
-    missing = [Finding("CHK001", "edition not built; run `invoke build` first",
-                       Location(p)) for p in expected.values() if not p.exists()]
+    missing = [
+        Finding("CHK001", "edition not built; run `invoke build` first", Location(p))
+        for p in expected.values()
+        if not p.exists()
+    ]
     if missing:
         return findings + missing
     findings += check_pdf(expected["pdf"], title=article.title, lang=article.lang)

@@ -61,12 +61,18 @@ def page_labels(page_starts: Sequence[str]) -> dict[str, str]:
     return labels
 
 
-def accessibility_metadata(article: Article, inputs: EpubInputs) -> list[tuple[str, str]]:
+def accessibility_metadata(
+    article: Article, inputs: EpubInputs
+) -> list[tuple[str, str]]:
     """Derive schema.org accessibility properties from what the book contains."""
     has_images = bool(article.figures)
     modes = ["textual", *(["visual"] if has_images else [])]
-    features = ["structuralNavigation", "tableOfContents", "readingOrder",
-                "displayTransformability"]
+    features = [
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ]
     if has_images:
         features.append("alternativeText")
     if inputs.page_starts:
@@ -78,42 +84,63 @@ def accessibility_metadata(article: Article, inputs: EpubInputs) -> list[tuple[s
         "It has a table of contents, headings for every section and a logical "
         "reading order; the text can be resized and restyled."
         + (" Every image has a text description." if has_images else "")
-        + (f" Page numbers follow the print PDF edition ({inputs.pdf_name})."
-           if inputs.page_starts else "")
+        + (
+            f" Page numbers follow the print PDF edition ({inputs.pdf_name})."
+            if inputs.page_starts
+            else ""
+        )
         + (" A pronunciation lexicon helps text-to-speech." if article.lexicon else "")
     )
     meta = [("schema:accessMode", m) for m in modes]
     meta += [("schema:accessModeSufficient", "textual")]
     meta += [("schema:accessibilityFeature", f) for f in features]
-    meta += [("schema:accessibilityHazard", "none"),
-             ("schema:accessibilitySummary", summary)]
+    meta += [
+        ("schema:accessibilityHazard", "none"),
+        ("schema:accessibilitySummary", summary),
+    ]
     if inputs.page_starts:
-        meta.append(("pageBreakSource", f"{article.author}, {article.title}, "
-                                         f"PDF edition ({inputs.pdf_name})"))
+        meta.append(
+            (
+                "pageBreakSource",
+                f"{article.author}, {article.title}, PDF edition ({inputs.pdf_name})",
+            )
+        )
     return meta
 
 
 def nav_document(article: Article, inputs: EpubInputs) -> str:
     """Return the nav XHTML: toc with every heading, landmarks, page-list."""
     toc = _toc_list(list(article.headings[1:]))
-    items = ['<nav epub:type="toc" id="toc" role="doc-toc" aria-labelledby="toc-h">'
-             f'<h1 id="toc-h">Contents</h1>{toc}</nav>']
-    landmarks = [("toc", "nav.xhtml#toc", "Contents"),
-                 ("bodymatter", f"{CONTENT}#title", "Start of the article")]
+    items = [
+        '<nav epub:type="toc" id="toc" role="doc-toc" aria-labelledby="toc-h">'
+        f'<h1 id="toc-h">Contents</h1>{toc}</nav>'
+    ]
+    landmarks = [
+        ("toc", "nav.xhtml#toc", "Contents"),
+        ("bodymatter", f"{CONTENT}#title", "Start of the article"),
+    ]
     bibliography = [s for s in article.sections if s.role == "bibliography"]
     if bibliography:
-        landmarks.append(("bibliography", f"{CONTENT}#{bibliography[0].section_id}",
-                          "References"))
-    marks = "".join(f'<li><a epub:type="{t}" href="{h}">{escape(label)}</a></li>'
-                    for t, h, label in landmarks)
-    items.append('<nav epub:type="landmarks" id="landmarks" aria-labelledby="lm-h" '
-                 f'hidden="hidden"><h2 id="lm-h">Landmarks</h2><ol>{marks}</ol></nav>')
+        landmarks.append(
+            ("bibliography", f"{CONTENT}#{bibliography[0].section_id}", "References")
+        )
+    marks = "".join(
+        f'<li><a epub:type="{t}" href="{h}">{escape(label)}</a></li>'
+        for t, h, label in landmarks
+    )
+    items.append(
+        '<nav epub:type="landmarks" id="landmarks" aria-labelledby="lm-h" '
+        f'hidden="hidden"><h2 id="lm-h">Landmarks</h2><ol>{marks}</ol></nav>'
+    )
     labels = page_labels(inputs.page_starts)
     if labels:
-        pages = "".join(f'<li><a href="{CONTENT}#page-{n}">{n}</a></li>'
-                        for n in labels.values())
-        items.append('<nav epub:type="page-list" id="page-list" aria-labelledby="pl-h" '
-                     f'hidden="hidden"><h2 id="pl-h">Pages</h2><ol>{pages}</ol></nav>')
+        pages = "".join(
+            f'<li><a href="{CONTENT}#page-{n}">{n}</a></li>' for n in labels.values()
+        )
+        items.append(
+            '<nav epub:type="page-list" id="page-list" aria-labelledby="pl-h" '
+            f'hidden="hidden"><h2 id="pl-h">Pages</h2><ol>{pages}</ol></nav>'
+        )
     return _xhtml(article, "Contents", "\n".join(items), stylesheet=True)
 
 
@@ -129,20 +156,25 @@ def _toc_list(headings: list[tuple[int, str, str]]) -> str:
         children_end = index + 1
         while children_end < len(headings) and headings[children_end][0] > level:
             children_end += 1
-        inner = _toc_list(headings[index + 1:children_end])
-        items.append(f'<li><a href="{CONTENT}#{escape(section_id)}">{escape(text)}</a>'
-                     f"{inner}</li>")
+        inner = _toc_list(headings[index + 1 : children_end])
+        items.append(
+            f'<li><a href="{CONTENT}#{escape(section_id)}">{escape(text)}</a>'
+            f"{inner}</li>"
+        )
         index = children_end
     return "<ol>" + "".join(items) + "</ol>"
 
 
-def _xhtml(article: Article, title: str, body: str, *, stylesheet: bool,
-           lexicon: bool = False) -> str:
+def _xhtml(
+    article: Article, title: str, body: str, *, stylesheet: bool, lexicon: bool = False
+) -> str:
     lang = escape(article.lang)
     links = '<link rel="stylesheet" type="text/css" href="styles/epub.css" />'
     if lexicon:
-        links += (f'<link rel="pronunciation" type="application/pls+xml" '
-                  f'hreflang="{lang}" href="lexicon.pls" />')
+        links += (
+            f'<link rel="pronunciation" type="application/pls+xml" '
+            f'hreflang="{lang}" href="lexicon.pls" />'
+        )
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
         '<html xmlns="http://www.w3.org/1999/xhtml" '
@@ -167,36 +199,74 @@ def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) ->
         book.add_metadata("DC", "subject", keyword)
     for prop, value in accessibility_metadata(article, inputs):
         book.add_metadata(None, "meta", value, {"property": prop})
-    book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA",
-                      {"property": "dcterms:conformsTo", "id": "conf"})
-    book.add_metadata(None, "meta", CERTIFIER,
-                      {"property": "a11y:certifiedBy", "refines": "#conf"})
+    book.add_metadata(
+        None,
+        "meta",
+        "EPUB Accessibility 1.1 - WCAG 2.2 Level AA",
+        {"property": "dcterms:conformsTo", "id": "conf"},
+    )
+    book.add_metadata(
+        None, "meta", CERTIFIER, {"property": "a11y:certifiedBy", "refines": "#conf"}
+    )
 
     css = fonts.font_face_css(lambda p: f"../fonts/{p.name}")
     css += "\n" + (STYLES / "epub.css").read_text(encoding="utf-8")
-    book.add_item(epub.EpubItem(uid="css", file_name="styles/epub.css",
-                                media_type="text/css", content=css.encode()))
+    book.add_item(
+        epub.EpubItem(
+            uid="css",
+            file_name="styles/epub.css",
+            media_type="text/css",
+            content=css.encode(),
+        )
+    )
     for path in fonts.font_files():
-        book.add_item(epub.EpubItem(uid=f"font-{path.stem}", file_name=f"fonts/{path.name}",
-                                    media_type="font/ttf", content=path.read_bytes()))
+        book.add_item(
+            epub.EpubItem(
+                uid=f"font-{path.stem}",
+                file_name=f"fonts/{path.name}",
+                media_type="font/ttf",
+                content=path.read_bytes(),
+            )
+        )
     for index, figure in enumerate(article.figures, start=1):
         media = _MEDIA_TYPES[figure.src.suffix.lower()]
-        book.add_item(epub.EpubItem(uid=f"img{index}", file_name=f"images/{figure.src.name}",
-                                    media_type=media, content=figure.src.read_bytes()))
+        book.add_item(
+            epub.EpubItem(
+                uid=f"img{index}",
+                file_name=f"images/{figure.src.name}",
+                media_type=media,
+                content=figure.src.read_bytes(),
+            )
+        )
     if article.lexicon:
-        book.add_item(epub.EpubItem(uid="lexicon", file_name="lexicon.pls",
-                                    media_type="application/pls+xml",
-                                    content=lexicon_pls(article).encode()))
+        book.add_item(
+            epub.EpubItem(
+                uid="lexicon",
+                file_name="lexicon.pls",
+                media_type="application/pls+xml",
+                content=lexicon_pls(article).encode(),
+            )
+        )
 
-    options = html.HtmlOptions(image_src=lambda f: f"images/{f.src.name}", epub=True,
-                               page_breaks=page_labels(inputs.page_starts), backlinks=True)
-    body = (f'<main epub:type="bodymatter" role="main">\n'
-            f"{html.body(article, options)}\n</main>")
-    content = RawXhtml(uid="article", file_name=CONTENT, title=article.title,
-                        lang=article.lang)
-    content.raw = _xhtml(article, article.title, body, stylesheet=True,
-                         lexicon=bool(article.lexicon))
-    nav = RawXhtml(uid="nav", file_name="nav.xhtml", title="Contents", lang=article.lang)
+    options = html.HtmlOptions(
+        image_src=lambda f: f"images/{f.src.name}",
+        epub=True,
+        page_breaks=page_labels(inputs.page_starts),
+        backlinks=True,
+    )
+    body = (
+        f'<main epub:type="bodymatter" role="main">\n'
+        f"{html.body(article, options)}\n</main>"
+    )
+    content = RawXhtml(
+        uid="article", file_name=CONTENT, title=article.title, lang=article.lang
+    )
+    content.raw = _xhtml(
+        article, article.title, body, stylesheet=True, lexicon=bool(article.lexicon)
+    )
+    nav = RawXhtml(
+        uid="nav", file_name="nav.xhtml", title="Contents", lang=article.lang
+    )
     nav.raw = nav_document(article, inputs)
     nav.properties = ["nav"]
     book.add_item(content)
@@ -204,14 +274,24 @@ def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) ->
     book.spine = [content, nav]
     # An NCX for EPUB 2 reading systems; ebooklib always names one in the spine.
     book.add_item(epub.EpubNcx())
-    book.toc = [epub.Link(f"{CONTENT}#{section_id}", text, section_id)
-                for level, section_id, text in article.headings[1:] if level == 2]
+    book.toc = [
+        epub.Link(f"{CONTENT}#{section_id}", text, section_id)
+        for level, section_id, text in article.headings[1:]
+        if level == 2
+    ]
     target = out_dir / f"{article.stem}.epub"
     mtime = modified_time(article)
     with staged(target) as scratch:
-        epub.write_epub(str(scratch), book, {"epub3_pages": False, "epub3_landmark": False,
-                                             "play_order": {"enabled": False},
-                                             "mtime": mtime})
+        epub.write_epub(
+            str(scratch),
+            book,
+            {
+                "epub3_pages": False,
+                "epub3_landmark": False,
+                "play_order": {"enabled": False},
+                "mtime": mtime,
+            },
+        )
         normalise_zip(scratch, mtime, article.lang)
     return target
 
@@ -225,13 +305,18 @@ def normalise_zip(path: Path, moment: datetime, lang: str) -> None:
     stamp = moment.timetuple()[:6]
     with zipfile.ZipFile(path) as source:
         entries = [(info, source.read(info)) for info in source.infolist()]
-    entries = [(info, _package_lang(data, lang) if info.filename.endswith(".opf")
-                else data) for info, data in entries]
+    entries = [
+        (info, _package_lang(data, lang) if info.filename.endswith(".opf") else data)
+        for info, data in entries
+    ]
     with zipfile.ZipFile(path, "w") as out:
         for info, data in entries:
             fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = (zipfile.ZIP_STORED if info.filename == "mimetype"
-                                   else zipfile.ZIP_DEFLATED)
+            fixed.compress_type = (
+                zipfile.ZIP_STORED
+                if info.filename == "mimetype"
+                else zipfile.ZIP_DEFLATED
+            )
             fixed.external_attr = 0o644 << 16
             out.writestr(fixed, data)
 
@@ -243,8 +328,14 @@ def _package_lang(opf: bytes, lang: str) -> bytes:
     return text.encode("utf-8")
 
 
-_MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-                ".gif": "image/gif", ".svg": "image/svg+xml", ".webp": "image/webp"}
+_MEDIA_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+}
 
 
 class RawXhtml(epub.EpubHtml):  # type: ignore[misc]

@@ -1,4 +1,4 @@
-"""Findings, build failures and missing programs: what a user sees when something is wrong."""
+"""Findings, build failures and missing programs: what a user sees when it fails."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Atkinson Hyperlegible (OFL), from the fontpkg wheel: @font-face rules for each edition."""
+"""Atkinson Hyperlegible (OFL) from the fontpkg wheel: @font-face rules per edition."""
 
 from __future__ import annotations
 
@@ -20,16 +20,20 @@ FACES = (
 def font_dir() -> Path:
     """Return the folder holding the TTF files."""
     try:
-        import fontpkg_atkinson_hyperlegible as package  # noqa: PLC0415
+        import fontpkg_atkinson_hyperlegible as package
     except ImportError as err:
-        raise MissingProgram("The Atkinson Hyperlegible font",
-                             "pip install fontpkg-atkinson-hyperlegible") from err
+        raise MissingProgram(
+            "The Atkinson Hyperlegible font",
+            "pip install fontpkg-atkinson-hyperlegible",
+        ) from err
     return Path(package.ROOT) / "files"
 
 
 def font_files(italics: bool = True) -> list[Path]:
     """Return the font files an edition embeds."""
-    return [font_dir() / name for name, _, style in FACES if italics or style == "normal"]
+    return [
+        font_dir() / name for name, _, style in FACES if italics or style == "normal"
+    ]
 
 
 def font_face_css(url_for: Callable[[Path], str], italics: bool = True) -> str:

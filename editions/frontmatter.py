@@ -43,18 +43,26 @@ def parse(path: Path, text: str) -> tuple[FrontMatter | None, list[Finding]]:
         return None, [
             Finding(
                 "SRC006",
-                "no YAML front matter; start the file with '---', a 'title:' line and '---'",
+                "no YAML front matter; start the file with '---', a 'title:' "
+                "line and '---'",
                 Location(path, 1, "title"),
             )
         ]
     end = next(
-        (i for i, line in enumerate(lines[1:], start=1) if line.strip() in ("---", "...")),
+        (
+            i
+            for i, line in enumerate(lines[1:], start=1)
+            if line.strip() in ("---", "...")
+        ),
         None,
     )
     if end is None:
         return None, [
-            Finding("SRC005", "the YAML front matter is never closed with '---'",
-                    Location(path, 1))
+            Finding(
+                "SRC005",
+                "the YAML front matter is never closed with '---'",
+                Location(path, 1),
+            )
         ]
     try:
         meta = yaml.safe_load("\n".join(lines[1:end])) or {}
@@ -66,17 +74,26 @@ def parse(path: Path, text: str) -> tuple[FrontMatter | None, list[Finding]]:
         if context is not None and getattr(err, "context", None):
             problem += f" ({err.context} that starts on line {context.line + 2})"
         return None, [
-            Finding("SRC005", f"malformed YAML front matter: {problem}",
-                    Location(path, line))
+            Finding(
+                "SRC005",
+                f"malformed YAML front matter: {problem}",
+                Location(path, line),
+            )
         ]
     if not isinstance(meta, dict):
         return None, [
-            Finding("SRC005", "the front matter must be a YAML mapping of keys",
-                    Location(path, 2))
+            Finding(
+                "SRC005",
+                "the front matter must be a YAML mapping of keys",
+                Location(path, 2),
+            )
         ]
     findings = [
-        Finding("SRC006", f"the front matter has no '{key}'; add '{key}: …'",
-                Location(path, _key_line(lines, key, end), key))
+        Finding(
+            "SRC006",
+            f"the front matter has no '{key}'; add '{key}: …'",
+            Location(path, _key_line(lines, key, end), key),
+        )
         for key in REQUIRED_KEYS
         if not str(meta.get(key) or "").strip()
     ]

@@ -9,7 +9,6 @@ from the Markdown can become executable markup.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape
@@ -96,10 +95,14 @@ class _Renderer:
     def title_block(self, title: Section) -> str:
         byline = ""
         if self.options.byline:
-            byline = (f'<p class="byline" id="byline">By {escape(self.article.author)}. '
-                      f"Updated {escape(self.article.date)}.</p>")
-        return (f'<header class="title-block">\n<h1{attr("id", title.section_id)}>'
-                f"{self.sentence(title.title)}</h1>\n{byline}\n</header>")
+            byline = (
+                f'<p class="byline" id="byline">By {escape(self.article.author)}. '
+                f"Updated {escape(self.article.date)}.</p>"
+            )
+        return (
+            f'<header class="title-block">\n<h1{attr("id", title.section_id)}>'
+            f"{self.sentence(title.title)}</h1>\n{byline}\n</header>"
+        )
 
     def nested(self, sections: list[Section]) -> str:
         """Render flat sections as nested <section> elements by heading level."""
@@ -118,22 +121,29 @@ class _Renderer:
     def section_start(self, section: Section, extra: str = "") -> str:
         level = min(section.level, 6)
         heading_id = section.section_id
-        return (f'<section{attr("aria-labelledby", heading_id)}{extra}>\n'
-                f"<h{level}{attr('id', heading_id)}>{self.sentence(section.title)}"
-                f"</h{level}>")
+        return (
+            f"<section{attr('aria-labelledby', heading_id)}{extra}>\n"
+            f"<h{level}{attr('id', heading_id)}>{self.sentence(section.title)}"
+            f"</h{level}>"
+        )
 
     def notes(self) -> str:
         epub_type = attr("epub:type", "endnotes") if self.options.epub else ""
         items = []
         for note in self.article.notes:
             li_type = attr("epub:type", "endnote") if self.options.epub else ""
-            back = (f'<a{attr("href", "#fnref" + str(note.number))} role="doc-backlink"'
-                    f'{attr("aria-label", f"Back to note call {note.number}")}>↩</a>')
+            back = (
+                f'<a{attr("href", "#fnref" + str(note.number))} role="doc-backlink"'
+                f"{attr('aria-label', f'Back to note call {note.number}')}>↩</a>"
+            )
             content = "\n".join(self.blocks(note.blocks))
-            items.append(f'<li{attr("id", note.note_id)}{li_type}>'
-                         f"{content} {back}</li>")
-        return (f'<section class="footnotes" role="doc-endnotes"{epub_type} '
-                f'aria-label="Notes">\n<ol>\n' + "\n".join(items) + "\n</ol>\n</section>")
+            items.append(
+                f"<li{attr('id', note.note_id)}{li_type}>{content} {back}</li>"
+            )
+        return (
+            f'<section class="footnotes" role="doc-endnotes"{epub_type} '
+            f'aria-label="Notes">\n<ol>\n' + "\n".join(items) + "\n</ol>\n</section>"
+        )
 
     def bibliography(self, section: Section) -> str:
         epub_type = attr("epub:type", "bibliography") if self.options.epub else ""
@@ -146,14 +156,21 @@ class _Renderer:
                 mine = [c for c in cites if reference.key in c.keys]
                 back = " ".join(
                     f'<a class="backlink"{attr("href", "#" + c.cite_id)}'
-                    f'{attr("aria-label", f"Back to citation {n} of {len(mine)}")}>↩</a>'
-                    for n, c in enumerate(mine, start=1))
+                    f"{attr('aria-label', f'Back to citation {n} of {len(mine)}')}"
+                    ">↩</a>"
+                    for n, c in enumerate(mine, start=1)
+                )
             entry_type = attr("epub:type", "biblioentry") if self.options.epub else ""
-            entries.append(f'<li{attr("id", reference.entry_id)}{entry_type}'
-                           f' class="csl-entry">{self.sentence(reference.sentence)}'
-                           f"{' ' + back if back else ''}</li>")
-        return (f"{start}\n<ul class=\"references\">\n" + "\n".join(entries)
-                + "\n</ul>\n</section>")
+            entries.append(
+                f"<li{attr('id', reference.entry_id)}{entry_type}"
+                f' class="csl-entry">{self.sentence(reference.sentence)}'
+                f"{' ' + back if back else ''}</li>"
+            )
+        return (
+            f'{start}\n<ul class="references">\n'
+            + "\n".join(entries)
+            + "\n</ul>\n</section>"
+        )
 
     # ------------------------------------------------------------ blocks
 
@@ -170,12 +187,20 @@ class _Renderer:
         if isinstance(block, Table):
             return self.table(block)
         if isinstance(block, BlockQuote):
-            return "<blockquote>\n" + "\n".join(self.blocks(block.blocks)) + "\n</blockquote>"
+            return (
+                "<blockquote>\n"
+                + "\n".join(self.blocks(block.blocks))
+                + "\n</blockquote>"
+            )
         raise TypeError(block)
 
     def list_block(self, block: ListBlock) -> str:
         tag = "ol" if block.ordered else "ul"
-        start = attr("start", str(block.start)) if block.ordered and block.start != 1 else ""
+        start = (
+            attr("start", str(block.start))
+            if block.ordered and block.start != 1
+            else ""
+        )
         items = []
         for item in block.items:
             if len(item.blocks) == 1 and isinstance(item.blocks[0], Paragraph):
@@ -188,23 +213,35 @@ class _Renderer:
         caption = ""
         if figure.caption:
             caption = f"\n<figcaption>{self.sentences(figure.caption)}</figcaption>"
-        return (f'<figure{attr("id", figure.figure_id)}>\n'
-                f'<img{attr("src", self.options.image_src(figure))}'
-                f'{attr("alt", figure.alt)} />{caption}\n</figure>')
+        return (
+            f"<figure{attr('id', figure.figure_id)}>\n"
+            f"<img{attr('src', self.options.image_src(figure))}"
+            f"{attr('alt', figure.alt)} />{caption}\n</figure>"
+        )
 
     def table(self, table: Table) -> str:
-        caption = (f"<caption>{self.sentences(table.caption)}</caption>\n"
-                   if table.caption else "")
-        head = "".join(f'<th scope="col"{self.align(c.align)}>{self.sentences(c.sentences)}'
-                       "</th>" for c in table.header)
+        caption = (
+            f"<caption>{self.sentences(table.caption)}</caption>\n"
+            if table.caption
+            else ""
+        )
+        head = "".join(
+            f'<th scope="col"{self.align(c.align)}>{self.sentences(c.sentences)}</th>'
+            for c in table.header
+        )
         rows = []
         for row in table.rows:
-            cells = "".join(f"<td{self.align(c.align)}>{self.sentences(c.sentences)}</td>"
-                            for c in row)
+            cells = "".join(
+                f"<td{self.align(c.align)}>{self.sentences(c.sentences)}</td>"
+                for c in row
+            )
             rows.append(f"<tr>{cells}</tr>")
         thead = f"<thead>\n<tr>{head}</tr>\n</thead>\n" if head else ""
-        return (f'<table{attr("id", table.table_id)}>\n{caption}{thead}<tbody>\n'
-                + "\n".join(rows) + "\n</tbody>\n</table>")
+        return (
+            f"<table{attr('id', table.table_id)}>\n{caption}{thead}<tbody>\n"
+            + "\n".join(rows)
+            + "\n</tbody>\n</table>"
+        )
 
     @staticmethod
     def align(value: str) -> str:
@@ -223,10 +260,14 @@ class _Renderer:
         label = self.options.page_breaks.get(sentence.sentence_id)
         if label is not None:
             epub_type = attr("epub:type", "pagebreak") if self.options.epub else ""
-            marker = (f'<span{attr("id", "page-" + label)} role="doc-pagebreak"'
-                      f'{epub_type}{attr("aria-label", label)}></span>')
-        return (f'{marker}<span{attr("id", sentence.sentence_id)} class="s">'
-                f"{self.inlines(sentence.inlines)}</span>")
+            marker = (
+                f'<span{attr("id", "page-" + label)} role="doc-pagebreak"'
+                f"{epub_type}{attr('aria-label', label)}></span>"
+            )
+        return (
+            f'{marker}<span{attr("id", sentence.sentence_id)} class="s">'
+            f"{self.inlines(sentence.inlines)}</span>"
+        )
 
     def inlines(self, inlines: tuple[Inline, ...]) -> str:
         return "".join(self.inline(i) for i in inlines)
@@ -243,13 +284,17 @@ class _Renderer:
         if isinstance(node, Strong):
             return f"<strong>{self.inlines(node.children)}</strong>"
         if isinstance(node, Cite):
-            return (f'<span class="citation"{attr("id", node.cite_id)}>'
-                    f"{self.inlines(node.children)}</span>")
+            return (
+                f'<span class="citation"{attr("id", node.cite_id)}>'
+                f"{self.inlines(node.children)}</span>"
+            )
         if isinstance(node, NoteRef):
             epub_type = attr("epub:type", "noteref") if self.options.epub else ""
-            return (f'<a{attr("href", "#" + node.note_id)}'
-                    f'{attr("id", "fnref" + str(node.number))} role="doc-noteref"'
-                    f'{epub_type} class="noteref"><sup>{node.number}</sup></a>')
+            return (
+                f"<a{attr('href', '#' + node.note_id)}"
+                f'{attr("id", "fnref" + str(node.number))} role="doc-noteref"'
+                f'{epub_type} class="noteref"><sup>{node.number}</sup></a>'
+            )
         if isinstance(node, Link):
             return self.link(node)
         raise TypeError(node)
@@ -261,4 +306,4 @@ class _Renderer:
         role = ""
         if node.url.startswith("#ref-"):
             role = ' role="doc-biblioref"'
-        return f'<a{attr("href", node.url)}{role}>{text}</a>'
+        return f"<a{attr('href', node.url)}{role}>{text}</a>"

@@ -39,9 +39,13 @@ def data_uri(path: Path) -> str:
 def _contents(article: Article) -> str:
     links = "".join(
         f'<li><a href="#{escape(section_id)}">{escape(text)}</a></li>'
-        for level, section_id, text in article.headings[1:] if level == 2)
-    return (f'<nav class="toc" aria-labelledby="toc-h"><h2 id="toc-h">Contents</h2>'
-            f"<ol>{links}</ol></nav>")
+        for level, section_id, text in article.headings[1:]
+        if level == 2
+    )
+    return (
+        f'<nav class="toc" aria-labelledby="toc-h"><h2 id="toc-h">Contents</h2>'
+        f"<ol>{links}</ol></nav>"
+    )
 
 
 def _player(article: Article, inputs: LargePrintInputs) -> str:
@@ -50,15 +54,21 @@ def _player(article: Article, inputs: LargePrintInputs) -> str:
     chapters = (inputs.timings or {}).get("chapters", [])
     items = "".join(
         f'<li><a href="#{escape(inputs.audio_name)}" data-start="{c["start"]:.2f}">'
-        f'{escape(c["title"])}</a></li>'
-        for c in chapters if isinstance(c, dict))
+        f"{escape(c['title'])}</a></li>"
+        for c in chapters
+        if isinstance(c, dict)
+    )
     return (
         '<section class="player" aria-labelledby="listen-h">'
         '<h2 id="listen-h">Listen to this article</h2>'
-        f'<audio controls="controls" preload="metadata" src="{escape(inputs.audio_name)}">'
+        '<audio controls="controls" preload="metadata" '
+        f'src="{escape(inputs.audio_name)}">'
         f'<a href="{escape(inputs.audio_name)}">Download the audio edition</a></audio>'
-        + (f'<h3 id="chapters-h">Chapters</h3><ol class="chapters">{items}</ol>'
-           if items else "")
+        + (
+            f'<h3 id="chapters-h">Chapters</h3><ol class="chapters">{items}</ol>'
+            if items
+            else ""
+        )
         + "</section>"
     )
 
@@ -79,11 +89,14 @@ def page(article: Article, inputs: LargePrintInputs | None = None) -> str:
         f'<meta name="description" content="{escape(article.description)}">\n'
         f"<style>\n{faces}\n{css}\n</style>\n</head>\n<body>\n"
         '<a class="skip-link" href="#main">Skip to the article</a>\n'
-        '<header class="site">' + _contents(article) + _player(article, inputs)
+        '<header class="site">'
+        + _contents(article)
+        + _player(article, inputs)
         + "</header>\n"
         f'<main id="main">\n{html.body(article, options)}\n'
         '<p><a href="#main">Back to top</a></p>\n</main>\n'
-        f'<script type="application/json" id="timings">{_script_safe(timings)}</script>\n'
+        '<script type="application/json" id="timings">'
+        f"{_script_safe(timings)}</script>\n"
         "</body>\n</html>\n"
     )
 
@@ -93,7 +106,9 @@ def _script_safe(text: str) -> str:
     return text.replace("</", "<\\/")
 
 
-def render(article: Article, out_dir: Path, inputs: LargePrintInputs | None = None) -> Path:
+def render(
+    article: Article, out_dir: Path, inputs: LargePrintInputs | None = None
+) -> Path:
     """Write `<stem>-large-print.html`."""
     target = out_dir / f"{article.stem}-large-print.html"
     return write_text(target, page(article, inputs))

@@ -22,8 +22,13 @@ def load(path: Path) -> tuple[tuple[LexiconEntry, ...], list[Finding]]:
         return (), [Finding("LEX001", "malformed lexicon YAML", Location(path, line))]
     raw = data.get("entries") if isinstance(data, dict) else None
     if not isinstance(raw, list):
-        return (), [Finding("LEX001", "the lexicon needs a list under 'entries:'",
-                            Location(path, 1, "entries"))]
+        return (), [
+            Finding(
+                "LEX001",
+                "the lexicon needs a list under 'entries:'",
+                Location(path, 1, "entries"),
+            )
+        ]
     entries: list[LexiconEntry] = []
     findings: list[Finding] = []
     for index, item in enumerate(raw):
@@ -31,9 +36,13 @@ def load(path: Path) -> tuple[tuple[LexiconEntry, ...], list[Finding]]:
         alias = item.get("alias") if isinstance(item, dict) else None
         ipa = item.get("ipa") if isinstance(item, dict) else None
         if not isinstance(grapheme, str) or not (alias or ipa):
-            findings.append(Finding(
-                "LEX001", "each entry needs a 'grapheme' and an 'alias' or 'ipa'",
-                Location(path, None, f"entries[{index}]")))
+            findings.append(
+                Finding(
+                    "LEX001",
+                    "each entry needs a 'grapheme' and an 'alias' or 'ipa'",
+                    Location(path, None, f"entries[{index}]"),
+                )
+            )
             continue
         entries.append(LexiconEntry(grapheme, alias or None, ipa or None))
     return tuple(entries), findings

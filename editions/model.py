@@ -239,8 +239,12 @@ class Article:
     @property
     def figures(self) -> tuple[Figure, ...]:
         """Return every figure in document order."""
-        return tuple(b for s in self.sections for b in walk_blocks(s.blocks)
-                     if isinstance(b, Figure))
+        return tuple(
+            b
+            for s in self.sections
+            for b in walk_blocks(s.blocks)
+            if isinstance(b, Figure)
+        )
 
     @property
     def headings(self) -> tuple[tuple[int, str, str], ...]:
@@ -248,7 +252,7 @@ class Article:
         return tuple((s.level, s.section_id, s.title_text) for s in self.sections)
 
     def sentences(self) -> Iterator[Sentence]:
-        """Yield every sentence in the visual editions' order: body, notes, references."""
+        """Yield every sentence in visual order: body, notes, then references."""
         for section in self.sections:
             if section.role != "bibliography":
                 yield section.title

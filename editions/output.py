@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,12 +9,12 @@ from pathlib import Path
 
 @contextmanager
 def staged(target: Path) -> Iterator[Path]:
-    """Yield a scratch path next to *target*; replace *target* with it only on success."""
+    """Yield a scratch path beside *target*; it replaces *target* only on success."""
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = target.with_name(f".{target.name}.part")
     try:
         yield scratch
-        os.replace(scratch, target)  # atomic on one filesystem: no reader sees half a file
+        scratch.replace(target)  # atomic on one filesystem: no reader sees half a file
     finally:
         scratch.unlink(missing_ok=True)
 

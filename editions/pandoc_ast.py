@@ -54,9 +54,13 @@ class Converter:
     language: str
     findings: list[Finding] = field(default_factory=list)
     notes: list[Footnote] = field(default_factory=list)
-    _sentence_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _sentence_ids: itertools.count[int] = field(
+        default_factory=lambda: itertools.count(1)
+    )
     _cite_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    _figure_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _figure_ids: itertools.count[int] = field(
+        default_factory=lambda: itertools.count(1)
+    )
     _table_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _image_line: int = 0
 
@@ -68,7 +72,9 @@ class Converter:
 
     def sentences(self, nodes: list[Node]) -> tuple[Sentence, ...]:
         """Convert inline nodes and split them into sentences."""
-        return split_sentences(self.inlines(nodes), self.new_sentence_id, self.language[:2])
+        return split_sentences(
+            self.inlines(nodes), self.new_sentence_id, self.language[:2]
+        )
 
     def one_sentence(self, nodes: list[Node]) -> Sentence:
         """Convert inline nodes into a single unit (a heading or a reference entry)."""
@@ -104,7 +110,9 @@ class Converter:
         if kind == "Span":
             return list(self.inlines(content[1]))
         if kind == "Quoted":
-            opening, closing = ("“", "”") if content[0]["t"] == "DoubleQuote" else ("‘", "’")
+            opening, closing = (
+                ("“", "”") if content[0]["t"] == "DoubleQuote" else ("‘", "’")
+            )
             return [Text(opening), *self.inlines(content[1]), Text(closing)]
         if kind == "Code":
             return [Code(content[1])]
@@ -112,7 +120,9 @@ class Converter:
             return [Text(content[1])]  # shown as literal text, never as markup
         if kind == "Cite":
             keys = tuple(c["citationId"] for c in content[0])
-            return [Cite(f"cite-{next(self._cite_ids)}", keys, self.inlines(content[1]))]
+            return [
+                Cite(f"cite-{next(self._cite_ids)}", keys, self.inlines(content[1]))
+            ]
         if kind == "Link":
             return [Link(content[2][0], self.inlines(content[1]))]
         if kind == "Note":
@@ -123,10 +133,14 @@ class Converter:
             self.notes[number - 1] = Footnote(note_id, number, blocks)
             return [NoteRef(note_id, number)]
         if kind == "Image":
-            self.findings.append(Finding(
-                "SRC010", "an image inside a sentence cannot be given a caption or "
-                "read aloud; put it in a paragraph of its own",
-                self.source.find(f"]({content[2][0]}")))
+            self.findings.append(
+                Finding(
+                    "SRC010",
+                    "an image inside a sentence cannot be given a caption or "
+                    "read aloud; put it in a paragraph of its own",
+                    self.source.find(f"]({content[2][0]}"),
+                )
+            )
             return []
         return []
 
@@ -180,8 +194,12 @@ class Converter:
     def figure_block(self, content: list[Any]) -> list[Block]:
         """Convert a pandoc Figure (an image with a caption)."""
         attr, caption, body = content
-        images = [i for b in body for i in b.get("c", []) if isinstance(i, dict)
-                  and i.get("t") == "Image"]
+        images = [
+            i
+            for b in body
+            for i in b.get("c", [])
+            if isinstance(i, dict) and i.get("t") == "Image"
+        ]
         if not images:
             return list(self.blocks(body))
         caption_inlines = [i for b in caption[1] for i in b.get("c", [])]
@@ -189,7 +207,7 @@ class Converter:
         return [figure] if figure else []
 
     def figure(self, figure_id: str, image: Node, caption: list[Node]) -> Figure | None:
-        """Check an image (local, inside the source folder, with alt text) and keep it."""
+        """Keep an image only if it is a local file in the source folder, with alt."""
         attr, alt_nodes, (url, _title) = image["c"]
         where = self.source.find(f"]({url}", after=self._image_line)
         self._image_line = where.line or self._image_line
@@ -197,37 +215,65 @@ class Converter:
         alt = dict(attr[2]).get("alt", alt).strip()
         src = self._local_image(url, where)
         if not alt:
-            self.findings.append(Finding(
-                "SRC001", f'image "{url}" has no alt text; describe what it shows '
-                'with ![caption](file){alt="…"}', where))
+            self.findings.append(
+                Finding(
+                    "SRC001",
+                    f'image "{url}" has no alt text; describe what it shows '
+                    'with ![caption](file){alt="…"}',
+                    where,
+                )
+            )
         if src is None or not alt:
             return None
         number = next(self._figure_ids)
         caption_sentences = self.sentences(caption) if caption else ()
-        return Figure(figure_id or attr[0] or f"figure-{number}", src, alt,
-                      caption_sentences, where)
+        return Figure(
+            figure_id or attr[0] or f"figure-{number}",
+            src,
+            alt,
+            caption_sentences,
+            where,
+        )
 
     def _local_image(self, url: str, where: Any) -> Path | None:
         base = self.source.path.parent.resolve()
         if _URL_SCHEME.match(url) or url.startswith("/"):
-            self.findings.append(Finding(
-                "SRC003", f'image "{url}" is not a file in the source folder; the build '
-                "never fetches or reads images from elsewhere: copy it next to the article",
-                where))
+            self.findings.append(
+                Finding(
+                    "SRC003",
+                    f'image "{url}" is not a file in the source folder; the build '
+                    "never fetches or reads images from elsewhere: copy it next to "
+                    "the article",
+                    where,
+                )
+            )
             return None
         path = (base / url).resolve()
         if not path.is_relative_to(base):
-            self.findings.append(Finding(
-                "SRC003", f'image "{url}" lies outside the source folder {base}; copy it '
-                "into that folder", where))
+            self.findings.append(
+                Finding(
+                    "SRC003",
+                    f'image "{url}" lies outside the source folder {base}; copy it '
+                    "into that folder",
+                    where,
+                )
+            )
             return None
         if not path.is_file():
-            self.findings.append(Finding(
-                "SRC002", f'image "{url}" does not exist; check the file name', where))
+            self.findings.append(
+                Finding(
+                    "SRC002",
+                    f'image "{url}" does not exist; check the file name',
+                    where,
+                )
+            )
             return None
         if path.suffix.lower() not in IMAGE_TYPES:
-            self.findings.append(Finding(
-                "SRC011", f'image "{url}" is not PNG, JPEG, GIF, SVG or WebP', where))
+            self.findings.append(
+                Finding(
+                    "SRC011", f'image "{url}" is not PNG, JPEG, GIF, SVG or WebP', where
+                )
+            )
             return None
         return path
 
@@ -241,26 +287,37 @@ class Converter:
         rows = [self._row(r, aligns) for body in bodies for r in [*body[2], *body[3]]]
         header = head_rows[0] if head_rows else ()
         number = next(self._table_ids)
-        return Table(attr[0] or f"table-{number}", caption_sentences, header, tuple(rows))
+        return Table(
+            attr[0] or f"table-{number}", caption_sentences, header, tuple(rows)
+        )
 
     def _row(self, row: list[Any], aligns: list[str]) -> tuple[Cell, ...]:
         cells = []
         for index, cell in enumerate(row[1]):
             inlines = [i for b in cell[4] for i in b.get("c", [])]
-            cells.append(Cell(self.sentences(inlines), aligns[index] if index < len(aligns)
-                              else "left"))
+            cells.append(
+                Cell(
+                    self.sentences(inlines),
+                    aligns[index] if index < len(aligns) else "left",
+                )
+            )
         return tuple(cells)
 
     # ------------------------------------------------------------ document
 
-    def sections(self, title: str, nodes: list[Node],
-                 bibliography: dict[str, dict[str, Any]]) -> tuple[
-                     list[Section], list[Reference]]:
+    def sections(
+        self, title: str, nodes: list[Node], bibliography: dict[str, dict[str, Any]]
+    ) -> tuple[list[Section], list[Reference]]:
         """Group blocks under headings; the title opens the first section."""
         sections: list[Section] = []
         references: list[Reference] = []
-        heading = Section("title", 1, Sentence(self.new_sentence_id(), (Text(title),)), (),
-                          self.source.at(1, "title"))
+        heading = Section(
+            "title",
+            1,
+            Sentence(self.new_sentence_id(), (Text(title),)),
+            (),
+            self.source.at(1, "title"),
+        )
         pending: list[Block] = []
         level = 1
         for node in nodes:
@@ -281,25 +338,39 @@ class Converter:
         title = self.one_sentence(content)
         where = self.source.find_heading(title.text)
         if level == 1:
-            self.findings.append(Finding(
-                "SRC004", f'"{title.text}" is a level-1 heading; the title in the front '
-                "matter is the only one: use ## for sections", where))
+            self.findings.append(
+                Finding(
+                    "SRC004",
+                    f'"{title.text}" is a level-1 heading; the title in the front '
+                    "matter is the only one: use ## for sections",
+                    where,
+                )
+            )
         elif level > previous + 1:
-            self.findings.append(Finding(
-                "SRC004", f'heading "{title.text}" skips from level {previous} to '
-                f"{level}; use level {previous + 1}", where))
+            self.findings.append(
+                Finding(
+                    "SRC004",
+                    f'heading "{title.text}" skips from level {previous} to '
+                    f"{level}; use level {previous + 1}",
+                    where,
+                )
+            )
         return Section(attr[0] or title.sentence_id, level, title, (), where), level
 
-    def references(self, entries: list[Node],
-                   bibliography: dict[str, dict[str, Any]]) -> list[Reference]:
+    def references(
+        self, entries: list[Node], bibliography: dict[str, dict[str, Any]]
+    ) -> list[Reference]:
         """Convert citeproc's rendered entries (`Div#ref-KEY`) into References."""
         references = []
         for entry in entries:
             entry_id = entry["c"][0][0]
             key = entry_id.removeprefix("ref-")
             inlines = [i for b in entry["c"][1] for i in b.get("c", [])]
-            references.append(Reference(key, entry_id, self.one_sentence(inlines),
-                                        bibliography.get(key, {})))
+            references.append(
+                Reference(
+                    key, entry_id, self.one_sentence(inlines), bibliography.get(key, {})
+                )
+            )
         return references
 
 
@@ -307,10 +378,22 @@ _ALIGN = {"AlignRight": "right", "AlignCenter": "center"}
 
 
 def _with_blocks(section: Section, blocks: list[Block]) -> Section:
-    return Section(section.section_id, section.level, section.title, tuple(blocks),
-                   section.where, section.role)
+    return Section(
+        section.section_id,
+        section.level,
+        section.title,
+        tuple(blocks),
+        section.where,
+        section.role,
+    )
 
 
 def _with_role(section: Section, role: str) -> Section:
-    return Section(section.section_id, section.level, section.title, section.blocks,
-                   section.where, role)
+    return Section(
+        section.section_id,
+        section.level,
+        section.title,
+        section.blocks,
+        section.where,
+        role,
+    )

@@ -45,10 +45,10 @@ class PdfEdition:
 
 
 def _source_only_fetcher(roots: list[Path]) -> Any:
-    """Return a WeasyPrint fetcher that reads only data: URLs and files under *roots*."""
-    from urllib.parse import unquote, urlparse  # noqa: PLC0415
+    """Return a WeasyPrint fetcher reading only data: URLs and files under *roots*."""
+    from urllib.parse import unquote, urlparse
 
-    from weasyprint.urls import URLFetcher  # noqa: PLC0415 - heavy import
+    from weasyprint.urls import URLFetcher
 
     allowed = [r.resolve() for r in roots]
 
@@ -57,7 +57,9 @@ def _source_only_fetcher(roots: list[Path]) -> Any:
             if url.startswith("file:"):
                 path = Path(unquote(urlparse(url).path)).resolve()
                 if not any(path.is_relative_to(root) for root in allowed):
-                    raise ValueError(f"refusing to read {path}: outside the source folder")
+                    raise ValueError(
+                        f"refusing to read {path}: outside the source folder"
+                    )
             elif not url.startswith("data:"):
                 raise ValueError(f"refusing to fetch {url}: the build uses no network")
             return super().fetch(url, headers)
@@ -89,11 +91,14 @@ def page_html(article: Article, settings: PdfSettings) -> str:
     """Return the complete HTML document WeasyPrint lays out."""
     options = html.HtmlOptions(
         image_src=lambda f: f.src.as_uri(),
-        after_title=listen.box(settings.audio_url) if settings.audio_url else "")
+        after_title=listen.box(settings.audio_url) if settings.audio_url else "",
+    )
     faces = fonts.font_face_css(lambda p: p.as_uri())
     css = (STYLES / "print.css").read_text(encoding="utf-8")
-    sizing = (f"@page {{ size: {PAPER[settings.paper]}; }}\n"
-              f"body {{ font-size: {settings.body_pt}pt; }}")
+    sizing = (
+        f"@page {{ size: {PAPER[settings.paper]}; }}\n"
+        f"body {{ font-size: {settings.body_pt}pt; }}"
+    )
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{escape(article.lang)}">\n<head>\n<meta charset="utf-8" />\n'
@@ -107,32 +112,41 @@ def page_html(article: Article, settings: PdfSettings) -> str:
     )
 
 
-def render(article: Article, out_dir: Path, settings: PdfSettings | None = None) -> PdfEdition:
+def render(
+    article: Article, out_dir: Path, settings: PdfSettings | None = None
+) -> PdfEdition:
     """Lay out and write `<stem><suffix>.pdf`; fail on any WeasyPrint ERROR."""
-    from weasyprint import HTML  # noqa: PLC0415 - heavy import
+    from weasyprint import HTML
 
-    from editions import pdf_tagging  # noqa: PLC0415
+    from editions import pdf_tagging
 
     settings = settings or PdfSettings()
     target = out_dir / f"{article.stem}{settings.suffix}.pdf"
     fetcher = _source_only_fetcher([article.base_dir, fonts.font_dir()])
     with _weasyprint_errors() as errors:
-        document = HTML(string=page_html(article, settings),
-                        base_url=str(article.base_dir) + "/",
-                        url_fetcher=fetcher).render()
+        document = HTML(
+            string=page_html(article, settings),
+            base_url=str(article.base_dir) + "/",
+            url_fetcher=fetcher,
+        ).render()
         page_starts = _page_starts(article, document)
         with staged(target) as scratch:
-            document.write_pdf(scratch, pdf_variant="pdf/ua-1",
-                               pdf_identifier=article.stem.encode())
+            document.write_pdf(
+                scratch, pdf_variant="pdf/ua-1", pdf_identifier=article.stem.encode()
+            )
             if errors.messages:
                 raise BuildFailed(
-                    [Finding("PDF000", f"WeasyPrint: {m}", Location(article.source))
-                     for m in errors.messages],
-                    summary="The PDF was not written.")
+                    [
+                        Finding("PDF000", f"WeasyPrint: {m}", Location(article.source))
+                        for m in errors.messages
+                    ],
+                    summary="The PDF was not written.",
+                )
             pdf_tagging.postprocess(scratch, _describer(article))
-    facts = write_text(out_dir / f"{article.stem}{settings.suffix}.pages.json",
-                       json.dumps({"pdf": target.name, "page_starts": page_starts},
-                                  indent=1))
+    facts = write_text(
+        out_dir / f"{article.stem}{settings.suffix}.pages.json",
+        json.dumps({"pdf": target.name, "page_starts": page_starts}, indent=1),
+    )
     return PdfEdition(target, tuple(page_starts), facts)
 
 

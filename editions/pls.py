@@ -19,7 +19,11 @@ def lexicon_pls(article: Article) -> str:
         lexemes.append("  <lexeme>" + "".join(parts) + "</lexeme>")
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" '
-        'alphabet="ipa" xml:lang="' + escape(article.lang) + '">\n'
-        + "\n".join(lexemes) + "\n</lexicon>\n"
+        '<lexicon version="1.0" '
+        'xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" '
+        'alphabet="ipa" xml:lang="'
+        + escape(article.lang)
+        + '">\n'
+        + "\n".join(lexemes)
+        + "\n</lexicon>\n"
     )

@@ -46,8 +46,9 @@ def length(node: Inline) -> int:
     return sum(length(child) for child in node.children)
 
 
-def _flatten(inlines: tuple[Inline, ...], out: list[str],
-             atoms: list[tuple[int, int]]) -> None:
+def _flatten(
+    inlines: tuple[Inline, ...], out: list[str], atoms: list[tuple[int, int]]
+) -> None:
     for node in inlines:
         start = sum(len(part) for part in out)
         if isinstance(node, Text):
@@ -62,8 +63,9 @@ def _flatten(inlines: tuple[Inline, ...], out: list[str],
             _flatten(node.children, out, atoms)
 
 
-def split_at(inlines: tuple[Inline, ...], n: int) -> tuple[tuple[Inline, ...],
-                                                           tuple[Inline, ...]]:
+def split_at(
+    inlines: tuple[Inline, ...], n: int
+) -> tuple[tuple[Inline, ...], tuple[Inline, ...]]:
     """Split inline content after its first *n* characters."""
     left: list[Inline] = []
     right: list[Inline] = []
@@ -120,8 +122,9 @@ def _strip(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
     return tuple(items)
 
 
-def split_sentences(inlines: tuple[Inline, ...], new_id: Callable[[], str],
-                    language: str = "en") -> tuple[Sentence, ...]:
+def split_sentences(
+    inlines: tuple[Inline, ...], new_id: Callable[[], str], language: str = "en"
+) -> tuple[Sentence, ...]:
     """Cut *inlines* into sentences, each given an id from *new_id*."""
     sentences: list[Sentence] = []
     rest = inlines

@@ -33,7 +33,7 @@ STYLES = Path(__file__).resolve().parent.parent / "styles"
 def pandoc_path() -> str:
     """Return the pandoc shipped in the pypandoc-binary wheel."""
     try:
-        import pypandoc  # noqa: PLC0415 - only needed when a source is loaded
+        import pypandoc
 
         return str(pypandoc.get_pandoc_path())
     except (ImportError, OSError) as err:
@@ -91,8 +91,10 @@ def load(path: Path) -> tuple[Article, list[Finding]]:
         title=str(meta["title"]),
         author=_author(meta["author"]),
         date=date,
-        year=next((w for w in date.replace("-", " ").split() if w.isdigit()
-                   and len(w) == 4), ""),
+        year=next(
+            (w for w in date.replace("-", " ").split() if w.isdigit() and len(w) == 4),
+            "",
+        ),
         lang=language,
         description=str(meta.get("description") or "").strip(),
         keywords=tuple(str(k) for k in meta.get("keywords") or ()),
@@ -111,58 +113,92 @@ def _author(value: Any) -> str:
     return str(value)
 
 
-def _inside(base: Path, value: Any, key: str, source: SourceMap,
-            findings: list[Finding]) -> Path | None:
+def _inside(
+    base: Path, value: Any, key: str, source: SourceMap, findings: list[Finding]
+) -> Path | None:
     """Resolve a front-matter path, refusing anything outside the source folder."""
     if not value:
         return None
     candidate = (base / str(value)).resolve()
     if not candidate.is_relative_to(base):
-        findings.append(Finding(
-            "SRC003", f"'{key}: {value}' points outside the source folder; the build "
-            "reads nothing from elsewhere", source.find(f"{key}:")))
+        findings.append(
+            Finding(
+                "SRC003",
+                f"'{key}: {value}' points outside the source folder; the build "
+                "reads nothing from elsewhere",
+                source.find(f"{key}:"),
+            )
+        )
         return None
     if not candidate.is_file():
-        findings.append(Finding("SRC002", f"'{key}: {value}' does not exist",
-                                Location(source.path, source.find(f"{key}:").line, key)))
+        findings.append(
+            Finding(
+                "SRC002",
+                f"'{key}: {value}' does not exist",
+                Location(source.path, source.find(f"{key}:").line, key),
+            )
+        )
         return None
     return candidate
 
 
-def _style(base: Path, name: str, source: SourceMap,
-           findings: list[Finding]) -> Path | None:
+def _style(
+    base: Path, name: str, source: SourceMap, findings: list[Finding]
+) -> Path | None:
     """Find the CSL style next to the article, else among the project's styles."""
     for folder in (base, STYLES):
         candidate = (folder / name).resolve()
         if candidate.is_relative_to(folder.resolve()) and candidate.is_file():
             return candidate
-    findings.append(Finding("SRC012", f"CSL style '{name}' not found in {base} or {STYLES}",
-                            Location(source.path, source.find("csl:").line, "csl")))
+    findings.append(
+        Finding(
+            "SRC012",
+            f"CSL style '{name}' not found in {base} or {STYLES}",
+            Location(source.path, source.find("csl:").line, "csl"),
+        )
+    )
     return None
 
 
-def _run_pandoc(text: str, base: Path, csl: Path,
-                entries: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
+def _run_pandoc(
+    text: str, base: Path, csl: Path, entries: dict[str, dict[str, Any]]
+) -> tuple[dict[str, Any], list[str]]:
     """Parse with pandoc + citeproc; return the JSON AST and pandoc's warnings."""
     # Provenance notes stay in the source file but never reach a rendered entry.
-    public = [{k: v for k, v in item.items() if k != "note"} for item in entries.values()]
+    public = [
+        {k: v for k, v in item.items() if k != "note"} for item in entries.values()
+    ]
     with tempfile.TemporaryDirectory() as scratch:
         bib = Path(scratch) / "bibliography.json"
         bib.write_text(json.dumps(public), encoding="utf-8")
         command = [
-            pandoc_path(), f"--from={READER}", "--to=json", "--citeproc",
-            f"--csl={csl}", f"--bibliography={bib}", "--metadata=link-citations:true",
+            pandoc_path(),
+            f"--from={READER}",
+            "--to=json",
+            "--citeproc",
+            f"--csl={csl}",
+            f"--bibliography={bib}",
+            "--metadata=link-citations:true",
             f"--resource-path={base}",
         ]
-        result = subprocess.run(command, input=text.encode("utf-8"), capture_output=True,
-                                cwd=base, check=False,
-                                env={**os.environ, "LANG": "C.UTF-8"})
+        result = subprocess.run(
+            command,
+            input=text.encode("utf-8"),
+            capture_output=True,
+            cwd=base,
+            check=False,
+            env={**os.environ, "LANG": "C.UTF-8"},
+        )
     stderr = result.stderr.decode("utf-8", "replace")
     if result.returncode != 0:
-        raise BuildFailed([Finding("SRC008", f"pandoc failed: {stderr.strip()}",
-                                   Location(base))])
-    warnings = [line.removeprefix("[WARNING] ").strip() for line in stderr.splitlines()
-                if line.startswith("[WARNING]") and "Citeproc: citation" not in line]
+        raise BuildFailed(
+            [Finding("SRC008", f"pandoc failed: {stderr.strip()}", Location(base))]
+        )
+    warnings = [
+        line.removeprefix("[WARNING] ").strip()
+        for line in stderr.splitlines()
+        if line.startswith("[WARNING]") and "Citeproc: citation" not in line
+    ]
     return json.loads(result.stdout), warnings
 
 
@@ -176,16 +212,23 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
             yield from _walk(value)
 
 
-def _unknown_citations(ast: dict[str, Any], entries: dict[str, dict[str, Any]],
-                       source: SourceMap) -> list[Finding]:
+def _unknown_citations(
+    ast: dict[str, Any], entries: dict[str, dict[str, Any]], source: SourceMap
+) -> list[Finding]:
     unknown: dict[str, None] = {}
     for node in _walk(ast["blocks"]):
         if node.get("t") == "Cite":
             for citation in node["c"][0]:
                 if citation["citationId"] not in entries:
                     unknown[citation["citationId"]] = None
-    return [Finding("REF002", f"citation @{key} is not in the bibliography; add it or "
-                    "fix the key", source.find_citation(key)) for key in unknown]
+    return [
+        Finding(
+            "REF002",
+            f"citation @{key} is not in the bibliography; add it or fix the key",
+            source.find_citation(key),
+        )
+        for key in unknown
+    ]
 
 
 def _with_references_heading(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -193,23 +236,39 @@ def _with_references_heading(blocks: list[dict[str, Any]]) -> list[dict[str, Any
     for index, block in enumerate(blocks):
         if block["t"] == "Div" and block["c"][0][0] == "refs":
             if index == 0 or blocks[index - 1]["t"] != "Header":
-                heading = {"t": "Header", "c": [2, ["references", [], []],
-                                                [{"t": "Str", "c": "References"}]]}
+                heading = {
+                    "t": "Header",
+                    "c": [2, ["references", [], []], [{"t": "Str", "c": "References"}]],
+                }
                 return [*blocks[:index], heading, *blocks[index:]]
     return blocks
 
 
-def _reference_warnings(entries: dict[str, dict[str, Any]], cited: set[str],
-                        bib_path: Path | None) -> list[Finding]:
+def _reference_warnings(
+    entries: dict[str, dict[str, Any]], cited: set[str], bib_path: Path | None
+) -> list[Finding]:
     if bib_path is None:
         return []
     findings = []
     for key, item in entries.items():
         where = Location(bib_path, None, key)
         if key not in cited:
-            findings.append(Finding("REF003", f"entry '{key}' is never cited; cite it or "
-                                    "remove it (APA 7 §8.10)", where, "warning"))
+            findings.append(
+                Finding(
+                    "REF003",
+                    f"entry '{key}' is never cited; cite it or remove it (APA 7 §8.10)",
+                    where,
+                    "warning",
+                )
+            )
         if bibliography.is_placeholder(item):
-            findings.append(Finding("REF004", f"entry '{key}' is an unresolved placeholder; "
-                                    "do not publish it as is", where, "warning"))
+            findings.append(
+                Finding(
+                    "REF004",
+                    f"entry '{key}' is an unresolved placeholder; "
+                    "do not publish it as is",
+                    where,
+                    "warning",
+                )
+            )
     return findings

@@ -29,7 +29,7 @@ class Built:
 
 
 def _speech_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Speech cache: a fresh temp folder, or EDITIONS_TEST_SPEECH_CACHE for local reruns."""
+    """Return a fresh speech cache, or EDITIONS_TEST_SPEECH_CACHE for local reruns."""
     configured = os.environ.get("EDITIONS_TEST_SPEECH_CACHE")
     return Path(configured) if configured else tmp_path_factory.mktemp("speech")
 
@@ -40,12 +40,16 @@ def speech_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_all(tmp_path_factory: pytest.TempPathFactory, speech_cache: Path) -> dict[str, Built]:
+def built_all(
+    tmp_path_factory: pytest.TempPathFactory, speech_cache: Path
+) -> dict[str, Built]:
     """Build every edition of the main article and of the fixture article, once."""
     result = {}
     for name, path in ARTICLES.items():
         out = tmp_path_factory.mktemp(f"build-{name}")
-        options = pipeline.BuildOptions(cache_dir=speech_cache, report=lambda line: None)
+        options = pipeline.BuildOptions(
+            cache_dir=speech_cache, report=lambda line: None
+        )
         paths = pipeline.run(path, out, options)
         article, _ = source.load(path)
         result[name] = Built(name, article, paths, out)
@@ -54,5 +58,5 @@ def built_all(tmp_path_factory: pytest.TempPathFactory, speech_cache: Path) -> d
 
 @pytest.fixture(params=sorted(ARTICLES), scope="session")
 def built(request: pytest.FixtureRequest, built_all: dict[str, Built]) -> Built:
-    """Each test that uses this runs once for the main article and once for the fixture."""
+    """Run each test once for the main article and once for the fixture."""
     return built_all[request.param]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
@@ -20,7 +21,7 @@ def test_chapters_match_headings_and_cover_the_audio(built: Built) -> None:
     duration = measure(built.paths["mp3"]).duration
     assert abs(chapters[0][1]) < 0.05
     assert abs(chapters[-1][2] - duration) < 0.05
-    for (_, _, end), (_, start, _) in zip(chapters, chapters[1:], strict=False):
+    for (_, _, end), (_, start, _) in itertools.pairwise(chapters):
         assert abs(end - start) < 0.001
 
 
@@ -34,8 +35,10 @@ def _cues(built: Built) -> list[tuple[float, float, str]]:
     assert text.startswith("WEBVTT")
     cues = []
     for start, end, body in re.findall(
-            r"(\d\d:\d\d:\d\d\.\d{3}) --> (\d\d:\d\d:\d\d\.\d{3})[^\n]*\n(.+?)(?:\n\n|\Z)",
-            text, flags=re.S):
+        r"(\d\d:\d\d:\d\d\.\d{3}) --> (\d\d:\d\d:\d\d\.\d{3})[^\n]*\n(.+?)(?:\n\n|\Z)",
+        text,
+        flags=re.S,
+    ):
         cues.append((_seconds(start), _seconds(end), body))
     return cues
 

@@ -29,7 +29,9 @@ CASES = {
 
 def _fails(path: Path, out: Path) -> BuildFailed:
     with pytest.raises(BuildFailed) as failure:
-        pipeline.run(path, out, pipeline.BuildOptions(tts="null", report=lambda _: None))
+        pipeline.run(
+            path, out, pipeline.BuildOptions(tts="null", report=lambda _: None)
+        )
     return failure.value
 
 
@@ -46,7 +48,9 @@ def test_bad_input_names_file_and_line(case: str, tmp_path: Path) -> None:
 
 def test_non_utf8_file_names_the_line(tmp_path: Path) -> None:
     case = tmp_path / "latin1.md"
-    case.write_bytes(b"---\ntitle: Caf\xe9\nauthor: A\ndate: 2024\nlang: en\n---\n\nText.\n")
+    case.write_bytes(
+        b"---\ntitle: Caf\xe9\nauthor: A\ndate: 2024\nlang: en\n---\n\nText.\n"
+    )
     out = tmp_path / "build"
     report = _fails(case, out).report()
     assert "latin1.md:2: error SRC007:" in report
@@ -58,10 +62,13 @@ def test_strict_makes_warnings_fatal(tmp_path: Path) -> None:
     (tmp_path / "references.json").write_text(
         (BAD / "references.json").read_text(encoding="utf-8")[:-2]
         + ',\n  {"id": "never-cited", "type": "book", "title": "Unused"}\n]\n',
-        encoding="utf-8")
-    case.write_text("---\ntitle: T\nauthor: A\ndate: 2024\nlang: en-US\n"
-                    "bibliography: references.json\n---\n\nText [@doe-2020].\n",
-                    encoding="utf-8")
+        encoding="utf-8",
+    )
+    case.write_text(
+        "---\ntitle: T\nauthor: A\ndate: 2024\nlang: en-US\n"
+        "bibliography: references.json\n---\n\nText [@doe-2020].\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "build"
     options = pipeline.BuildOptions(only=("pdf",), strict=True, report=lambda _: None)
     with pytest.raises(BuildFailed) as failure:
@@ -79,7 +86,8 @@ def test_raw_html_and_scripts_never_become_markup(tmp_path: Path) -> None:
         '<img src="x" onerror="alert(2)">\n\n'
         '![A pill](ok.png){alt="A pill." onerror="alert(3)" onclick="alert(4)"}\n\n'
         "[click](javascript:alert(5))\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     out = tmp_path / "build"
     options = pipeline.BuildOptions(only=("pdf",), report=lambda _: None)
     pipeline.run(case, out, options)
@@ -93,10 +101,17 @@ def test_raw_html_and_scripts_never_become_markup(tmp_path: Path) -> None:
     xhtml = zipfile.ZipFile(epub_path).read("EPUB/article.xhtml").decode()
     for document in (page, xhtml):
         tree = lxml.html.fromstring(document.encode())
-        scripts = [e for e in tree.iter("script") if e.get("type") != "application/json"]
+        scripts = [
+            e for e in tree.iter("script") if e.get("type") != "application/json"
+        ]
         assert not scripts
-        handlers = [(e.tag, a) for e in tree.iter() if isinstance(e.tag, str)
-                    for a in e.attrib if a.lower().startswith("on")]
+        handlers = [
+            (e.tag, a)
+            for e in tree.iter()
+            if isinstance(e.tag, str)
+            for a in e.attrib
+            if a.lower().startswith("on")
+        ]
         assert not handlers
         assert not [e for e in tree.iter("a") if "javascript:" in (e.get("href") or "")]
         assert "<script>alert(1)</script>" in tree.text_content()  # shown as text

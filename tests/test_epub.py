@@ -11,8 +11,12 @@ from lxml import etree
 
 from editions.checks.epubcheck import run_epubcheck
 
-NS = {"opf": "http://www.idpf.org/2007/opf", "x": "http://www.w3.org/1999/xhtml",
-      "epub": "http://www.idpf.org/2007/ops", "dc": "http://purl.org/dc/elements/1.1/"}
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
 
 
 def _read(built: Built, name: str) -> etree._Element:
@@ -79,7 +83,9 @@ def test_accessibility_metadata_follows_the_content(built: Built) -> None:
     assert meta["schema:accessibilitySummary"][0]
 
 
-def test_fixture_and_main_get_different_access_modes(built_all: dict[str, Built]) -> None:
+def test_fixture_and_main_get_different_access_modes(
+    built_all: dict[str, Built],
+) -> None:
     main = _metadata(built_all["main"])["schema:accessMode"]
     fixture = _metadata(built_all["fixture"])["schema:accessMode"]
     assert main == ["textual"] and sorted(fixture) == ["textual", "visual"]
@@ -90,7 +96,8 @@ def test_lexicon_is_shipped_as_pls_and_linked(built: Built) -> None:
     assert pls.tag == "{http://www.w3.org/2005/01/pronunciation-lexicon}lexicon"
     content = _read(built, "EPUB/article.xhtml")
     assert content.xpath("//x:link[@rel='pronunciation']/@href", namespaces=NS) == [
-        "lexicon.pls"]
+        "lexicon.pls"
+    ]
 
 
 def test_fonts_are_embedded(built: Built) -> None:

@@ -156,7 +156,7 @@ def test_dropped_connection_is_retried_then_works(tone_standin: StandIn) -> None
 def test_dropped_connection_forever_is_reported(tone_standin: StandIn) -> None:
     tone_standin.set_script(then=CLOSE)
     with pytest.raises(
-        SpeechServiceUnavailable, match="(reset|closed) .*connection|connection reset"
+        SpeechServiceUnavailable, match=r"(reset|closed) .*connection|connection reset"
     ):
         engine_for(tone_standin, attempts=2).speak(SENTENCE)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import lxml.html
 from conftest import Built
 
@@ -20,11 +22,13 @@ def test_language_title_and_one_h1(built: Built) -> None:
 def test_article_headings_in_order_without_skips(built: Built) -> None:
     tree = _tree(built)
     main = tree.get_element_by_id("main")
-    found = [(int(h.tag[1]), h.get("id"), h.text_content())
-             for h in main.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+    found = [
+        (int(h.tag[1]), h.get("id"), h.text_content())
+        for h in main.iter("h1", "h2", "h3", "h4", "h5", "h6")
+    ]
     assert found == list(built.article.headings)
     levels = [lvl for lvl, _, _ in found]
-    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels))
 
 
 def test_every_image_has_alt_and_is_inlined(built: Built) -> None:
@@ -45,7 +49,9 @@ def test_self_contained_no_external_references(built: Built) -> None:
             if value is None or value.startswith(("data:", "#")) or value == audio:
                 continue
             assert element.tag == "a" and value.startswith(("https://", "http://")), (
-                element.tag, value)
+                element.tag,
+                value,
+            )
     assert not list(tree.iter("link"))
     assert "url(http" not in built.paths["html"].read_text(encoding="utf-8")
 

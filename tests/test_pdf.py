@@ -14,8 +14,9 @@ from editions.checks.pdf import check_pdf, outline_titles, structure_headings
 
 def test_pdf_passes_the_pdf_ua_machine_checks(built: Built) -> None:
     for key in ("pdf", "pdf-large-print"):
-        findings = check_pdf(built.paths[key], title=built.article.title,
-                             lang=built.article.lang)
+        findings = check_pdf(
+            built.paths[key], title=built.article.title, lang=built.article.lang
+        )
         errors = [str(f) for f in findings if f.severity == "error"]
         assert not errors, "\n".join(errors)
 
@@ -29,7 +30,9 @@ def test_structure_tree_headings_match_the_model(built: Built) -> None:
 def test_bookmarks_for_every_heading(built: Built) -> None:
     outline = outline_titles(built.paths["pdf"])
     assert [title for _, title in outline] == [t for _, _, t in built.article.headings]
-    assert [depth for depth, _ in outline] == [lvl for lvl, _, _ in built.article.headings]
+    assert [depth for depth, _ in outline] == [
+        lvl for lvl, _, _ in built.article.headings
+    ]
 
 
 def test_xmp_and_catalog(built: Built) -> None:
@@ -42,8 +45,12 @@ def test_xmp_and_catalog(built: Built) -> None:
 
 
 def _pdftotext(path) -> str:  # type: ignore[no-untyped-def]
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 def _words(text: str) -> list[str]:

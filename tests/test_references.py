@@ -22,7 +22,9 @@ def test_reference_list_has_exactly_the_bibliography(built: Built) -> None:
     texts = [r.text for r in built.article.references]
     assert all(t.strip() for t in texts)
     for text in texts:
-        assert "???" not in text and "CONFIDENCE" not in text and "UNRESOLVED" not in text
+        assert (
+            "???" not in text and "CONFIDENCE" not in text and "UNRESOLVED" not in text
+        )
 
 
 def test_every_citation_is_rendered_without_missing_markers(built: Built) -> None:
@@ -33,7 +35,9 @@ def test_every_citation_is_rendered_without_missing_markers(built: Built) -> Non
         assert "???" not in text and "?" not in "".join(cite.keys)
 
 
-def _check_links(document: etree._Element | lxml.html.HtmlElement, built: Built) -> None:
+def _check_links(
+    document: etree._Element | lxml.html.HtmlElement, built: Built
+) -> None:
     ids = set(document.xpath("//@id"))
     entries = {r.entry_id for r in built.article.references}
     links = document.xpath("//*[@class='citation']//*[local-name()='a']/@href")

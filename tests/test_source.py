@@ -11,7 +11,9 @@ from conftest import FIXTURE, MAIN
 from editions import source
 from editions.model import Figure, ListBlock, Table, walk_blocks
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_a4564c2310f9f0b4.txt"
+SEED = (
+    Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_a4564c2310f9f0b4.txt"
+)
 
 
 def _words(text: str) -> list[str]:
@@ -20,13 +22,20 @@ def _words(text: str) -> list[str]:
 
 def test_every_seed_word_of_the_body_is_kept_in_order() -> None:
     seed = SEED.read_text(encoding="utf-8")
-    body = seed.split("Chronic Pain Patients\n\nAs a result", 1)[1].split("\nReferences\n")[0]
-    seed_words = [w for w in _words("As a result" + re.sub(r"\([^()]*\d{4}\)|\([^()]*n\.d\.\)",
-                                                             " ", body))]
+    body = seed.split("Chronic Pain Patients\n\nAs a result", 1)[1].split(
+        "\nReferences\n"
+    )[0]
+    seed_words = [
+        w
+        for w in _words(
+            "As a result" + re.sub(r"\([^()]*\d{4}\)|\([^()]*n\.d\.\)", " ", body)
+        )
+    ]
     article, _ = source.load(MAIN)
     model_text = " ".join(
         s.text if not s.sentence_id.startswith("ref") else ""
-        for section in article.sections if section.role == "body"
+        for section in article.sections
+        if section.role == "body"
         for s in [section.title, *(x for x in _body_sentences(section))]
     )
     model_text = re.sub(r"\([^()]*\d{4}\)|\([^()]*n\.d\.\)", " ", model_text)
@@ -55,7 +64,9 @@ def test_website_chrome_is_left_out() -> None:
 def test_the_33_citations_are_pandoc_citations_to_known_keys() -> None:
     text = MAIN.read_text(encoding="utf-8")
     keys = re.findall(r"\[@([\w-]+)\]", text)
-    bibliography = json.loads((MAIN.parent / "references.json").read_text(encoding="utf-8"))
+    bibliography = json.loads(
+        (MAIN.parent / "references.json").read_text(encoding="utf-8")
+    )
     ids = {item["id"] for item in bibliography}
     assert len(keys) == 33
     assert set(keys) == ids  # every entry is cited, every citation resolves
@@ -69,8 +80,18 @@ def test_front_matter_has_what_every_edition_needs() -> None:
     assert article.date == "July 2024" and article.year == "2024"
     assert article.lang == "en-US"
     assert article.description and article.keywords
-    for grapheme in ("LDN", "CRPS", "FDA", "IBS", "HIV", "AIDS", "mg", "et al.",
-                     "naltrexone", "bupropion"):
+    for grapheme in (
+        "LDN",
+        "CRPS",
+        "FDA",
+        "IBS",
+        "HIV",
+        "AIDS",
+        "mg",
+        "et al.",
+        "naltrexone",
+        "bupropion",
+    ):
         assert grapheme in {e.grapheme for e in article.lexicon}
 
 

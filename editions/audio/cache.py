@@ -65,7 +65,7 @@ class SentenceCache:
                 )
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(tmp, final)
+            Path(tmp).replace(final)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

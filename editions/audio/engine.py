@@ -32,7 +32,7 @@ class Engine(Protocol):
     name: str
 
     def cache_key(self) -> str:
-        """Return a string naming the engine, voice and every setting that shapes output."""
+        """Name the engine, the voice and every setting that shapes the output."""
         ...
 
     def speak(self, text: str) -> Speech:

@@ -16,7 +16,6 @@ import ipaddress
 import os
 import random
 import re
-import shutil
 import subprocess
 import threading
 import time
@@ -29,7 +28,7 @@ from gtts import gTTS
 from gtts.lang import tts_langs
 
 from editions.audio.engine import Speech
-from editions.errors import MissingProgram
+from editions.programs import ffmpeg_exe
 
 #: Environment variable that points the engine at another endpoint (a stand-in).
 URL_ENV = "EDITIONS_GTTS_URL"
@@ -85,19 +84,7 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def find_ffmpeg() -> str:
-    """Return an ffmpeg executable: the system one, else the imageio-ffmpeg build."""
-    for candidate in (shutil.which("ffmpeg"), "/usr/bin/ffmpeg"):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    try:
-        import imageio_ffmpeg
-
-        return str(imageio_ffmpeg.get_ffmpeg_exe())
-    except (ImportError, RuntimeError) as exc:
-        raise MissingProgram(
-            "ffmpeg (needed to decode gTTS MP3)", "apt-get install ffmpeg"
-        ) from exc
+find_ffmpeg = ffmpeg_exe  # the name the gTTS stand-in imports
 
 
 def decode_mp3(data: bytes, sample_rate: int = SAMPLE_RATE) -> Speech:

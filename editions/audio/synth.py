@@ -27,22 +27,22 @@ _worker_engine: Engine | None = None
 def make_engine(name: str) -> Engine:
     """Return the engine called *name* (piper, gtts or null)."""
     if name == "piper":
-        from editions.audio.piper_engine import PiperEngine  # noqa: PLC0415
+        from editions.audio.piper_engine import PiperEngine
 
         return PiperEngine()
     if name == "gtts":
-        from editions.audio.gtts_engine import GttsEngine  # noqa: PLC0415
+        from editions.audio.gtts_engine import GttsEngine
 
         return GttsEngine()
     if name == "null":
-        from editions.audio.null_engine import NullEngine  # noqa: PLC0415
+        from editions.audio.null_engine import NullEngine
 
         return NullEngine()
     raise ValueError(f"unknown speech engine {name!r}: use piper, gtts or null")
 
 
 def _start_worker(name: str) -> None:
-    global _worker_engine  # noqa: PLW0603 - one engine per worker process
+    global _worker_engine
     _worker_engine = make_engine(name)
 
 
@@ -72,16 +72,19 @@ def synthesise(
         workers = (os.cpu_count() or 1) if getattr(engine, "parallel", False) else 1
         pool: ProcessPoolExecutor | ThreadPoolExecutor
         if workers > 1:
-            pool = ProcessPoolExecutor(workers, initializer=_start_worker,
-                                       initargs=(engine_name,))
+            pool = ProcessPoolExecutor(
+                workers, initializer=_start_worker, initargs=(engine_name,)
+            )
         else:
-            pool = ThreadPoolExecutor(1, initializer=_start_worker,
-                                      initargs=(engine_name,))
+            pool = ThreadPoolExecutor(
+                1, initializer=_start_worker, initargs=(engine_name,)
+            )
         with pool:
             # Longest first, so the last worker is not left with a long sentence.
             ordered = sorted(missing, key=len, reverse=True)
             futures: list[Future[str]] = [
-                pool.submit(_speak_into_cache, str(cache_dir), key, t) for t in ordered]
+                pool.submit(_speak_into_cache, str(cache_dir), key, t) for t in ordered
+            ]
             for future in as_completed(futures):
                 future.result()
                 done += 1

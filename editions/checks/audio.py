@@ -7,7 +7,6 @@ loudness; the master in memory is not what a listener hears.
 from __future__ import annotations
 
 import itertools
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,8 @@ from mutagen.mp3 import MP3, BitrateMode
 from numpy.typing import NDArray
 from scipy.signal import resample_poly
 
-from editions.errors import Finding, Location, MissingProgram
+from editions.errors import Finding, Location
+from editions.programs import ffmpeg_exe
 
 #: The loudness profile of standards §7.7.
 TARGET_LUFS = -18.0
@@ -52,23 +52,6 @@ class AudioMeasures:
     head_room_tone: float
     tail_room_tone: float
     noise_floor: float
-
-
-def ffmpeg_exe() -> str:
-    """Return the ffmpeg to run: Debian's if installed, else imageio-ffmpeg's."""
-    if _DEBIAN_FFMPEG.exists():
-        return str(_DEBIAN_FFMPEG)
-    found = shutil.which("ffmpeg")
-    if found:
-        return found
-    try:
-        import imageio_ffmpeg
-
-        return str(imageio_ffmpeg.get_ffmpeg_exe())
-    except (ImportError, RuntimeError) as exc:
-        raise MissingProgram(
-            "ffmpeg", "apt-get install ffmpeg (or pip install imageio-ffmpeg)"
-        ) from exc
 
 
 def decode(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from editions.errors import Finding, Location, MissingProgram, Severity
+from editions.programs import run_jar
 
 #: How long one EPUBCheck run may take; a small article takes about 5 s.
 TIMEOUT_S = 300
@@ -54,17 +55,13 @@ def run_epubcheck(epub: Path) -> list[Finding]:
     jar = epubcheck_jar()
     with tempfile.TemporaryDirectory(prefix="epubcheck-") as tmp:
         report = Path(tmp) / "report.json"
-        cmd = [java, "-jar", str(jar), str(epub), "--json", str(report)]
-        try:
-            done = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=TIMEOUT_S, check=False
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise TimeoutError(
-                f"EPUBCheck did not finish within {TIMEOUT_S} s on {epub}"
-            ) from exc
-        except OSError as exc:
-            raise MissingProgram(f"Java ({java}: {exc})", INSTALL_JAVA) from exc
+        done = run_jar(
+            java,
+            jar,
+            [str(epub), "--json", str(report)],
+            TIMEOUT_S,
+            f"EPUBCheck on {epub}",
+        )
         data = _read_report(report, done)
     return parse_report(data, epub)
 

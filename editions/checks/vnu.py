@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from editions.errors import Finding, Location, MissingProgram
+from editions.programs import run_jar
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VNU_JAR = REPO_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -62,20 +62,8 @@ def run_vnu(path: Path) -> list[Finding]:
                 strip_foreign_attributes(path.read_text(encoding="utf-8")),
                 encoding="utf-8",
             )
-        cmd = [
-            java, "-jar", str(VNU_JAR),
-            "--errors-only", "--format", "json", "--stdout", str(checked),
-        ]  # fmt: skip
-        try:
-            done = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=TIMEOUT_S, check=False
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise TimeoutError(
-                f"vnu did not finish within {TIMEOUT_S} s on {path}"
-            ) from exc
-        except OSError as exc:
-            raise MissingProgram(f"Java ({java}: {exc})", INSTALL_JAVA) from exc
+        args = ["--errors-only", "--format", "json", "--stdout", str(checked)]
+        done = run_jar(java, VNU_JAR, args, TIMEOUT_S, f"vnu on {path}")
     try:
         data = json.loads(done.stdout)
     except ValueError as exc:
