@@ -323,11 +323,13 @@ def test_missing_ffmpeg_raises_missing_program(monkeypatch: pytest.MonkeyPatch) 
     def no_ffmpeg() -> str:
         raise RuntimeError("no ffmpeg")
 
-    monkeypatch.setattr(checks, "_DEBIAN_FFMPEG", Path("/nonexistent/ffmpeg"))
-    monkeypatch.setattr(checks.shutil, "which", lambda _name: None)
+    from editions import programs
+
+    monkeypatch.setattr(programs, "_DEBIAN_FFMPEG", Path("/nonexistent/ffmpeg"))
+    monkeypatch.setattr(programs.shutil, "which", lambda _name: None)
     monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", no_ffmpeg)
     with pytest.raises(MissingProgram, match="ffmpeg"):
-        checks.ffmpeg_exe()
+        programs.ffmpeg_exe()
 
 
 def test_room_tone_is_reproducible_and_quiet() -> None:

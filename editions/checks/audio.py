@@ -33,7 +33,6 @@ NOISE_FLOOR = (-100.0, -60.0)
 ROOM_TONE_LEVEL = -50.0
 CHAPTER_TOLERANCE = 0.05
 
-_DEBIAN_FFMPEG = Path("/usr/bin/ffmpeg")
 _OVERSAMPLE = 4
 _PAD = 32  # input samples either side of a block: covers the resampling filter
 
