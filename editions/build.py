@@ -107,7 +107,12 @@ def run(
             paths["epub"] = epub.render(
                 article,
                 out_dir,
-                epub.EpubInputs(page_starts=page_starts, pdf_name=paths["pdf"].name),
+                epub.EpubInputs(
+                    page_starts=page_starts,
+                    pdf_name=paths["pdf"].name,
+                    audio=paths["mp3"],
+                    timings=timings,
+                ),
             )
         elif edition == "html":
             paths["html"] = large_print.render(

@@ -36,6 +36,8 @@ class EpubInputs:
 
     page_starts: Sequence[str] = ()  # first sentence id on each PDF page
     pdf_name: str = ""
+    audio: Path | None = None  # the audio edition's MP3, embedded for the overlays
+    timings: dict[str, object] | None = None  # the audio's per-sentence timings
 
 
 def modified_time(article: Article) -> datetime:
