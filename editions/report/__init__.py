@@ -1,0 +1,1 @@
+"""`invoke check`: the cross-edition report (JSON and accessible HTML)."""
