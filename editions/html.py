@@ -59,6 +59,9 @@ class HtmlOptions:
     backlinks: bool = False  # reference entries link back to each citation
     byline: bool = True
     after_title: str = ""  # trusted HTML made by the pipeline (the listen box)
+    # Notes as <div>s, not list items: the PDF post-processor retags each as a Note
+    # with an /ID, which PDF/UA wants and a list item cannot become.
+    notes_as_divs: bool = False
 
 
 def attr(name: str, value: str) -> str:
@@ -137,13 +140,36 @@ class _Renderer:
                 f"{attr('aria-label', f'Back to note call {note.number}')}>↩</a>"
             )
             content = "\n".join(self.blocks(note.blocks))
+            if self.options.notes_as_divs:
+                items.append(self._note_div(note.note_id, note.number, content, back))
+                continue
             items.append(
                 f"<li{attr('id', note.note_id)}{li_type}>{content} {back}</li>"
+            )
+        if self.options.notes_as_divs:
+            return (
+                '<section class="footnotes" role="doc-endnotes" aria-label="Notes">\n'
+                + "\n".join(items)
+                + "\n</section>"
             )
         return (
             f'<section class="footnotes" role="doc-endnotes"{epub_type} '
             f'aria-label="Notes">\n<ol>\n' + "\n".join(items) + "\n</ol>\n</section>"
         )
+
+    @staticmethod
+    def _note_div(note_id: str, number: int, content: str, back: str) -> str:
+        """One note as a block with its number leading the first paragraph."""
+        label = f'<span class="note-number">{number}.</span> '
+        if content.startswith("<p>"):
+            content = "<p>" + label + content.removeprefix("<p>")
+        else:
+            content = f'<p class="note-number">{label}</p>\n{content}'
+        if content.endswith("</p>"):
+            content = content.removesuffix("</p>") + f" {back}</p>"
+        else:
+            content += f"\n<p>{back}</p>"
+        return f'<div class="footnote"{attr("id", note_id)}>\n{content}\n</div>'
 
     def bibliography(self, section: Section) -> str:
         epub_type = attr("epub:type", "bibliography") if self.options.epub else ""

@@ -26,6 +26,7 @@ def box(url: str) -> str:
         '<aside class="listen" aria-label="Listen to this article">\n'
         f'<img src="{escape(src)}" alt="QR code that opens the audio edition at '
         f'{escape(url)}" />\n'
-        f"<p><strong>Listen to this article.</strong> Scan the code or go to "
-        f'<a href="{escape(url)}">{escape(url)}</a></p>\n</aside>'
+        f"<p><strong>Listen to this article.</strong> Scan the code or go to:"
+        f'<br /><a class="listen-url" href="{escape(url)}">{escape(url)}</a></p>\n'
+        "</aside>"
     )

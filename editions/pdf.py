@@ -92,11 +92,15 @@ def page_html(article: Article, settings: PdfSettings) -> str:
     options = html.HtmlOptions(
         image_src=lambda f: f.src.as_uri(),
         after_title=listen.box(settings.audio_url) if settings.audio_url else "",
+        notes_as_divs=True,
     )
     faces = fonts.font_face_css(lambda p: p.as_uri())
     css = (STYLES / "print.css").read_text(encoding="utf-8")
+    margin_pt = round(settings.body_pt * 5 / 6, 1)  # 10 pt hand-out, 15 pt large
     sizing = (
-        f"@page {{ size: {PAPER[settings.paper]}; }}\n"
+        f"@page {{ size: {PAPER[settings.paper]};\n"
+        f"  @top-left {{ font-size: {margin_pt}pt; }}\n"
+        f"  @bottom-center {{ font-size: {margin_pt}pt; }} }}\n"
         f"body {{ font-size: {settings.body_pt}pt; }}"
     )
     return (

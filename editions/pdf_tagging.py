@@ -9,6 +9,7 @@ WeasyPrint 70 (`pdf_variant="pdf/ua-1"`) tags `@page` margin boxes (running head
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -211,6 +212,7 @@ class Paint:
     x: float | None
     y: float | None
     text: str = ""
+    size: float = 0.0  # rendered font size in points, for text operators
 
     @property
     def mcid_mark(self) -> Mark | None:
@@ -284,11 +286,17 @@ class _Reader:
         decoder: FontDecoder | None = None
         path_at: tuple[float, float] | None = None
 
+        font_size = 0.0
+
         def paint(
-            op: str, index: int, at: tuple[float, float] | None, text: str = ""
+            op: str,
+            index: int,
+            at: tuple[float, float] | None,
+            text: str = "",
+            size: float = 0.0,
         ) -> Paint:
             x, y = at if at is not None else (None, None)
-            return Paint(op, index, owner, tuple(stack), x, y, text)
+            return Paint(op, index, owner, tuple(stack), x, y, text, size)
 
         for index, inst in enumerate(instructions):
             op = str(inst.operator)
@@ -322,6 +330,7 @@ class _Reader:
             elif op == "T*":
                 tm = tlm = _mul((1.0, 0.0, 0.0, 1.0, 0.0, -leading), tlm)
             elif op == "Tf" and operands:
+                font_size = float(operands[1]) if len(operands) > 1 else 0.0
                 fonts = resources.get("/Font") if resources is not None else None
                 font = (
                     fonts.get(str(operands[0]))
@@ -333,7 +342,14 @@ class _Reader:
                 if op in ("'", '"'):
                     tm = tlm = _mul((1.0, 0.0, 0.0, 1.0, 0.0, -leading), tlm)
                 text = _show_text(op, operands, decoder)
-                yield paint(op, index, _apply(_mul(tm, ctm), 0.0, 0.0), text)
+                placed = _mul(tm, ctm)
+                yield paint(
+                    op,
+                    index,
+                    _apply(placed, 0.0, 0.0),
+                    text,
+                    font_size * math.hypot(placed[2], placed[3]),
+                )
             elif op in ("m", "l", "re") and len(operands) >= 2 and path_at is None:
                 path_at = _apply(ctm, float(operands[0]), float(operands[1]))
             elif op in ("c", "v", "y") and len(operands) >= 2 and path_at is None:
@@ -733,6 +749,47 @@ def wrap_list_bodies(pdf: pikepdf.Pdf) -> int:
     return fixed
 
 
+_BACKLINK = re.compile(r"^#fnref(\d+)$")
+
+
+def tag_notes(pdf: pikepdf.Pdf) -> int:
+    """Retag each footnote block as a Note with a unique /ID; return how many.
+
+    WeasyPrint 70 has no Note tag: a footnote rendered as `<div class="footnote">`
+    comes out as Div. The note is found by its back link (target "#fnrefN"); the
+    nearest Div above that Link becomes `Note` with `/ID (fnN)` (PDF/UA-1 7.9).
+    """
+    root = pdf.Root.get("/StructTreeRoot")
+    if not isinstance(root, Dictionary):
+        return 0
+    tagged = 0
+    for elem, _ in list(walk_structure(root)):
+        if role_of(pdf, elem) != "Link":
+            continue
+        for kid in kids(elem):
+            if not (isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR):
+                continue
+            match = _BACKLINK.match(link_target(kid.Obj) or "")
+            note = _ancestor(pdf, elem, "Div")
+            if match and note is not None and role_of(pdf, note) == "Div":
+                note.S = Name.Note
+                note.ID = pikepdf.String(f"fn{match[1]}")
+                tagged += 1
+    return tagged
+
+
+def _ancestor(pdf: pikepdf.Pdf, elem: Dictionary, role: str) -> Dictionary | None:
+    """Return the nearest ancestor of *elem* with *role*, following /P."""
+    node = elem.get("/P")
+    for _ in range(64):  # a cycle-proof bound on the depth
+        if not is_struct_elem(node):
+            return None
+        if role_of(pdf, node) == role:
+            return node
+        node = node.get("/P")
+    return None
+
+
 def _reparent(
     item: pikepdf.Object,
     owner: pikepdf.Object,
@@ -858,7 +915,8 @@ def postprocess(
     """Fix a WeasyPrint 70 PDF/UA-1 file in place (written atomically via `staged`).
 
     Artifacts the margin boxes, describes links, scopes TH cells, parents every link
-    annotation to its Link, wraps stray LI content in LBody, and adds catalog
+    annotation to its Link, wraps stray LI content in LBody, tags footnotes as Note
+    with an /ID, and adds catalog
     /Lang (from *lang*, else XMP dc:language or the Document element) and
     /ViewerPreferences /DisplayDocTitle when missing (PDF/UA-1 7.2-29 and 7.1-10).
     The PDF version and the XMP packet (pdfuaid:part, dc:title) are kept unchanged.
@@ -869,6 +927,7 @@ def postprocess(
         set_table_header_scope(pdf)
         attach_link_annotations(pdf)
         wrap_list_bodies(pdf)
+        tag_notes(pdf)
         if "/Lang" not in pdf.Root or not str(pdf.Root.Lang).strip():
             language = lang or _document_language(pdf)
             if language:

@@ -17,10 +17,13 @@ PDF011 painting only in tagged or      PDF024 fonts map to Unicode
        artifact marked content         PDF025 encryption allows accessibility
 PDF012 ParentTree elements reachable from StructTreeRoot via /K
 PDF013 repeated page-margin text is an artifact (running header/footer)
+PDF026 5th percentile of tagged text size ≥ the edition's minimum (12 pt, 18 pt large)
+PDF027 body lines are spaced at least 1.5 × the body size
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -85,6 +88,7 @@ class _Doc:
     tree: list[tuple[Dictionary, pikepdf.Object]] = field(default_factory=list)
     roles: dict[tuple[int, int], str] = field(default_factory=dict)
     painted: list[tuple[int, pikepdf.Page, list[Paint]]] | None = None
+    min_body_pt: float = 12.0
 
     def at(self, key: str) -> Location:
         return Location(self.path, key=key)
@@ -98,11 +102,14 @@ class _Doc:
         return self.roles[key]
 
 
-def check_pdf(path: Path, *, title: str, lang: str) -> list[Finding]:
+def check_pdf(
+    path: Path, *, title: str, lang: str, min_body_pt: float = 12.0
+) -> list[Finding]:
     """Check *path* against the machine-checkable PDF/UA-1 subset; return findings.
 
     *title* and *lang* are what the source says (HTML `<title>`/H1 and `lang`); the
-    XMP dc:title and catalog /Lang must equal them.
+    XMP dc:title and catalog /Lang must equal them. *min_body_pt* is the clear-print
+    minimum: 12 pt for the clinic hand-out, 18 pt for the large-print PDF.
     """
     try:
         pdf = pikepdf.open(path)
@@ -118,7 +125,12 @@ def check_pdf(path: Path, *, title: str, lang: str) -> list[Finding]:
     with pdf:
         root = pdf.Root.get("/StructTreeRoot")
         doc = _Doc(
-            path, pdf, title, lang, root if isinstance(root, Dictionary) else None
+            path,
+            pdf,
+            title,
+            lang,
+            root if isinstance(root, Dictionary) else None,
+            min_body_pt=min_body_pt,
         )
         if doc.root is not None:
             doc.tree = list(walk_structure(doc.root))
@@ -772,7 +784,87 @@ def _check_security(doc: _Doc) -> Iterator[Finding]:
         )
 
 
+# --- typography (standards §1 last row, issue 4) -------------------------------------
+
+
+def text_sizes(pdf: pikepdf.Pdf) -> Counter[float]:
+    """Count the characters of real (non-artifact) text at each rendered size in pt."""
+    sizes: Counter[float] = Counter()
+    for page in pdf.pages:
+        for p in paints(page):
+            if p.text.strip() and not any(m.is_artifact for m in p.marks):
+                sizes[round(p.size, 1)] += len(p.text.strip())
+    return sizes
+
+
+def percentile_size(sizes: Counter[float], share: float) -> float:
+    """Return the size below which *share* of the characters are set."""
+    total = sum(sizes.values())
+    seen = 0
+    for size in sorted(sizes):
+        seen += sizes[size]
+        if seen > share * total:
+            return size
+    return 0.0
+
+
+def body_line_ratios(pdf: pikepdf.Pdf) -> list[float]:
+    """Baseline-to-baseline distance / body size between successive body lines.
+
+    The body size is the most common text size; only lines set in it count, so
+    superscripts and headings do not read as tight spacing.
+    """
+    sizes = text_sizes(pdf)
+    if not sizes:
+        return []
+    body = sizes.most_common(1)[0][0]
+    ratios: list[float] = []
+    for page in pdf.pages:
+        baselines = sorted(
+            {
+                round(p.y, 1)
+                for p in paints(page)
+                if p.y is not None
+                and p.text.strip()
+                and abs(p.size - body) < 0.05
+                and not any(m.is_artifact for m in p.marks)
+            },
+            reverse=True,
+        )
+        ratios += [(a - b) / body for a, b in itertools.pairwise(baselines)]
+    return ratios
+
+
+def _check_text_size(doc: _Doc) -> Iterator[Finding]:
+    sizes = text_sizes(doc.pdf)
+    smallest = percentile_size(sizes, 0.05)
+    if sizes and smallest + 0.05 < doc.min_body_pt:
+        yield Finding(
+            "PDF026",
+            f"5% of the text is set below {smallest:g} pt; this edition needs "
+            f"at least {doc.min_body_pt:g} pt",
+            doc.at("text size"),
+        )
+
+
+def _check_line_spacing(doc: _Doc) -> Iterator[Finding]:
+    ratios = body_line_ratios(doc.pdf)
+    if not ratios:
+        return
+    # Paragraph and section gaps are larger; the tightest tenth is line spacing.
+    tight = sorted(ratios)[len(ratios) // 10]
+    if tight < 1.5 - 0.01:
+        yield Finding(
+            "PDF027",
+            f"body lines are {tight:.2f} × the body size apart; use line-height "
+            "1.5 or more",
+            doc.at("line spacing"),
+        )
+
+
 _CHECKS = (
+    _check_text_size,
+    _check_line_spacing,
     _check_identification,
     _check_header,
     _check_mark_info,
