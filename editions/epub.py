@@ -3,7 +3,8 @@
 The nav document is written here rather than by ebooklib, because ebooklib turns every
 element with an id and epub:type into a page (Ace `epub-pagelist-broken`) and adds a
 stray "Guide" heading to the landmarks; the page-list comes from the PDF's real page
-breaks, passed in as `page_starts`.
+breaks, passed in as `page_starts`. The media overlay comes from the audio edition's
+timings (`overlays.py`), and the MP3 is embedded as it is, never re-read.
 """
 
 from __future__ import annotations
@@ -19,14 +20,17 @@ from html import escape
 from pathlib import Path
 
 from ebooklib import epub
+from lxml import etree
 
-from editions import fonts, html
+from editions import fonts, html, overlays
 from editions.model import Article
 from editions.output import staged
 from editions.pls import lexicon_pls
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 CONTENT = "article.xhtml"
+SMIL = "article.smil"
+OVERLAY_ID = "overlay"
 CERTIFIER = "Accessible Editions pipeline (automated checks: EPUBCheck, Ace by DAISY)"
 
 
@@ -64,11 +68,19 @@ def page_labels(page_starts: Sequence[str]) -> dict[str, str]:
 
 
 def accessibility_metadata(
-    article: Article, inputs: EpubInputs
+    article: Article, inputs: EpubInputs, overlay: overlays.Overlay | None = None
 ) -> list[tuple[str, str]]:
-    """Derive schema.org accessibility properties from what the book contains."""
+    """Derive schema.org accessibility properties from what the book contains.
+
+    The narration is an adaptation of the text, not content of its own, so it adds no
+    access mode (A11y Techniques META-001); it makes `auditory` sufficient only when
+    it reads every sentence and every image description (A11y 1.1 §sync-complete).
+    """
     has_images = bool(article.figures)
     modes = ["textual", *(["visual"] if has_images else [])]
+    sufficient = ["textual", *(["textual,visual"] if has_images else [])]
+    if overlay is not None and overlay.complete:
+        sufficient.append("auditory")
     features = [
         "structuralNavigation",
         "tableOfContents",
@@ -81,6 +93,8 @@ def accessibility_metadata(
         features += ["pageNavigation", "pageBreakMarkers"]
     if article.lexicon:
         features.append("ttsMarkup")
+    if overlay is not None:
+        features.append("synchronizedAudioText")
     summary = (
         "This EPUB 3 publication meets EPUB Accessibility 1.1 and WCAG 2.2 Level AA. "
         "It has a table of contents, headings for every section and a logical "
@@ -92,9 +106,10 @@ def accessibility_metadata(
             else ""
         )
         + (" A pronunciation lexicon helps text-to-speech." if article.lexicon else "")
+        + _narration_summary(overlay, has_images)
     )
     meta = [("schema:accessMode", m) for m in modes]
-    meta += [("schema:accessModeSufficient", "textual")]
+    meta += [("schema:accessModeSufficient", s) for s in sufficient]
     meta += [("schema:accessibilityFeature", f) for f in features]
     meta += [
         ("schema:accessibilityHazard", "none"),
@@ -108,6 +123,21 @@ def accessibility_metadata(
             )
         )
     return meta
+
+
+def _narration_summary(overlay: overlays.Overlay | None, has_images: bool) -> str:
+    if overlay is None:
+        return ""
+    if overlay.complete:
+        described = ", image descriptions included," if has_images else ""
+        return (
+            f" A synthetic-voice narration of the whole text{described} plays with "
+            "each sentence highlighted as it is read."
+        )
+    return (
+        " A synthetic-voice narration plays with each sentence highlighted as it is "
+        f"read; {len(overlay.uncovered)} passage(s) of the text are not narrated."
+    )
 
 
 def nav_document(article: Article, inputs: EpubInputs) -> str:
@@ -188,8 +218,14 @@ def _xhtml(
 
 
 def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) -> Path:
-    """Write `<stem>.epub`."""
+    """Write `<stem>.epub`.
+
+    Raises overlays.OverlayMismatch when the audio timings name text the EPUB does not
+    have (a stale audio build), rather than leave sentences out of the narration.
+    """
     inputs = inputs or EpubInputs()
+    content = _content_document(article, inputs)
+    overlay = _overlay(article, inputs, content.raw)
     book = epub.EpubBook()
     book.set_identifier(identifier(article))
     book.set_title(article.title)
@@ -199,7 +235,7 @@ def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) ->
     book.add_metadata("DC", "date", article.year or article.date)
     for keyword in article.keywords:
         book.add_metadata("DC", "subject", keyword)
-    for prop, value in accessibility_metadata(article, inputs):
+    for prop, value in accessibility_metadata(article, inputs, overlay):
         book.add_metadata(None, "meta", value, {"property": prop})
     book.add_metadata(
         None,
@@ -210,7 +246,113 @@ def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) ->
     book.add_metadata(
         None, "meta", CERTIFIER, {"property": "a11y:certifiedBy", "refines": "#conf"}
     )
+    _add_resources(book, article)
+    if overlay is not None and inputs.audio is not None:
+        _add_overlay(book, overlay, inputs.audio)
+        content.media_overlay = OVERLAY_ID
+    nav = RawXhtml(
+        uid="nav", file_name="nav.xhtml", title="Contents", lang=article.lang
+    )
+    nav.raw = nav_document(article, inputs)
+    nav.properties = ["nav"]
+    book.add_item(content)
+    book.add_item(nav)
+    book.spine = [content, nav]
+    # An NCX for EPUB 2 reading systems; ebooklib always names one in the spine.
+    book.add_item(epub.EpubNcx())
+    book.toc = [
+        epub.Link(f"{CONTENT}#{section_id}", text, section_id)
+        for level, section_id, text in article.headings[1:]
+        if level == 2
+    ]
+    target = out_dir / f"{article.stem}.epub"
+    mtime = modified_time(article)
+    with staged(target) as scratch:
+        epub.write_epub(
+            str(scratch),
+            book,
+            {
+                "epub3_pages": False,
+                "epub3_landmark": False,
+                "play_order": {"enabled": False},
+                "mtime": mtime,
+            },
+        )
+        normalise_zip(scratch, mtime, article.lang)
+    return target
 
+
+def _content_document(article: Article, inputs: EpubInputs) -> RawXhtml:
+    """Render the article as the one content document of the spine."""
+    options = html.HtmlOptions(
+        image_src=lambda f: f"images/{f.src.name}",
+        epub=True,
+        page_breaks=page_labels(inputs.page_starts),
+        backlinks=True,
+    )
+    body = (
+        f'<main epub:type="bodymatter" role="main">\n'
+        f"{html.body(article, options)}\n</main>"
+    )
+    content = RawXhtml(
+        uid="article", file_name=CONTENT, title=article.title, lang=article.lang
+    )
+    content.raw = _xhtml(
+        article, article.title, body, stylesheet=True, lexicon=bool(article.lexicon)
+    )
+    return content
+
+
+def _overlay(
+    article: Article, inputs: EpubInputs, xhtml: str
+) -> overlays.Overlay | None:
+    """Build the media overlay when the audio edition was built alongside."""
+    if inputs.audio is None and inputs.timings is None:
+        return None
+    if inputs.audio is None or inputs.timings is None:
+        raise ValueError("the EPUB overlay needs both the audio file and its timings")
+    if inputs.audio.suffix.lower() not in _AUDIO_TYPES:
+        raise ValueError(f"the EPUB overlay cannot carry {inputs.audio.name}")
+    tree = etree.fromstring(xhtml.encode("utf-8"))
+    known = [str(i) for i in tree.xpath("//@id")]
+    # What must be narrated: every sentence, the byline, every figure's description.
+    text_ids = [str(i) for i in tree.xpath(_NARRATED, namespaces=_XHTML_NS)]
+    return overlays.build(
+        article, inputs.timings, text_ids, known, CONTENT, _audio_href(inputs.audio)
+    )
+
+
+def _add_overlay(book: epub.EpubBook, overlay: overlays.Overlay, audio: Path) -> None:
+    """Add the SMIL, the audio it plays and their package metadata (EPUB 3.3 §9.3)."""
+    book.add_item(
+        epub.EpubSMIL(
+            uid=OVERLAY_ID, file_name=SMIL, content=overlay.smil.encode("utf-8")
+        )
+    )
+    book.add_item(
+        epub.EpubItem(
+            uid="audio",
+            file_name=_audio_href(audio),
+            media_type=_AUDIO_TYPES[audio.suffix.lower()],
+            content=audio.read_bytes(),
+        )
+    )
+    duration = overlays.clock(overlay.duration_ms)
+    for prop, value, refines in (
+        ("media:duration", duration, f"#{OVERLAY_ID}"),
+        ("media:duration", duration, None),  # one overlay: its length is the total
+        ("media:active-class", overlays.ACTIVE_CLASS, None),
+    ):
+        attrs = {"property": prop} | ({"refines": refines} if refines else {})
+        book.add_metadata(None, "meta", value, attrs)
+
+
+def _audio_href(audio: Path) -> str:
+    return f"audio/{audio.name}"
+
+
+def _add_resources(book: epub.EpubBook, article: Article) -> None:
+    """Add the stylesheet, the embedded fonts, the images and the PLS lexicon."""
     css = fonts.font_face_css(lambda p: f"../fonts/{p.name}")
     css += "\n" + (STYLES / "epub.css").read_text(encoding="utf-8")
     book.add_item(
@@ -250,53 +392,6 @@ def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) ->
             )
         )
 
-    options = html.HtmlOptions(
-        image_src=lambda f: f"images/{f.src.name}",
-        epub=True,
-        page_breaks=page_labels(inputs.page_starts),
-        backlinks=True,
-    )
-    body = (
-        f'<main epub:type="bodymatter" role="main">\n'
-        f"{html.body(article, options)}\n</main>"
-    )
-    content = RawXhtml(
-        uid="article", file_name=CONTENT, title=article.title, lang=article.lang
-    )
-    content.raw = _xhtml(
-        article, article.title, body, stylesheet=True, lexicon=bool(article.lexicon)
-    )
-    nav = RawXhtml(
-        uid="nav", file_name="nav.xhtml", title="Contents", lang=article.lang
-    )
-    nav.raw = nav_document(article, inputs)
-    nav.properties = ["nav"]
-    book.add_item(content)
-    book.add_item(nav)
-    book.spine = [content, nav]
-    # An NCX for EPUB 2 reading systems; ebooklib always names one in the spine.
-    book.add_item(epub.EpubNcx())
-    book.toc = [
-        epub.Link(f"{CONTENT}#{section_id}", text, section_id)
-        for level, section_id, text in article.headings[1:]
-        if level == 2
-    ]
-    target = out_dir / f"{article.stem}.epub"
-    mtime = modified_time(article)
-    with staged(target) as scratch:
-        epub.write_epub(
-            str(scratch),
-            book,
-            {
-                "epub3_pages": False,
-                "epub3_landmark": False,
-                "play_order": {"enabled": False},
-                "mtime": mtime,
-            },
-        )
-        normalise_zip(scratch, mtime, article.lang)
-    return target
-
 
 def normalise_zip(path: Path, moment: datetime, lang: str) -> None:
     """Rewrite the zip with fixed timestamps, so builds are byte-identical.
@@ -314,11 +409,11 @@ def normalise_zip(path: Path, moment: datetime, lang: str) -> None:
     with zipfile.ZipFile(path, "w") as out:
         for info, data in entries:
             fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = (
-                zipfile.ZIP_STORED
-                if info.filename == "mimetype"
-                else zipfile.ZIP_DEFLATED
+            # mimetype must be stored (OCF); audio is already compressed.
+            stored = info.filename == "mimetype" or info.filename.endswith(
+                tuple(_AUDIO_TYPES)
             )
+            fixed.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             out.writestr(fixed, data)
 
@@ -329,6 +424,11 @@ def _package_lang(opf: bytes, lang: str) -> bytes:
         text = text.replace("<package ", f'<package xml:lang="{escape(lang)}" ', 1)
     return text.encode("utf-8")
 
+
+_XHTML_NS = {"x": "http://www.w3.org/1999/xhtml"}
+_NARRATED = "//x:*[@class='s' or @class='byline']/@id | //x:figure/@id"
+#: Core media types a Media Overlay may play (EPUB 3.3 §3.2); MP3 is what we make.
+_AUDIO_TYPES = {".mp3": "audio/mpeg", ".m4a": "audio/mp4"}
 
 _MEDIA_TYPES = {
     ".png": "image/png",

@@ -1,14 +1,20 @@
-"""EPUB edition: EPUBCheck, nav against the model, metadata derived from content."""
+"""EPUB edition: validators, nav, metadata from content, media overlays, bytes."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import zipfile
+from pathlib import Path
+from typing import Any
 
 import pikepdf
+import pytest
 from conftest import Built
 from lxml import etree
 
+from editions import epub, overlays
+from editions.checks.ace import run_ace
 from editions.checks.epubcheck import run_epubcheck
 
 NS = {
@@ -16,6 +22,7 @@ NS = {
     "x": "http://www.w3.org/1999/xhtml",
     "epub": "http://www.idpf.org/2007/ops",
     "dc": "http://purl.org/dc/elements/1.1/",
+    "smil": "http://www.w3.org/ns/SMIL",
 }
 
 
@@ -25,7 +32,14 @@ def _read(built: Built, name: str) -> etree._Element:
 
 
 def test_epubcheck_finds_nothing(built: Built) -> None:
+    """EPUBCheck 5.3: no FATAL, ERROR or WARNING (a missing Java/jar raises)."""
     findings = run_epubcheck(built.paths["epub"])
+    assert not findings, "\n".join(str(f) for f in findings)
+
+
+def test_ace_finds_nothing(built: Built) -> None:
+    """Ace by DAISY on the real EPUB: outcome pass, no violation of any impact."""
+    findings = run_ace(built.paths["epub"])
     assert not findings, "\n".join(str(f) for f in findings)
 
 
@@ -73,22 +87,43 @@ def _metadata(built: Built) -> dict[str, list[str]]:
 
 def test_accessibility_metadata_follows_the_content(built: Built) -> None:
     meta = _metadata(built)
+    features = meta["schema:accessibilityFeature"]
     has_images = bool(built.article.figures)
     assert ("visual" in meta["schema:accessMode"]) == has_images
-    assert ("alternativeText" in meta["schema:accessibilityFeature"]) == has_images
-    assert "pageNavigation" in meta["schema:accessibilityFeature"]
+    assert "auditory" not in meta["schema:accessMode"]  # narration adapts the text
+    assert ("alternativeText" in features) == has_images
+    assert ("ttsMarkup" in features) == bool(built.article.lexicon)
+    assert {"pageNavigation", "pageBreakMarkers", "synchronizedAudioText"} <= set(
+        features
+    )
+    assert {"structuralNavigation", "tableOfContents", "readingOrder"} <= set(features)
+    assert "displayTransformability" in features
+    assert len(features) == len(set(features))
     assert meta["schema:accessibilityHazard"] == ["none"]
     assert meta["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
     assert meta["a11y:certifiedBy"]
-    assert meta["schema:accessibilitySummary"][0]
+    summary = meta["schema:accessibilitySummary"][0]
+    assert ("image" in summary) == has_images and "narration" in summary
+    assert built.paths["pdf"].name in meta["pageBreakSource"][0]
+    assert "PDF edition" in meta["pageBreakSource"][0]
 
 
-def test_fixture_and_main_get_different_access_modes(
+def test_fixture_and_main_get_different_values(
     built_all: dict[str, Built],
 ) -> None:
-    main = _metadata(built_all["main"])["schema:accessMode"]
-    fixture = _metadata(built_all["fixture"])["schema:accessMode"]
-    assert main == ["textual"] and sorted(fixture) == ["textual", "visual"]
+    main = _metadata(built_all["main"])
+    fixture = _metadata(built_all["fixture"])
+    assert main["schema:accessMode"] == ["textual"]
+    assert sorted(fixture["schema:accessMode"]) == ["textual", "visual"]
+    assert main["schema:accessModeSufficient"] == ["textual", "auditory"]
+    assert fixture["schema:accessModeSufficient"] == [
+        "textual",
+        "textual,visual",
+        "auditory",
+    ]
+    assert "alternativeText" not in main["schema:accessibilityFeature"]
+    assert "alternativeText" in fixture["schema:accessibilityFeature"]
+    assert main["schema:accessibilitySummary"] != fixture["schema:accessibilitySummary"]
 
 
 def test_lexicon_is_shipped_as_pls_and_linked(built: Built) -> None:
@@ -113,3 +148,168 @@ def test_page_facts_are_reused_not_reparsed(built: Built) -> None:
         marker = content.xpath(f"//*[@id='page-{number}']")[0]
         following = marker.getnext()
         assert following is not None and following.get("id") == sentence_id
+
+
+# ---------------------------------------------------------------- media overlays
+
+
+def _ms(clock: str) -> int:
+    hours, minutes, seconds = clock.split(":")
+    return round((int(hours) * 3600 + int(minutes) * 60 + float(seconds)) * 1000)
+
+
+def _timings(built: Built) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(built.paths["timings"].read_text())
+    return data
+
+
+def _clips(built: Built) -> list[tuple[str, str, int, int]]:
+    """Return (text src, audio src, begin ms, end ms) for every par, in order."""
+    smil = _read(built, "EPUB/article.smil")
+    return [
+        (
+            par.find("smil:text", NS).get("src"),
+            par.find("smil:audio", NS).get("src"),
+            _ms(par.find("smil:audio", NS).get("clipBegin")),
+            _ms(par.find("smil:audio", NS).get("clipEnd")),
+        )
+        for par in smil.iterfind(".//smil:par", NS)
+    ]
+
+
+def test_overlay_is_linked_from_the_package(built: Built) -> None:
+    opf = _read(built, "EPUB/content.opf")
+    item = opf.xpath("//opf:item[@href='article.xhtml']", namespaces=NS)[0]
+    smil = opf.xpath(f"//opf:item[@id='{item.get('media-overlay')}']", namespaces=NS)
+    assert smil and smil[0].get("media-type") == "application/smil+xml"
+    assert smil[0].get("href") == "article.smil"
+    audio = opf.xpath("//opf:item[@href='audio/article.mp3']", namespaces=NS)
+    assert audio and audio[0].get("media-type") == "audio/mpeg"
+    with zipfile.ZipFile(built.paths["epub"]) as book:
+        embedded = book.read("EPUB/audio/article.mp3")
+    assert embedded == built.paths["mp3"].read_bytes()
+
+
+def test_every_sentence_is_read_in_the_audio_order(built: Built) -> None:
+    """One par per timed sentence, same order, clips starting at the timings."""
+    sentences = _timings(built)["sentences"]
+    clips = _clips(built)
+    assert len(clips) == len(sentences)
+    for (src, audio, begin, _), timed in zip(clips, sentences, strict=True):
+        assert src == f"article.xhtml#{timed['id']}"
+        assert audio == "audio/article.mp3"
+        assert begin == round(timed["start"] * 1000)
+
+
+def test_overlay_covers_all_text_and_targets_exist(built: Built) -> None:
+    content = _read(built, "EPUB/article.xhtml")
+    ids = set(content.xpath("//@id"))
+    targets = [src.split("#", 1)[1] for src, _, _, _ in _clips(built)]
+    assert set(targets) <= ids
+    sentences = content.xpath("//x:span[@class='s']/@id", namespaces=NS)
+    figures = content.xpath("//x:figure/@id", namespaces=NS)
+    byline = content.xpath("//x:p[@class='byline']/@id", namespaces=NS)
+    assert len(sentences) > 10 and len(figures) == len(built.article.figures)
+    assert byline == ["byline"]
+    assert set(sentences) | set(figures) | set(byline) == set(targets)
+    smil = _read(built, "EPUB/article.smil")
+    assert smil.find("smil:body", NS).get(f"{{{NS['epub']}}}textref") == "article.xhtml"
+    for ref in smil.xpath("//smil:seq/@epub:textref", namespaces=NS):
+        assert ref.split("#", 1)[1] in ids
+
+
+def test_clips_are_contiguous_and_inside_the_audio(built: Built) -> None:
+    clips = _clips(built)
+    duration_ms = round(_timings(built)["duration"] * 1000)
+    assert 0 <= clips[0][2]
+    assert all(begin < end for _, _, begin, end in clips)
+    assert all(a[3] == b[2] for a, b in itertools.pairwise(clips))
+    assert clips[-1][3] <= duration_ms
+
+
+def test_media_durations_add_up(built: Built) -> None:
+    opf = _read(built, "EPUB/content.opf")
+    durations = opf.xpath("//opf:meta[@property='media:duration']", namespaces=NS)
+    total = [_ms(m.text) for m in durations if m.get("refines") is None]
+    items = {m.get("refines"): _ms(m.text) for m in durations if m.get("refines")}
+    overlays_in_manifest = opf.xpath(
+        "//opf:item[@media-type='application/smil+xml']/@id", namespaces=NS
+    )
+    assert set(items) == {f"#{i}" for i in overlays_in_manifest}
+    played = sum(end - begin for _, _, begin, end in _clips(built))
+    assert total == [sum(items.values())] == [played]
+    # The narration is the whole audio edition bar its room tone.
+    assert abs(played / 1000 - _timings(built)["duration"]) < 5
+
+
+def test_active_class_is_declared_and_styled(built: Built) -> None:
+    meta = _metadata(built)
+    assert meta["media:active-class"] == [overlays.ACTIVE_CLASS]
+    with zipfile.ZipFile(built.paths["epub"]) as book:
+        css = book.read("EPUB/styles/epub.css").decode()
+    rule = css.split(f".{overlays.ACTIVE_CLASS}", 1)[1].split("}", 1)[0]
+    assert "background-color" in rule
+
+
+def test_structures_are_escapable_and_notes_skippable(built: Built) -> None:
+    smil = _read(built, "EPUB/article.smil")
+    kinds = {
+        seq.get(f"{{{NS['epub']}}}type"): seq.get(f"{{{NS['epub']}}}textref")
+        for seq in smil.iterfind(".//smil:seq", NS)
+    }
+    for figure in built.article.figures:
+        seq = smil.xpath(
+            f"//smil:seq[@epub:textref='article.xhtml#{figure.figure_id}']",
+            namespaces=NS,
+        )
+        assert seq and seq[0].get(f"{{{NS['epub']}}}type") == "figure"
+        assert seq[0].xpath(
+            f"smil:par/smil:text[@src='article.xhtml#{figure.figure_id}']",
+            namespaces=NS,
+        )
+    assert ("footnote" in kinds) == bool(built.article.notes)
+
+
+def test_timings_naming_missing_text_are_refused() -> None:
+    timings = {
+        "duration": 10.0,
+        "sentences": [
+            {"id": "s1", "chapter": 1, "start": 0.5, "end": 2.0},
+            {"id": "s2", "chapter": 1, "start": 2.5, "end": 4.0},
+        ],
+    }
+    assert [p.target for p in overlays.pars(timings, {"s1", "s2"}, {})] == [
+        "s1",
+        "s2",
+    ]
+    with pytest.raises(overlays.OverlayMismatch, match="s2"):
+        overlays.pars(timings, {"s1"}, {})
+    late = {**timings, "duration": 3.0}
+    with pytest.raises(overlays.OverlayMismatch, match="outside"):
+        overlays.pars(late, {"s1", "s2"}, {})
+
+
+# ---------------------------------------------------------------- reproducibility
+
+
+def _inputs(built: Built) -> epub.EpubInputs:
+    facts = json.loads((built.out / f"{built.article.stem}.pages.json").read_text())
+    return epub.EpubInputs(
+        page_starts=tuple(facts["page_starts"]),
+        pdf_name=built.paths["pdf"].name,
+        audio=built.paths["mp3"],
+        timings=_timings(built),
+    )
+
+
+def test_same_source_and_epoch_give_identical_bytes(
+    built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = epub.render(built.article, tmp_path / "a", _inputs(built))
+    second = epub.render(built.article, tmp_path / "b", _inputs(built))
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as book:
+        opf = etree.fromstring(book.read("EPUB/content.opf"))
+    modified = opf.xpath("//opf:meta[@property='dcterms:modified']", namespaces=NS)
+    assert modified[0].text == "2023-11-14T22:13:20Z"
