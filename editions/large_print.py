@@ -1,7 +1,10 @@
-"""Article → one self-contained large-print HTML page (fonts, CSS, images inlined).
+"""Article → one self-contained large-print HTML page (fonts, CSS, script inlined).
 
-Nothing on the page is fetched from anywhere: fonts and images are data: URIs and the
-audio edition, when there is one, sits beside the page as a relative file.
+Nothing on the page is fetched from anywhere: fonts and images are data: URIs, the
+stylesheet and the read-along script are inline, and the audio edition sits beside
+the page as a relative file (or, with `inline_audio`, inside it as a data: URI).
+Without JavaScript the page is a plain article with a plain <audio> element: the
+reading settings and read-along buttons are `hidden` until the script shows them.
 """
 
 from __future__ import annotations
@@ -9,15 +12,18 @@ from __future__ import annotations
 import base64
 import json
 import mimetypes
+import re
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
 from editions import fonts, html
-from editions.model import Article
+from editions.model import Article, block_sentences
 from editions.output import write_text
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
+STYLESHEET = STYLES / "large-print.css"
+SCRIPT = STYLES / "large-print.js"
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,54 @@ class LargePrintInputs:
 
     audio_name: str = ""  # the MP3 beside the page, e.g. "article.mp3"
     timings: dict[str, object] | None = None  # the audio's timings JSON
+    audio_path: Path | None = None  # the MP3 itself: its size, or its bytes to inline
+    inline_audio: bool = False  # embed the MP3 as a data: URI (one file, ~1.33x size)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One reading setting offered as radio buttons; large-print.js knows the values."""
+
+    name: str
+    legend: str
+    choices: tuple[tuple[str, str], ...]  # (value, label); the first is the default
+
+
+#: Mirrored in large-print.js (ALLOWED) and large-print.css (data-* on <html>).
+SETTINGS = (
+    Setting(
+        "size",
+        "Text size",
+        (
+            ("100", "Standard"),
+            ("125", "Larger"),
+            ("150", "Extra large"),
+            ("200", "Double size"),
+        ),
+    ),
+    Setting(
+        "theme",
+        "Colours",
+        (
+            ("auto", "Match my device"),
+            ("light", "Black on white"),
+            ("dark", "White on dark grey"),
+            ("contrast", "Yellow on black (high contrast)"),
+        ),
+    ),
+    Setting(
+        "leading",
+        "Line spacing",
+        (("1.5", "Standard"), ("1.75", "Wider"), ("2", "Double")),
+    ),
+)
+
+SPEEDS = (
+    ("0.75", "Slower (0.75×)"),
+    ("1", "Normal"),
+    ("1.25", "Faster (1.25×)"),
+    ("1.5", "Fastest (1.5×)"),
+)
 
 
 def data_uri(path: Path) -> str:
@@ -36,6 +90,46 @@ def data_uri(path: Path) -> str:
     return f"data:{media};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
+def clock(seconds: float) -> str:
+    """Return 83.4 as "1:23" (and 3723 as "1:02:03") for chapter start times."""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _id_part(value: str) -> str:
+    return value.replace(".", "-")
+
+
+def _settings() -> str:
+    """The reading-settings panel; hidden until large-print.js wires it up."""
+    groups = []
+    for setting in SETTINGS:
+        choices = "".join(
+            f'<div class="choice"><input type="radio" name="{setting.name}" '
+            f'id="{setting.name}-{_id_part(value)}" value="{escape(value)}"'
+            f"{' checked' if n == 0 else ''}>"
+            f'<label for="{setting.name}-{_id_part(value)}">{escape(label)}</label>'
+            "</div>"
+            for n, (value, label) in enumerate(setting.choices)
+        )
+        groups.append(
+            f"<fieldset><legend>{escape(setting.legend)}</legend>{choices}</fieldset>"
+        )
+    return (
+        '<details class="settings" id="settings" hidden>'
+        "<summary>Reading settings: text size, colours, spacing</summary>"
+        '<div class="settings-body">'
+        + "".join(groups)
+        + '<div class="choice"><input type="checkbox" name="bold" id="bold" '
+        'value="on"><label for="bold">Bold text</label></div>'
+        '<p class="settings-note">This browser remembers your choices.</p>'
+        '<button type="button" data-action="reset">Reset reading settings</button>'
+        "</div></details>"
+    )
+
+
 def _contents(article: Article) -> str:
     links = "".join(
         f'<li><a href="#{escape(section_id)}">{escape(text)}</a></li>'
@@ -43,67 +137,201 @@ def _contents(article: Article) -> str:
         if level == 2
     )
     return (
-        f'<nav class="toc" aria-labelledby="toc-h"><h2 id="toc-h">Contents</h2>'
-        f"<ol>{links}</ol></nav>"
+        f'<nav class="toc" id="contents" aria-labelledby="toc-h">'
+        f'<h2 id="toc-h">Contents</h2><ol>{links}</ol></nav>'
+    )
+
+
+def _audio_src(inputs: LargePrintInputs) -> str:
+    if inputs.inline_audio:
+        if inputs.audio_path is None:
+            raise ValueError("inline_audio needs audio_path (the MP3 to embed)")
+        return data_uri(inputs.audio_path)
+    return inputs.audio_name
+
+
+def _size_note(inputs: LargePrintInputs) -> str:
+    if inputs.audio_path is None or not inputs.audio_path.is_file():
+        return ""
+    megabytes = inputs.audio_path.stat().st_size / 1_000_000
+    return f", {megabytes:.0f} MB" if megabytes >= 1 else ", under 1 MB"
+
+
+def _chapter_links(article: Article, inputs: LargePrintInputs) -> str:
+    """One link per chapter; without JavaScript it opens the MP3 at that time."""
+    listed = (inputs.timings or {}).get("chapters")
+    chapters = (
+        [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
+    )
+    section_ids = [s.section_id for s in article.sections if s.level <= 2]
+    items = []
+    for n, chapter in enumerate(chapters):
+        start = float(chapter["start"])
+        if inputs.inline_audio:
+            # A media fragment on a data: URI would repeat the whole MP3 per link.
+            target = f"#{section_ids[n]}" if n < len(section_ids) else "#listen"
+        else:
+            target = f"{inputs.audio_name}#t={start:.2f}"
+        items.append(
+            f'<li><a href="{escape(target)}" data-start="{start:.3f}">'
+            f"{escape(str(chapter['title']))}</a> "
+            f'<span class="time">({clock(start)})</span></li>'
+        )
+    if not items:
+        return ""
+    return (
+        '<h3 id="chapters-h">Chapters</h3>'
+        f'<ol class="chapters" aria-labelledby="chapters-h">{"".join(items)}</ol>'
     )
 
 
 def _player(article: Article, inputs: LargePrintInputs) -> str:
+    """The listen box: a plain <audio>, big read-along controls for JS, chapters.
+
+    The script swaps the browser's own small audio controls for the large ones;
+    without it the page keeps the plain <audio controls> element.
+    """
     if not inputs.audio_name:
         return ""
-    chapters = (inputs.timings or {}).get("chapters", [])
-    items = "".join(
-        f'<li><a href="#{escape(inputs.audio_name)}" data-start="{c["start"]:.2f}">'
-        f"{escape(c['title'])}</a></li>"
-        for c in chapters
-        if isinstance(c, dict)
+    name = escape(inputs.audio_name)
+    duration = (inputs.timings or {}).get("duration")
+    duration = float(duration) if isinstance(duration, int | float) else 0.0
+    speeds = "".join(
+        f'<option value="{value}"{" selected" if value == "1" else ""}>'
+        f"{escape(label)}</option>"
+        for value, label in SPEEDS
     )
-    return (
-        '<section class="player" aria-labelledby="listen-h">'
-        '<h2 id="listen-h">Listen to this article</h2>'
-        '<audio controls="controls" preload="metadata" '
-        f'src="{escape(inputs.audio_name)}">'
-        f'<a href="{escape(inputs.audio_name)}">Download the audio edition</a></audio>'
-        + (
-            f'<h3 id="chapters-h">Chapters</h3><ol class="chapters">{items}</ol>'
-            if items
-            else ""
+    download = ""
+    if not inputs.inline_audio:
+        download = (
+            f'<p class="download"><a href="{name}" download>Download the audio '
+            f"(MP3{_size_note(inputs)})</a></p>"
         )
+    return (
+        '<section class="player" id="listen" aria-labelledby="listen-h">'
+        '<h2 id="listen-h">Listen to this article</h2>'
+        '<p class="player-note">While the audio plays, the sentence being read is '
+        "highlighted on the page.</p>"
+        f'<audio id="audio" controls preload="metadata" src="{_audio_src(inputs)}">'
+        f'<a href="{name}">Download the audio edition</a></audio>'
+        '<div class="player-controls" id="player-controls" hidden>'
+        '<div class="position"><label for="position">Position in the audio</label>'
+        f'<input type="range" id="position" min="0" max="{int(duration)}" step="1" '
+        f'value="0"><p class="clock" id="clock">0:00 of {clock(duration)}</p></div>'
+        '<div class="buttons">'
+        '<button type="button" data-action="play">Play</button>'
+        '<button type="button" data-action="previous">Previous sentence</button>'
+        '<button type="button" data-action="next">Next sentence</button>'
+        '<button type="button" data-action="back">Back 10 seconds</button>'
+        '<button type="button" data-action="forward">Forward 10 seconds</button>'
+        "</div>"
+        '<div class="field"><label for="speed">Reading speed</label>'
+        f'<select id="speed" name="speed">{speeds}</select></div>'
+        '<div class="choice"><input type="checkbox" name="follow" id="follow" '
+        'value="on" checked><label for="follow">Scroll the page to follow the '
+        "reading</label></div>"
+        "</div>"
+        '<p class="player-status" id="player-status" role="status"></p>'
+        "<noscript><p>Turn on JavaScript to see the sentence being read highlighted. "
+        "The audio plays without it.</p></noscript>"
+        + download
+        + _chapter_links(article, inputs)
         + "</section>"
     )
+
+
+def _dock() -> str:
+    """A slim bar that keeps Pause within reach once the player scrolls away."""
+    return (
+        '<aside class="dock" id="dock" aria-label="Audio" hidden>'
+        '<button type="button" data-action="play">Play</button>'
+        '<button type="button" data-action="previous">Previous sentence</button>'
+        '<a href="#listen">All audio controls</a></aside>'
+    )
+
+
+_TABLE_START = re.compile(r'<table id="[^"]*">\n(?:<caption><span id="([^"]*)")?')
+
+
+def _scrolling_tables(body: str) -> str:
+    """Wrap each table in a labelled, focusable region that scrolls sideways.
+
+    WCAG 1.4.10 lets a data table scroll on its own; the page itself must not,
+    even at double text size on a phone. html.py escapes all text, so every
+    "<table" and "</table>" in *body* is markup it wrote.
+    """
+
+    def region(match: re.Match[str]) -> str:
+        caption = match[1]
+        label = f'aria-labelledby="{caption}"' if caption else 'aria-label="Table"'
+        return (
+            f'<div class="table-scroll" role="region" tabindex="0" {label}>' + match[0]
+        )
+
+    wrapped, count = _TABLE_START.subn(region, body)
+    if count != body.count("</table>"):
+        raise ValueError("could not wrap every table of the large-print page")
+    return wrapped.replace("</table>", "</table></div>")
+
+
+def _text_start(article: Article) -> str:
+    """Return the id the skip link jumps to: the first sentence after the title."""
+    first = next(block_sentences(article.sections[0].blocks), None)
+    if first is not None:
+        return first.sentence_id
+    if len(article.sections) > 1:
+        return article.sections[1].section_id
+    return "main"
+
+
+def _inline_script(text: str) -> str:
+    """Refuse script text that would end the <script> element early."""
+    lowered = text.lower()
+    if "</script" in lowered or "<!--" in lowered:
+        raise ValueError(f"{SCRIPT.name} must not contain '</script' or '<!--'")
+    return text
+
+
+def _script_safe(json_text: str) -> str:
+    """Keep JSON inside <script> from closing the element early ("</script", "<!--").
+
+    Every "<" in JSON text sits inside a string, where \\u003c means the same.
+    """
+    return json_text.replace("<", "\\u003c")
 
 
 def page(article: Article, inputs: LargePrintInputs | None = None) -> str:
     """Return the complete large-print page."""
     inputs = inputs or LargePrintInputs()
     faces = fonts.font_face_css(data_uri, italics=False)
-    css = (STYLES / "large-print.css").read_text(encoding="utf-8")
-    options = html.HtmlOptions(image_src=lambda f: data_uri(f.src), backlinks=True)
+    css = STYLESHEET.read_text(encoding="utf-8")
+    script = _inline_script(SCRIPT.read_text(encoding="utf-8"))
+    after_title = _settings() + _contents(article) + _player(article, inputs)
+    options = html.HtmlOptions(
+        image_src=lambda f: data_uri(f.src), backlinks=True, after_title=after_title
+    )
     timings = json.dumps(inputs.timings or {}, separators=(",", ":"))
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{escape(article.lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="color-scheme" content="light dark">\n'
         f"<title>{escape(article.title)}</title>\n"
         f'<meta name="author" content="{escape(article.author)}">\n'
         f'<meta name="description" content="{escape(article.description)}">\n'
-        f"<style>\n{faces}\n{css}\n</style>\n</head>\n<body>\n"
-        '<a class="skip-link" href="#main">Skip to the article</a>\n'
-        '<header class="site">'
-        + _contents(article)
-        + _player(article, inputs)
-        + "</header>\n"
-        f'<main id="main">\n{html.body(article, options)}\n'
-        '<p><a href="#main">Back to top</a></p>\n</main>\n'
-        '<script type="application/json" id="timings">'
+        f"<style>\n{faces}\n{css}\n</style>\n"
+        # In <head> so saved settings apply before the first paint (no theme flash).
+        f"<script>\n{script}\n</script>\n</head>\n"
+        '<body id="top">\n'
+        f'<a class="skip-link" href="#{escape(_text_start(article))}">'
+        "Skip to the article text</a>\n"
+        f'<main id="main">\n{_scrolling_tables(html.body(article, options))}\n'
+        '<p class="back-to-top"><a href="#top">Back to top</a></p>\n</main>\n'
+        + (_dock() if inputs.audio_name else "")
+        + '\n<script type="application/json" id="timings">'
         f"{_script_safe(timings)}</script>\n"
         "</body>\n</html>\n"
     )
-
-
-def _script_safe(text: str) -> str:
-    """Keep JSON inside <script> from closing the element early."""
-    return text.replace("</", "<\\/")
 
 
 def render(

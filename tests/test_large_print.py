@@ -1,15 +1,33 @@
-"""Large-print HTML: structure, self-containment, alt text (browser tests: issue 6)."""
+"""Large-print HTML markup: structure, self-containment, links, no-JS state.
+
+What the page looks like and does in a browser is in test_large_print_browser.py.
+"""
 
 from __future__ import annotations
 
 import itertools
+import json
+import re
 
 import lxml.html
+import pytest
 from conftest import Built
+
+from editions import large_print
+from editions.large_print import SCRIPT, LargePrintInputs
 
 
 def _tree(built: Built) -> lxml.html.HtmlElement:
     return lxml.html.fromstring(built.paths["html"].read_bytes())
+
+
+def _article_headings(main: lxml.html.HtmlElement) -> list[tuple[int, str, str]]:
+    """Headings of the article itself: not the contents list or the listen box."""
+    return [
+        (int(h.tag[1]), h.get("id"), h.text_content())
+        for h in main.iter("h1", "h2", "h3", "h4", "h5", "h6")
+        if not h.xpath("ancestor::nav or ancestor::*[@id='listen']")
+    ]
 
 
 def test_language_title_and_one_h1(built: Built) -> None:
@@ -22,13 +40,10 @@ def test_language_title_and_one_h1(built: Built) -> None:
 def test_article_headings_in_order_without_skips(built: Built) -> None:
     tree = _tree(built)
     main = tree.get_element_by_id("main")
-    found = [
-        (int(h.tag[1]), h.get("id"), h.text_content())
-        for h in main.iter("h1", "h2", "h3", "h4", "h5", "h6")
-    ]
-    assert found == list(built.article.headings)
-    levels = [lvl for lvl, _, _ in found]
-    assert all(b <= a + 1 for a, b in itertools.pairwise(levels))
+    assert _article_headings(main) == list(built.article.headings)
+    every = [int(h.tag[1]) for h in main.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+    assert every[0] == 1
+    assert all(b <= a + 1 for a, b in itertools.pairwise(every))
 
 
 def test_every_image_has_alt_and_is_inlined(built: Built) -> None:
@@ -48,17 +63,128 @@ def test_self_contained_no_external_references(built: Built) -> None:
             value = element.get(name)
             if value is None or value.startswith(("data:", "#")) or value == audio:
                 continue
+            if re.fullmatch(re.escape(audio) + r"#t=\d+\.\d\d", value):
+                continue  # a chapter link: the MP3 beside the page, at a time
             assert element.tag == "a" and value.startswith(("https://", "http://")), (
                 element.tag,
                 value,
             )
     assert not list(tree.iter("link"))
-    assert "url(http" not in built.paths["html"].read_text(encoding="utf-8")
+    assert not [s for s in tree.iter("script") if s.get("src")]
+    text = built.paths["html"].read_text(encoding="utf-8")
+    assert "url(http" not in text
+    assert "@import" not in text
 
 
 def test_audio_player_and_chapters(built: Built) -> None:
     tree = _tree(built)
     players = list(tree.iter("audio"))
     assert len(players) == 1 and players[0].get("src") == built.paths["mp3"].name
-    chapters = [a.text_content() for a in tree.find_class("chapters")[0].iter("a")]
-    assert chapters == [s.title_text for s in built.article.sections if s.level <= 2]
+    assert players[0].get("controls") is not None
+    links = list(tree.find_class("chapters")[0].iter("a"))
+    titles = [s.title_text for s in built.article.sections if s.level <= 2]
+    assert [a.text_content() for a in links] == titles
+    chapters = json.loads(built.paths["timings"].read_text())["chapters"]
+    # Without JavaScript a chapter link opens the MP3 at the chapter's start.
+    assert [a.get("href") for a in links] == [
+        f"{built.paths['mp3'].name}#t={c['start']:.2f}" for c in chapters
+    ]
+
+
+def test_timings_are_embedded_for_the_read_along(built: Built) -> None:
+    tree = _tree(built)
+    embedded = json.loads(tree.get_element_by_id("timings").text)
+    assert embedded == json.loads(built.paths["timings"].read_text())
+    ids = {e.get("id") for e in tree.iter() if e.get("id")}
+    missing = [s["id"] for s in embedded["sentences"] if s["id"] not in ids]
+    assert missing == [], "timed sentences the read-along cannot highlight"
+
+
+def test_controls_are_hidden_until_the_script_runs(built: Built) -> None:
+    tree = _tree(built)
+    for element_id in ("settings", "player-controls", "dock"):
+        assert tree.get_element_by_id(element_id).get("hidden") is not None
+    # The only executable script is the page's own, inline, in <head>.
+    scripts = [s for s in tree.iter("script") if s.get("type") != "application/json"]
+    assert len(scripts) == 1 and scripts[0].getparent().tag == "head"
+    assert scripts[0].text.strip() == SCRIPT.read_text(encoding="utf-8").strip()
+
+
+def test_script_never_builds_markup_from_text() -> None:
+    code = SCRIPT.read_text(encoding="utf-8")
+    forbidden = [
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        "fetch(",
+        "XMLHttpRequest",
+        "import(",
+    ]
+    assert [word for word in forbidden if word in code] == []
+
+
+def test_skip_link_and_back_to_top_have_targets(built: Built) -> None:
+    tree = _tree(built)
+    ids = {e.get("id") for e in tree.iter() if e.get("id")}
+    skip = tree.find_class("skip-link")[0]
+    assert skip.getparent().tag == "body" and skip.getprevious() is None
+    assert skip.get("href")[1:] in ids
+    back = tree.find_class("back-to-top")[0].find("a")
+    assert back.get("href") == "#top" and "top" in ids
+    toc = tree.get_element_by_id("contents")
+    assert [a.get("href")[1:] for a in toc.iter("a")] == [
+        s.section_id for s in built.article.sections if s.level == 2
+    ]
+
+
+def test_citations_link_to_references_and_back(built: Built) -> None:
+    tree = _tree(built)
+    ids = {e.get("id") for e in tree.iter() if e.get("id")}
+    cites = list(built.article.citations())
+    assert cites
+    for cite in cites:
+        span = tree.get_element_by_id(cite.cite_id)
+        targets = [a.get("href")[1:] for a in span.iter("a")]
+        assert targets and all(t in ids for t in targets), cite.cite_id
+    for reference in built.article.references:
+        entry = tree.get_element_by_id(reference.entry_id)
+        back = [a.get("href")[1:] for a in entry.find_class("backlink")]
+        expected = [c.cite_id for c in cites if reference.key in c.keys]
+        assert back == expected, reference.key
+
+
+def test_script_text_cannot_close_its_element(built: Built) -> None:
+    timings = {
+        "duration": 1.0,
+        "chapters": [{"title": "</script><b>x</b><!--", "start": 0.0, "end": 1.0}],
+        "sentences": [],
+    }
+    page = large_print.page(
+        built.article, LargePrintInputs(audio_name="a.mp3", timings=timings)
+    )
+    tree = lxml.html.fromstring(page.encode())
+    assert json.loads(tree.get_element_by_id("timings").text) == timings
+    assert not list(tree.iter("b"))
+
+
+def test_audio_can_be_inlined(built_all: dict[str, Built]) -> None:
+    built = built_all["fixture"]
+    inputs = LargePrintInputs(
+        audio_name=built.paths["mp3"].name,
+        timings=json.loads(built.paths["timings"].read_text()),
+        audio_path=built.paths["mp3"],
+        inline_audio=True,
+    )
+    tree = lxml.html.fromstring(large_print.page(built.article, inputs).encode())
+    audio = next(tree.iter("audio"))
+    assert audio.get("src").startswith("data:audio/mpeg;base64,")
+    # No chapter link repeats the MP3: they go to the chapter's heading instead.
+    links = [a.get("href") for a in tree.find_class("chapters")[0].iter("a")]
+    assert links == [f"#{s.section_id}" for s in built.article.sections if s.level <= 2]
+    with pytest.raises(ValueError, match="audio_path"):
+        large_print.page(
+            built.article, LargePrintInputs(audio_name="a.mp3", inline_audio=True)
+        )

@@ -1,0 +1,375 @@
+/* Large-print page: remembered reading settings and the audio read-along.
+
+   Progressive enhancement: without JavaScript the page is a plain article with a
+   plain <audio> element, and every control wired up here stays `hidden`. Nothing
+   from the article is ever parsed as markup or run as code (text goes in through
+   textContent only), and nothing is fetched: the timings are JSON in the page. */
+(() => {
+  "use strict";
+
+  const KEY = "editions.large-print.settings";
+  /* Mirrors SETTINGS and SPEEDS in editions/large_print.py and the data-* rules
+     in large-print.css; a stored value outside these lists is ignored. */
+  const ALLOWED = {
+    size: ["100", "125", "150", "200"],
+    theme: ["auto", "light", "dark", "contrast"],
+    leading: ["1.5", "1.75", "2"],
+    bold: ["off", "on"],
+    speed: ["0.75", "1", "1.25", "1.5"],
+    follow: ["on", "off"],
+  };
+  const DEFAULTS = {
+    size: "100", theme: "auto", leading: "1.5", bold: "off", speed: "1", follow: "on",
+  };
+  const READING = ["size", "theme", "leading", "bold"];
+  const root = document.documentElement;
+
+  function loadSettings() {
+    const settings = { ...DEFAULTS };
+    try {
+      const stored = JSON.parse(localStorage.getItem(KEY) || "{}");
+      for (const name of Object.keys(ALLOWED)) {
+        const value = stored ? stored[name] : undefined;
+        if (typeof value === "string" && ALLOWED[name].includes(value)) {
+          settings[name] = value;
+        }
+      }
+    } catch (error) {
+      // Storage blocked (some file:// or private windows) or corrupt: defaults.
+    }
+    return settings;
+  }
+
+  function saveSettings() {
+    try {
+      localStorage.setItem(KEY, JSON.stringify(settings));
+    } catch (error) {
+      // Storage blocked: the choices last for this visit only.
+    }
+  }
+
+  /* Settings become data-* attributes on <html>; the stylesheet does the rest.
+     Defaults leave no attribute, so the page looks the same as without script. */
+  function applySettings() {
+    const attributes = {
+      theme: settings.theme === "auto" ? null : settings.theme,
+      size: settings.size === DEFAULTS.size ? null : settings.size,
+      leading: settings.leading === DEFAULTS.leading ? null : settings.leading,
+      bold: settings.bold === "on" ? "" : null,
+    };
+    for (const [name, value] of Object.entries(attributes)) {
+      if (value === null) root.removeAttribute(`data-${name}`);
+      else root.setAttribute(`data-${name}`, value);
+    }
+  }
+
+  let settings = loadSettings();
+  applySettings(); // runs in <head>: the saved theme is there before the first paint
+  const listeners = [];
+
+  function choose(name, value) {
+    if (!(name in ALLOWED) || !ALLOWED[name].includes(value)) return;
+    settings = { ...settings, [name]: value };
+    applySettings();
+    saveSettings();
+    listeners.forEach((listener) => listener());
+  }
+
+  // Another tab of this page changed a setting: follow it.
+  window.addEventListener("storage", (event) => {
+    if (event.key !== KEY) return;
+    settings = loadSettings();
+    applySettings();
+    listeners.forEach((listener) => listener());
+  });
+
+  /* ------------------------------------------------------------ settings panel */
+
+  function syncInputs(container) {
+    for (const input of container.querySelectorAll("input[name], select[name]")) {
+      const value = settings[input.name];
+      if (value === undefined) continue;
+      if (input instanceof HTMLSelectElement) input.value = value;
+      else if (input.type === "checkbox") input.checked = value === "on";
+      else input.checked = input.value === value;
+    }
+  }
+
+  function wireInputs(container) {
+    container.addEventListener("change", (event) => {
+      const input = event.target;
+      if (input instanceof HTMLInputElement && input.type === "checkbox") {
+        choose(input.name, input.checked ? "on" : "off");
+      } else if (input instanceof HTMLInputElement && input.checked) {
+        choose(input.name, input.value);
+      } else if (input instanceof HTMLSelectElement) {
+        choose(input.name, input.value);
+      }
+    });
+    listeners.push(() => syncInputs(container));
+    syncInputs(container);
+  }
+
+  function initSettings() {
+    const panel = document.getElementById("settings");
+    if (!panel) return;
+    wireInputs(panel);
+    const reset = panel.querySelector('[data-action="reset"]');
+    if (reset) {
+      reset.addEventListener("click", () => {
+        for (const name of READING) choose(name, DEFAULTS[name]);
+      });
+    }
+    panel.hidden = false;
+  }
+
+  /* ------------------------------------------------------------ read-along */
+
+  const isNumber = (value) => typeof value === "number" && Number.isFinite(value);
+
+  /* Sentence cues from the audio edition, sorted by start; unknown ids are dropped. */
+  function readTimings() {
+    const node = document.getElementById("timings");
+    let data = {};
+    try {
+      data = JSON.parse(node ? node.textContent : "{}") || {};
+    } catch (error) {
+      data = {};
+    }
+    const cues = [];
+    for (const item of Array.isArray(data.sentences) ? data.sentences : []) {
+      if (!item || typeof item.id !== "string") continue;
+      if (!isNumber(item.start) || !isNumber(item.end)) continue;
+      const element = document.getElementById(item.id);
+      if (element) cues.push({ element, start: item.start, end: item.end });
+    }
+    cues.sort((a, b) => a.start - b.start);
+    return cues;
+  }
+
+  /* Index of the last cue that starts at or before `time`, or -1. A sentence stays
+     highlighted through the pause after it, until the next one starts. */
+  function cueAt(cues, time) {
+    let low = 0;
+    let high = cues.length - 1;
+    let found = -1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if (cues[middle].start <= time + 0.001) {
+        found = middle;
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
+    }
+    return found;
+  }
+
+  function initPlayer() {
+    const audio = document.getElementById("audio");
+    const controls = document.getElementById("player-controls");
+    const player = document.getElementById("listen");
+    if (!(audio instanceof HTMLAudioElement) || !controls || !player) return;
+    const dock = document.getElementById("dock");
+    const status = document.getElementById("player-status");
+    const cues = readTimings();
+    const chapters = [...player.querySelectorAll(".chapters a[data-start]")]
+      .map((link) => ({ link, start: Number.parseFloat(link.dataset.start) }))
+      .filter((chapter) => isNumber(chapter.start));
+    const playButtons = document.querySelectorAll('button[data-action="play"]');
+    const position = document.getElementById("position");
+    const clock = document.getElementById("clock");
+    const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+    let current = -1;
+    let started = false;
+    let playerInView = true;
+    let frame = 0;
+
+    function seek(time, play) {
+      const end = isNumber(audio.duration) ? audio.duration : time;
+      audio.currentTime = Math.max(0, Math.min(time, end));
+      highlight();
+      if (play) audio.play().catch(() => {});
+    }
+
+    function keepInView(element) {
+      if (settings.follow !== "on") return;
+      const rect = element.getBoundingClientRect();
+      const covered = dock && !dock.hidden ? dock.offsetHeight : 0;
+      if (rect.top >= 0 && rect.bottom <= window.innerHeight - covered) return;
+      element.scrollIntoView({
+        block: "center",
+        behavior: reduceMotion.matches ? "auto" : "smooth",
+      });
+    }
+
+    let activeChapter = null;
+
+    function markChapter() {
+      let active = null;
+      for (const chapter of chapters) {
+        if (chapter.start <= audio.currentTime + 0.001) active = chapter;
+      }
+      if (active === activeChapter) return;
+      if (activeChapter) activeChapter.link.removeAttribute("aria-current");
+      if (active) active.link.setAttribute("aria-current", "true");
+      activeChapter = active;
+    }
+
+    function highlight() {
+      showTime();
+      markChapter();
+      const index = cueAt(cues, audio.currentTime);
+      if (index === current) return;
+      if (current >= 0) cues[current].element.classList.remove("speaking");
+      current = index;
+      if (index < 0) return;
+      cues[index].element.classList.add("speaking");
+      keepInView(cues[index].element);
+    }
+
+    const minutes = (seconds) => {
+      const whole = Math.max(0, Math.floor(seconds));
+      return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
+    };
+    const spoken = (seconds) => {
+      const whole = Math.max(0, Math.floor(seconds));
+      const [m, s] = [Math.floor(whole / 60), whole % 60];
+      const unit = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+      return m ? `${unit(m, "minute")} ${unit(s, "second")}` : unit(s, "second");
+    };
+
+    /* The big position slider and "1:23 of 16:24" stand in for the browser's
+       own small controls. */
+    let shownSecond = -1;
+
+    function showTime() {
+      if (!(position instanceof HTMLInputElement)) return;
+      const total = isNumber(audio.duration) ? audio.duration : Number(position.max);
+      const now = Math.floor(audio.currentTime);
+      const max = String(Math.floor(total));
+      if (max !== position.max) position.max = max;
+      if (now === shownSecond && String(now) === position.value) return;
+      shownSecond = now;
+      position.value = String(now);
+      const share = total > 0 ? Math.min(100, (100 * now) / total) : 0;
+      position.style.setProperty("--progress", `${share.toFixed(2)}%`);
+      position.setAttribute("aria-valuetext", `${spoken(now)} of ${spoken(total)}`);
+      if (clock) clock.textContent = `${minutes(now)} of ${minutes(total)}`;
+    }
+
+    function tick() {
+      highlight();
+      frame = audio.paused ? 0 : window.requestAnimationFrame(tick);
+    }
+
+    function showState() {
+      const label = audio.paused ? "Play" : "Pause";
+      playButtons.forEach((button) => { button.textContent = label; });
+      if (dock) dock.hidden = !started || playerInView;
+    }
+
+    function act(action) {
+      const here = current >= 0 ? cues[current] : null;
+      switch (action) {
+        case "play":
+          if (audio.paused) audio.play().catch(() => {});
+          else audio.pause();
+          break;
+        case "back":
+          seek(audio.currentTime - 10, false);
+          break;
+        case "forward":
+          seek(audio.currentTime + 10, false);
+          break;
+        case "previous": {
+          // Like a CD player: restart this sentence, or go back one if just begun.
+          const justBegun = here && audio.currentTime - here.start < 1.5;
+          const back = justBegun ? current - 1 : current;
+          if (back >= 0) seek(cues[back].start, false);
+          break;
+        }
+        case "next":
+          if (current + 1 < cues.length) seek(cues[current + 1].start, false);
+          break;
+        default:
+          break;
+      }
+    }
+
+    for (const container of [controls, dock]) {
+      if (!container) continue;
+      container.addEventListener("click", (event) => {
+        const button = event.target.closest("button[data-action]");
+        if (button) act(button.dataset.action);
+      });
+    }
+    for (const chapter of chapters) {
+      chapter.link.addEventListener("click", (event) => {
+        event.preventDefault();
+        // Start at the chapter's heading, not in the pause before it (which
+        // would briefly highlight the previous chapter's last sentence).
+        const heading = cues.find((cue) => cue.start >= chapter.start - 0.001);
+        const near = heading && heading.start - chapter.start < 5;
+        seek(near ? heading.start : chapter.start, true);
+      });
+    }
+
+    if (position) {
+      position.addEventListener("input", () => seek(Number(position.value), false));
+    }
+    audio.addEventListener("durationchange", showTime);
+    wireInputs(controls);
+    const applySpeed = () => {
+      const rate = Number.parseFloat(settings.speed);
+      audio.defaultPlaybackRate = rate;
+      audio.playbackRate = rate;
+    };
+    listeners.push(applySpeed);
+    applySpeed();
+
+    audio.addEventListener("timeupdate", highlight);
+    audio.addEventListener("seeked", highlight);
+    audio.addEventListener("play", () => {
+      started = true;
+      showState();
+      if (!frame) frame = window.requestAnimationFrame(tick);
+    });
+    audio.addEventListener("pause", showState);
+    audio.addEventListener("ended", showState);
+    audio.addEventListener("ratechange", () => {
+      const rate = String(audio.playbackRate);
+      if (ALLOWED.speed.includes(rate) && rate !== settings.speed) choose("speed", rate);
+    });
+    audio.addEventListener("error", () => {
+      if (!status) return;
+      const name = audio.getAttribute("src") || "the MP3 file";
+      status.textContent = name.startsWith("data:")
+        ? "The audio could not be played in this browser."
+        : `The audio could not be loaded. Keep ${name} in the same folder as this page.`;
+    });
+
+    if (dock && "IntersectionObserver" in window) {
+      new IntersectionObserver((entries) => {
+        playerInView = entries.some((entry) => entry.isIntersecting);
+        showState();
+      }).observe(player);
+    }
+
+    audio.controls = false; // the large controls above replace the small ones
+    controls.hidden = false;
+    highlight();
+    showState();
+  }
+
+  function init() {
+    initSettings();
+    initPlayer();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
