@@ -12,15 +12,18 @@ import pytest
 from gtts_standin import mp3_for, running_standin
 
 from editions.audio.gtts_engine import GttsEngine
+from editions.audio.speech_text import equivalents
 from editions.checks.asr import (
     Segment,
     Word,
+    _joined,
     normalise_words,
     sentence_accuracy,
     transcribe,
     word_accuracy,
     words_of,
 )
+from editions.model import LexiconEntry
 
 SENTENCES = [
     ("s1", "The patient should take 5 tablets every morning with water."),
@@ -146,3 +149,25 @@ def test_sentence_accuracy_assigns_each_word_once() -> None:
         Word(5.0, 5.2, "stray"),  # far from every sentence: ignored
     ]
     assert sentence_accuracy(sentences, words) == [("a", 1.0), ("b", 1.0)]
+
+
+def test_spoken_forms_fold_to_written_words() -> None:
+    lexicon = (
+        LexiconEntry("LDN", "L D N", None),
+        LexiconEntry("Naltrexone", "nal-TREX-own", None),
+    )
+    folds = equivalents(lexicon)
+    script = "L D N is nal-trex-own, one to five milligrams, et al."
+    heard = "LDN is naltrexone, 1-5 mg, and colleagues."
+    assert word_accuracy(script, heard, folds) == 1.0
+    heard = "L.D.N. is Naltrexone, 1 to 5 milligrams et al"
+    assert word_accuracy(script, heard, folds) == 1.0
+    assert word_accuracy(script, "LDN is naltrexone, 1-5 mg.") < 0.6  # without folds
+    assert normalise_words("It cost $635 billion.") == normalise_words(
+        "It cost six hundred and thirty-five billion dollars."
+    )
+
+
+def test_pieces_of_a_written_word_are_joined() -> None:
+    raw = [Word(0.0, 0.2, " 1"), Word(0.2, 0.5, "-5", 0.5), Word(0.5, 0.9, " mg")]
+    assert _joined(raw) == (Word(0.0, 0.5, "1-5", 0.5), Word(0.5, 0.9, "mg"))

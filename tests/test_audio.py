@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
+from pathlib import Path
 
 from conftest import Built
 
-from editions.checks.audio import check_audio, measure, read_chapters
+from editions.checks.audio import AudioMeasures, check_audio, read_chapters
+from editions.checks.audio import measure as measure_file
+
+
+@functools.cache
+def measure(path: Path) -> AudioMeasures:
+    """Measure each built file once: decoding a 15-minute book takes seconds."""
+    return measure_file(path)
 
 
 def _chapter_titles(built: Built) -> list[str]:
@@ -66,3 +75,9 @@ def test_timings_cover_every_sentence_of_the_script(built: Built) -> None:
     assert body_ids <= set(ids)
     assert {i for i in ids if i.startswith("s")} <= model_ids
     assert len(ids) == len(_cues(built))
+
+
+def test_m4b_meets_the_sound_checks(built: Built) -> None:
+    """The M4B is levelled and verified like the MP3 (AAC raises peaks too)."""
+    findings = check_audio(built.paths["m4b"], [])
+    assert not [str(f) for f in findings]

@@ -36,6 +36,13 @@ URL_ENV = "EDITIONS_GTTS_URL"
 RPC_PATH = "/_/TranslateWebserverUi/data/batchexecute"
 #: gTTS replies with 24 kHz mono MP3; decoding at that rate avoids resampling.
 SAMPLE_RATE = 24_000
+#: Defaults for a whole book: at most two requests a second, four attempts with
+#: exponential backoff from one second, ten seconds to answer. Read when an engine
+#: is made, so a test can shrink them for the whole build.
+MIN_INTERVAL = 0.5
+ATTEMPTS = 4
+BACKOFF = 1.0
+TIMEOUT = 10.0
 
 _AUDIO_RE = re.compile(r'jQ1olc","\[\\"(.*)\\"]')
 
@@ -57,6 +64,20 @@ class SpeechServiceUnavailable(SpeechServiceError):
             "are cached, so re-running the same command resumes where it stopped. "
             "To build without the network, use the offline default: --tts piper."
         )
+
+
+#: gTTS accents by region: the Google host (tld) that speaks each variety.
+_REGION_TLDS = {
+    "au": "com.au", "ca": "ca", "gb": "co.uk", "ie": "ie", "in": "co.in",
+    "nz": "co.nz", "za": "co.za", "us": "com",
+}  # fmt: skip
+
+
+def for_language(tag: str) -> dict[str, str]:
+    """Return GttsEngine's lang and tld for a BCP 47 tag ("en-GB" → en, co.uk)."""
+    primary, _, rest = tag.replace("_", "-").partition("-")
+    region = rest.split("-")[-1].lower() if rest else ""
+    return {"lang": primary.lower(), "tld": _REGION_TLDS.get(region, "com")}
 
 
 def default_url(tld: str = "com") -> str:
@@ -149,6 +170,7 @@ class GttsEngine:
     """
 
     name = "gtts"
+    parallel = False  # one request at a time: the throttle would serialise them
 
     def __init__(
         self,
@@ -157,16 +179,17 @@ class GttsEngine:
         slow: bool = False,
         *,
         base_url: str | None = None,
-        timeout: float = 10.0,
-        min_interval: float = 0.5,
-        attempts: int = 4,
-        backoff: float = 1.0,
+        timeout: float | None = None,
+        min_interval: float | None = None,
+        attempts: int | None = None,
+        backoff: float | None = None,
         max_backoff: float = 30.0,
         max_retry_after: float = 120.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if lang not in tts_langs():
             raise ValueError(f"gTTS does not support language {lang!r}")
+        attempts = ATTEMPTS if attempts is None else attempts
         if attempts < 1:
             raise ValueError("attempts must be at least 1")
         self.lang = lang
@@ -175,10 +198,10 @@ class GttsEngine:
         base = base_url or os.environ.get(URL_ENV) or default_url(tld)
         base = base.rstrip("/")
         self.url = base if base.endswith(RPC_PATH) else base + RPC_PATH
-        self.timeout = timeout
-        self.min_interval = min_interval
+        self.timeout = TIMEOUT if timeout is None else timeout
+        self.min_interval = MIN_INTERVAL if min_interval is None else min_interval
         self.attempts = attempts
-        self.backoff = backoff
+        self.backoff = BACKOFF if backoff is None else backoff
         self.max_backoff = max_backoff
         self.max_retry_after = max_retry_after
         self._sleep = sleep

@@ -2,23 +2,23 @@
 
 One book MP3 with ID3 chapters, an M4B with the same chapters, one MP3 per chapter
 (ACX wants a file per section), WebVTT captions and a timings JSON. Levels are set
-on the master and then verified on the decoded MP3, because encoding moves peaks.
+on the master and then verified on each decoded file, because encoding moves peaks.
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from math import gcd
 from pathlib import Path
 
 import numpy as np
-import pyloudnorm
 from numpy.typing import NDArray
 from scipy.io import wavfile
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
@@ -39,8 +39,10 @@ from editions.checks.audio import (
     TARGET_LUFS,
     decode,
     ffmpeg_exe,
+    gated_loudness,
     hop_peaks,
     integrated_lufs,
+    k_weighted_energy,
     true_peak_db,
 )
 from editions.output import staged, write_text
@@ -52,6 +54,9 @@ CHAPTER_LEAD = 0.75  # seconds of the gap before a heading that belong to its ch
 ROOM_TONE_DBFS = -70.0
 NOISE_SEED = 0x5EED_A0D1  # fixed: the same script gives byte-identical audio
 FIRST_CEILING = -3.5  # dBTP on the master; lowered if the decoded MP3 still peaks
+#: AAC overshoots the master's peaks by up to ~1.2 dB here (ffmpeg aac, 96 kb/s
+#: mono; measured), so the M4B starts from a master limited lower.
+FIRST_CEILING_AAC = -4.5
 PEAK_MARGIN = 0.1  # dB the decoded MP3 must stay under the −3 dBTP limit
 LAME_GAIN_DB = -0.265  # measured: LAME's quantiser returns speech this much quieter
 LUFS_AIM = 0.2  # re-encode when the decoded MP3 is further than this from −18
@@ -148,20 +153,20 @@ def master(
     names = _chapter_names(chapters)
     with tempfile.TemporaryDirectory(prefix="editions-audio-") as scratch_dir:
         tmp = Path(scratch_dir)
-        with _pool(len(chapters) + 1) as pool:
+        with _pool(len(chapters) + 2) as pool:
+            # The two whole-book files first: they are the longest jobs.
             book = pool.submit(_book_mp3, ffmpeg, chapters, out_dir, stem, tags, tmp)
+            m4b = pool.submit(
+                _m4b_file, ffmpeg, chapters, out_dir / f"{stem}.m4b", tags, tmp
+            )
             parts = [
                 pool.submit(_chapter_file, ffmpeg, chapter, (n, len(chapters)),
                             chapter_dir / name, tags, tmp)
                 for n, (chapter, name) in enumerate(zip(chapters, names, strict=True))
             ]  # fmt: skip
             mp3, layout, verified = book.result()
-            m4b_target = out_dir / f"{stem}.m4b"
-            m4b = pool.submit(
-                _m4b_file, ffmpeg, chapters, layout, m4b_target, tags, tmp
-            )
-            chapter_files = tuple(_results(parts))
             m4b_path = m4b.result()
+            chapter_files = tuple(_results(parts))
     _remove_stale(chapter_dir, names)
     return _write_timings(
         chapters, layout, verified, mp3, m4b_path, chapter_files, stem
@@ -313,12 +318,7 @@ def _level(
 
 def _k_energy(speech: NDArray[np.float32]) -> NDArray[np.float64]:
     """Return the K-weighted (BS.1770, pyloudnorm's filters) energy per hop."""
-    weighted = speech.astype(np.float64)
-    for stage in pyloudnorm.Meter(RATE)._filters.values():
-        weighted = stage.apply_filter(weighted)
-    hops = -(-len(weighted) // _HOP)
-    weighted = np.pad(weighted, (0, hops * _HOP - len(weighted)))
-    return np.square(weighted).reshape(hops, _HOP).sum(axis=1)
+    return k_weighted_energy(speech, RATE, _HOP)
 
 
 def _gated_loudness(energy: NDArray[np.float64]) -> float:
@@ -330,14 +330,7 @@ def _gated_loudness(energy: NDArray[np.float64]) -> float:
         return float(-0.691 + 10 * np.log10(power)) if power > 0 else float("-inf")
     segments = energy[: count * step].reshape(count, step).sum(axis=1)
     blocks = np.convolve(segments, np.ones(4), mode="valid") / (4 * step * _HOP)
-    with np.errstate(divide="ignore"):
-        loudness = -0.691 + 10 * np.log10(blocks)
-    kept = blocks[loudness >= -70.0]
-    if len(kept) == 0:
-        return float("-inf")
-    relative = -0.691 + 10 * np.log10(kept.mean()) - 10.0
-    kept = blocks[(loudness >= -70.0) & (loudness > relative)]
-    return float(-0.691 + 10 * np.log10(kept.mean()))
+    return gated_loudness(blocks)
 
 
 def _limiter_gain(peaks: NDArray[np.float64], ceiling: float) -> NDArray[np.float64]:
@@ -418,7 +411,7 @@ def _encode_mp3(ffmpeg: str, wav: Path, target: Path) -> None:
 
 
 def _encode_m4b(
-    ffmpeg: str, wav: Path, metadata: Path, target: Path, lang: str
+    ffmpeg: str, wav: Path, target: Path, metadata: Path, lang: str
 ) -> None:
     """Encode AAC in an M4B with the chapters and tags from an FFMETADATA file."""
     _run(
@@ -469,49 +462,81 @@ def _write_wav(samples: NDArray[np.float32], path: Path) -> Path:
     return path
 
 
-def _verify(mp3: Path, mastered: NDArray[np.float32], probe: int) -> _Verified:
-    """Decode the MP3 and measure loudness, true peak and its offset to the master."""
+def _verify(mp3: Path, probe: NDArray[np.float32], at: int) -> _Verified:
+    """Decode the MP3 and measure loudness, true peak and its offset to the master.
+
+    *probe* is the master from sample *at* on (about a second of speech): all the
+    offset needs, so the whole master need not stay in memory beside the decoded
+    file.
+    """
     decoded, _ = decode(mp3, RATE)
     return _Verified(
         lufs=integrated_lufs(decoded, RATE),
         true_peak=true_peak_db(decoded),
-        offset=_offset(mastered, decoded, probe),
+        offset=_offset(probe, decoded, at),
         length=len(decoded),
     )
 
 
-def _offset(ref: NDArray[np.float32], other: NDArray[np.float32], at: int) -> int:
-    """Return how many samples *other* lags *ref* (cross-correlating speech at *at*)."""
-    width, search = min(RATE, len(ref) - at), RATE // 10
+def _offset(probe: NDArray[np.float32], other: NDArray[np.float32], at: int) -> int:
+    """Return how many samples *other* lags the master whose *probe* starts at *at*."""
+    search = RATE // 10
     lo = max(0, at - search)
-    window = other[lo : at + width + search]
-    score = correlate(window, ref[at : at + width], mode="valid", method="fft")
+    window = other[lo : at + len(probe) + search]
+    score = correlate(window, probe, mode="valid", method="fft")
     return int(np.argmax(score)) + lo - at
 
 
+def _probe(mastered: NDArray[np.float32], at: int) -> NDArray[np.float32]:
+    """Return a copy of up to one second of the master from *at* (for `_offset`)."""
+    return mastered[at : at + min(RATE, len(mastered) - at)].copy()
+
+
+@dataclass(frozen=True)
+class _Codec:
+    """How to encode a master, and how the codec moves loudness and peaks."""
+
+    encode: Callable[[str, Path, Path], None]  # (ffmpeg, wav, target)
+    first_ceiling: float  # dBTP on the first master
+    gain: float  # dB the decoded file differs from the master in loudness
+
+
+MP3 = _Codec(_encode_mp3, FIRST_CEILING, LAME_GAIN_DB)
+
+
 def _encode_checked(
-    ffmpeg: str, layout: _Layout, tmp: Path, name: str, target: Path
-) -> tuple[NDArray[np.float32], Path, _Verified]:
-    """Master and encode to *target*; re-master from what the decoded MP3 measures.
+    ffmpeg: str,
+    layout: _Layout,
+    tmp: Path,
+    name: str,
+    target: Path,
+    codec: _Codec = MP3,
+) -> tuple[Path, _Verified]:
+    """Master and encode to *target*; re-master from what the decoded file measures.
 
     Encoding shifts loudness (LAME: about −0.27 dB) and raises peaks, so the master
-    aims to land the *decoded* file on −18 LUFS and under −3 dBTP.
+    aims to land the *decoded* file on −18 LUFS and under −3 dBTP. The master is
+    dropped once it is on disk as WAV, so at most two copies of the audio (the
+    layout and the master, or the layout and the decoded file) are in memory.
     """
-    loudness, ceiling = TARGET_LUFS - LAME_GAIN_DB, FIRST_CEILING
+    loudness, ceiling = TARGET_LUFS - codec.gain, codec.first_ceiling
+    at = layout.cue_spans[0][0]
     for attempt in range(1, MAX_ENCODES + 1):
         mastered = _master_signal(layout.samples, loudness, ceiling)
         wav = _write_wav(mastered, tmp / f"{name}.wav")
-        _encode_mp3(ffmpeg, wav, target)
-        verified = _verify(target, mastered, layout.cue_spans[0][0])
+        probe = _probe(mastered, at)
+        del mastered
+        codec.encode(ffmpeg, wav, target)
+        verified = _verify(target, probe, at)
         miss = verified.lufs - TARGET_LUFS
         over = verified.true_peak - (MAX_TRUE_PEAK - PEAK_MARGIN)
         aim = LUFS_AIM if attempt < MAX_ENCODES else LUFS_ACCEPT
         if abs(miss) <= aim and over <= 0:
-            return mastered, wav, verified
+            return wav, verified
         loudness -= miss
         ceiling -= max(0.0, over + 0.3)
     raise RuntimeError(
-        f"{target.name}: after {MAX_ENCODES} encodes the MP3 measures "
+        f"{target.name}: after {MAX_ENCODES} encodes it measures "
         f"{verified.lufs:.2f} LUFS and {verified.true_peak:.2f} dBTP"
     )
 
@@ -524,31 +549,38 @@ def _book_mp3(
     tags: Tags,
     tmp: Path,
 ) -> tuple[Path, _Layout, _Verified]:
-    """Write the book MP3 with chapters; leave its master as tmp/book.wav for M4B."""
+    """Write the book MP3 with chapters; return its timeline and measurements."""
     layout = _layout(chapters)
     mp3 = out_dir / f"{stem}.mp3"
     with staged(mp3) as scratch:
-        _, _, verified = _encode_checked(ffmpeg, layout, tmp, "book", scratch)
+        wav, verified = _encode_checked(ffmpeg, layout, tmp, "book", scratch)
         marks = _marks(chapters, layout, verified.offset, verified.length)
         write_id3(scratch, _book_tags(tags), marks)
+    wav.unlink(missing_ok=True)
     return mp3, layout.timings_only(), verified
 
 
 def _m4b_file(
-    ffmpeg: str,
-    chapters: Sequence[Chapter],
-    layout: _Layout,
-    target: Path,
-    tags: Tags,
-    tmp: Path,
+    ffmpeg: str, chapters: Sequence[Chapter], target: Path, tags: Tags, tmp: Path
 ) -> Path:
-    """Encode the M4B from the book MP3's master, chapters on the master timeline."""
+    """Encode the M4B from the book's timeline, chapters on the master's timeline.
+
+    It is mastered and verified like the MP3, from a master limited lower: AAC
+    raises isolated peaks more than LAME does. ffmpeg trims the AAC priming
+    delay on decoding, so no offset applies to its chapters.
+    """
+    layout = _layout(chapters)
     marks = _marks(chapters, layout, 0, layout.length)
     metadata = write_text(tmp / "book.ffmeta", ffmetadata(_book_tags(tags), marks))
+    lang = iso639_2(tags.language)
+    aac = _Codec(
+        functools.partial(_encode_m4b, metadata=metadata, lang=lang),
+        FIRST_CEILING_AAC,
+        0.0,
+    )
     with staged(target) as scratch:
-        _encode_m4b(
-            ffmpeg, tmp / "book.wav", metadata, scratch, iso639_2(tags.language)
-        )
+        wav, _ = _encode_checked(ffmpeg, layout, tmp, "book-m4b", scratch, aac)
+    wav.unlink(missing_ok=True)
     return target
 
 

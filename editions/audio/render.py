@@ -7,10 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from editions.audio.engine import Speech
 from editions.audio.master import AudioEdition, Chapter, Cue, Tags, master
 from editions.audio.script import build_script
 from editions.audio.synth import synthesise
+from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed, Finding, Location
 from editions.model import Article
+
+#: Finding codes for a speech service that failed (see docs/findings.md).
+SERVICE_UNREACHABLE = "AUD013"
+SERVICE_REFUSED = "AUD014"
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,7 @@ def render(
     script = build_script(article)
     texts = [u.spoken for chapter in script for u in chapter.utterances]
     cache_dir = cache_dir or out_dir / ".cache" / "speech"
-    speech, synthesised = synthesise(texts, engine, cache_dir, progress)
+    speech, synthesised = _speak(article, texts, engine, cache_dir, progress)
     chapters = [
         Chapter(
             chapter.title,
@@ -47,6 +53,39 @@ def render(
     tags = Tags(article.title, article.author, article.lang, article.year)
     edition = master(chapters, out_dir, article.stem, tags)
     return AudioResult(edition, synthesised, len(texts))
+
+
+def _speak(
+    article: Article,
+    texts: list[str],
+    engine: str,
+    cache_dir: Path,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[dict[str, Speech], int]:
+    """Synthesise; a speech service that fails becomes a finding, not a traceback.
+
+    Nothing of the audio edition has been written at this point; sentences that
+    were synthesised are whole cache entries, so the next run resumes from them.
+    """
+    from editions.audio.gtts_engine import (
+        SpeechServiceError,
+        SpeechServiceUnavailable,
+    )
+
+    try:
+        return synthesise(texts, engine, cache_dir, progress, lang=article.lang)
+    except SpeechServiceError as err:
+        code = (
+            SERVICE_UNREACHABLE
+            if isinstance(err, SpeechServiceUnavailable)
+            else SERVICE_REFUSED
+        )
+        where = Location(article.source, key=f"--tts {engine}")
+        raise BuildFailed(
+            [Finding(code, str(err), where)],
+            exit_code=EXIT_MISSING_PROGRAM,
+            summary="The audio edition was not written.",
+        ) from err
 
 
 def load_timings(path: Path) -> dict[str, object]:

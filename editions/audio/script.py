@@ -1,12 +1,15 @@
 """Article → speech script: chapters of utterances, each tied to a sentence id.
 
 The title and author open the first chapter; each level-2 section is a chapter whose
-heading is announced; citations are left out of the reading flow; footnotes are read at
-the end of the chapter that calls them; the reference list is the last chapter.
+heading is announced; parenthetical citations are left out of the reading flow (a
+narrative one keeps its names); footnotes are read at the end of the chapter that
+calls them; the reference list is the last chapter, each entry said as who, when,
+what and where.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from editions.audio.speech_text import speakable, tidy
@@ -14,24 +17,30 @@ from editions.model import (
     Article,
     Block,
     BlockQuote,
+    Cite,
+    Emph,
     Figure,
     Inline,
     LexiconEntry,
+    Link,
     ListBlock,
     NoteRef,
     Paragraph,
     Reference,
     Section,
     Sentence,
+    Strong,
     Table,
     block_sentences,
     plain_text,
 )
 
-#: Seconds of silence after an utterance, by what follows it.
+#: Seconds of silence after an utterance, by what follows it. Each step is longer
+#: than the one before, so a listener hears the structure: a heading is followed by
+#: a longer pause than a paragraph, and a chapter ends with the longest.
 PAUSE_SENTENCE = 0.45
 PAUSE_PARAGRAPH = 0.9
-PAUSE_HEADING = 0.8
+PAUSE_HEADING = 1.2
 PAUSE_CHAPTER = 1.8
 
 
@@ -66,7 +75,7 @@ class _Writer:
     def sentences(self, sentences: tuple[Sentence, ...], prefix: str = "") -> None:
         for index, sentence in enumerate(sentences):
             last = index == len(sentences) - 1
-            spoken = plain_text(sentence.inlines, citations=False)
+            spoken = spoken_text(sentence.inlines)
             self.say(
                 sentence.sentence_id,
                 sentence.text,
@@ -113,6 +122,25 @@ class _Writer:
                 self.sentences(cell.sentences, prefix=label)
 
 
+def spoken_text(inlines: tuple[Inline, ...]) -> str:
+    """Flatten a sentence for speech: parenthetical citations are left out.
+
+    A narrative citation ("Doe et al. (2020) found") is part of the sentence, so
+    its names stay and only its parenthesised year goes.
+    """
+    parts: list[str] = []
+    for node in inlines:
+        if isinstance(node, Cite):
+            rendered = plain_text(node.children).strip()
+            if not rendered.startswith(("(", "[")):
+                parts.append(re.sub(r"\s*\([^()]*\)", "", rendered))
+        elif isinstance(node, Emph | Strong | Link):
+            parts.append(spoken_text(node.children))
+        else:
+            parts.append(plain_text((node,)))
+    return "".join(parts)
+
+
 def _note_refs(inlines: tuple[Inline, ...]) -> list[str]:
     found = []
     for node in inlines:
@@ -143,9 +171,8 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
             PAUSE_HEADING,
         )
         if head.level == 1:
-            writer.say(
-                "byline", f"By {article.author}", f"By {article.author}.", PAUSE_HEADING
-            )
+            byline = f"By {article.author}"
+            writer.say("byline", byline, f"Written by {article.author}.", PAUSE_HEADING)
         called: list[str] = []
         for section in group:
             if section is not head:
@@ -200,10 +227,18 @@ def reference_speech(reference: Reference) -> str:
     year = str(parts[0][0]) if parts and parts[0] else "no date"
     title = str(data.get("title", "")).rstrip(".")
     container = str(data.get("container-title", "")).rstrip(".")
-    spoken = f"{who}, {year}. {title}." if who else f"{title}, {year}."
+    if who:
+        spoken = f"{who}, {year}. {_sentence(title)}"
+    else:  # "What is naltrexone? No date." rather than "…?, no date."
+        spoken = f"{_sentence(title)} {year[0].upper()}{year[1:]}."
     if container:
         spoken += f" In {container}."
     return tidy(spoken) if data else tidy(reference.text)
+
+
+def _sentence(text: str) -> str:
+    """End *text* with a full stop unless it already ends a sentence (? or !)."""
+    return text if text.endswith(("?", "!", ".")) else f"{text}."
 
 
 def _section_sentences(section: Section) -> list[Sentence]:

@@ -24,16 +24,20 @@ from editions.audio.engine import Engine, Speech
 _worker_engine: Engine | None = None
 
 
-def make_engine(name: str) -> Engine:
-    """Return the engine called *name* (piper, gtts or null)."""
+def make_engine(name: str, lang: str = "en") -> Engine:
+    """Return the engine called *name* (piper, gtts or null) for language *lang*.
+
+    Piper's bundled voice is US English whatever *lang* says; gTTS takes the
+    language and picks the accent from the region ("en-GB" → British English).
+    """
     if name == "piper":
         from editions.audio.piper_engine import PiperEngine
 
         return PiperEngine()
     if name == "gtts":
-        from editions.audio.gtts_engine import GttsEngine
+        from editions.audio.gtts_engine import GttsEngine, for_language
 
-        return GttsEngine()
+        return GttsEngine(**for_language(lang))
     if name == "null":
         from editions.audio.null_engine import NullEngine
 
@@ -41,9 +45,9 @@ def make_engine(name: str) -> Engine:
     raise ValueError(f"unknown speech engine {name!r}: use piper, gtts or null")
 
 
-def _start_worker(name: str) -> None:
+def _start_worker(name: str, lang: str) -> None:
     global _worker_engine
-    _worker_engine = make_engine(name)
+    _worker_engine = make_engine(name, lang)
 
 
 def _speak_into_cache(cache_dir: str, key: str, text: str) -> str:
@@ -58,9 +62,15 @@ def synthesise(
     engine_name: str,
     cache_dir: Path,
     progress: Callable[[int, int], None] | None = None,
+    lang: str = "en",
 ) -> tuple[dict[str, Speech], int]:
-    """Return speech for every distinct text, and how many had to be synthesised."""
-    engine = make_engine(engine_name)
+    """Return speech for every distinct text, and how many had to be synthesised.
+
+    The first failure stops the run: sentences not yet started are cancelled (a
+    service that is down would otherwise be retried for every one of them), and
+    those already synthesised stay cached for the next run.
+    """
+    engine = make_engine(engine_name, lang)
     key = engine.cache_key()
     cache = SentenceCache(cache_dir)
     distinct = list(dict.fromkeys(texts))
@@ -71,15 +81,14 @@ def synthesise(
     if missing:
         workers = (os.cpu_count() or 1) if getattr(engine, "parallel", False) else 1
         pool: ProcessPoolExecutor | ThreadPoolExecutor
+        start = (engine_name, lang)
         if workers > 1:
             pool = ProcessPoolExecutor(
-                workers, initializer=_start_worker, initargs=(engine_name,)
+                workers, initializer=_start_worker, initargs=start
             )
         else:
-            pool = ThreadPoolExecutor(
-                1, initializer=_start_worker, initargs=(engine_name,)
-            )
-        with pool:
+            pool = ThreadPoolExecutor(1, initializer=_start_worker, initargs=start)
+        try:
             # Longest first, so the last worker is not left with a long sentence.
             ordered = sorted(missing, key=len, reverse=True)
             futures: list[Future[str]] = [
@@ -90,6 +99,10 @@ def synthesise(
                 done += 1
                 if progress:
                     progress(done, len(distinct))
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     speech = {}
     for text in distinct:
         found = cache.get((key, text))

@@ -20,6 +20,8 @@ from num2words import num2words
 
 #: Seconds of slack around a sentence's window when assigning recognised words.
 WINDOW_SLACK = 0.3
+#: (spoken, written) pairs that name the same word, e.g. ("L D N", "LDN").
+Equivalents = Sequence[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -53,21 +55,57 @@ def _model() -> Any:
     )
 
 
-def transcribe(audio: Path) -> list[Segment]:
-    """Transcribe *audio* (any format ffmpeg/PyAV reads) with word timestamps."""
+def transcribe(
+    audio: Path,
+    *,
+    beam_size: int = 5,
+    clips: Sequence[tuple[float, float]] = (),
+) -> list[Segment]:
+    """Transcribe *audio* (any format ffmpeg/PyAV reads) with word timestamps.
+
+    *beam_size* 1 (greedy) is about twice as fast; *clips* limits the work to
+    (start, end) spans in seconds, and timestamps stay on the file's timeline.
+    """
+    options: dict[str, Any] = {}
+    if clips:
+        options["clip_timestamps"] = [t for clip in clips for t in clip]
     raw_segments, _info = _model().transcribe(
-        str(audio), language="en", word_timestamps=True, vad_filter=False
+        str(audio),
+        language="en",
+        beam_size=beam_size,
+        word_timestamps=True,
+        vad_filter=False,
+        condition_on_previous_text=False,
+        **options,
     )
     segments = []
     for seg in raw_segments:  # a generator: decoding happens while iterating
-        words = tuple(
-            Word(float(w.start), float(w.end), w.word.strip(), float(w.probability))
+        words = _joined(
+            Word(float(w.start), float(w.end), w.word, float(w.probability))
             for w in seg.words or ()
         )
         segments.append(
             Segment(float(seg.start), float(seg.end), seg.text.strip(), words)
         )
     return segments
+
+
+def _joined(raw: Iterable[Word]) -> tuple[Word, ...]:
+    """Join pieces Whisper splits off a written word ("1", "-5" → "1-5").
+
+    A piece that does not start with a space belongs to the word before it.
+    """
+    words: list[Word] = []
+    for word in raw:
+        if words and word.text and not word.text[0].isspace():
+            last = words[-1]
+            probability = min(last.probability, word.probability)
+            words[-1] = Word(last.start, word.end, last.text + word.text, probability)
+        else:
+            words.append(word)
+    return tuple(
+        Word(w.start, w.end, w.text.strip(), w.probability) for w in words if w.text
+    )
 
 
 def words_of(segments: Iterable[Segment]) -> list[Word]:
@@ -94,10 +132,49 @@ def _number_words(token: str) -> str:
     return token
 
 
-def normalise_words(text: str) -> list[str]:
-    """Lowercase words without punctuation, numbers spelled out, hyphens split."""
+_MONEY = re.compile(
+    r"\$(\d[\d,]*(?:\.\d+)?)(\s+(?:thousand|million|billion|trillion))?"
+    r"(?:\s+dollars)?"
+)
+
+
+def normalise_words(text: str, equivalents: Equivalents = ()) -> list[str]:
+    """Lowercase words without punctuation, numbers spelled out, hyphens split.
+
+    Each spoken form in *equivalents* is then folded to its written form, so the
+    script's "L D N" and a transcript's "LDN" (or "L.D.N.") are the same word.
+    """
+    words = _plain_words(text)
+    for spoken, written in sorted(
+        equivalents, key=lambda pair: -len(_plain_words(pair[0]))
+    ):
+        words = _fold(words, _plain_words(spoken), _plain_words(written))
+    return words
+
+
+def _fold(words: list[str], pattern: list[str], written: list[str]) -> list[str]:
+    """Replace every run of *pattern* in *words* (or all of it as one word)."""
+    if not pattern or not written:
+        return words
+    out: list[str] = []
+    index, size, joined = 0, len(pattern), "".join(pattern)
+    while index < len(words):
+        if words[index : index + size] == pattern:
+            out += written
+            index += size
+        else:
+            # "nal trex own" may be heard as one word, like "L D N" as "LDN".
+            out += written if words[index] == joined else [words[index]]
+            index += 1
+    return out
+
+
+def _plain_words(text: str) -> list[str]:
+    """Normalise *text* to plain lowercase words (no equivalents applied)."""
     text = unicodedata.normalize("NFKC", text).lower()
+    text = _MONEY.sub(lambda m: f"{m[1]}{m[2] or ''} dollars", text)
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 1,000 -> 1000
+    text = re.sub(r"(?<=\d)[-\u2013](?=\d)", " to ", text)  # 1-5 -> 1 to 5
     text = text.replace("%", " percent ").replace("&", " and ")
     text = text.replace("\u2019", "'")
     words: list[str] = []
@@ -128,9 +205,12 @@ def edit_distance(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
     return previous[-1]
 
 
-def word_accuracy(reference: str, hypothesis: str) -> float:
+def word_accuracy(
+    reference: str, hypothesis: str, equivalents: Equivalents = ()
+) -> float:
     """Return 1 - word error rate, floored at 0 (insertions can push WER past 1)."""
-    ref, hyp = normalise_words(reference), normalise_words(hypothesis)
+    ref = normalise_words(reference, equivalents)
+    hyp = normalise_words(hypothesis, equivalents)
     if not ref:
         return 1.0 if not hyp else 0.0
     return max(0.0, 1.0 - edit_distance(ref, hyp) / len(ref))
@@ -140,6 +220,7 @@ def sentence_accuracy(
     sentences: Sequence[tuple[str, float, float, str]],
     words: Sequence[Word],
     slack: float = WINDOW_SLACK,
+    equivalents: Equivalents = (),
 ) -> list[tuple[str, float]]:
     """Score each (id, start, end, text) against the words heard in its window.
 
@@ -160,6 +241,6 @@ def sentence_accuracy(
         if best >= 0:
             heard[best].append(word.text)
     return [
-        (sentence_id, word_accuracy(text, " ".join(heard[index])))
+        (sentence_id, word_accuracy(text, " ".join(heard[index]), equivalents))
         for index, (sentence_id, _start, _end, text) in enumerate(sentences)
     ]

@@ -7,16 +7,20 @@ loudness; the master in memory is not what a listener hears.
 from __future__ import annotations
 
 import itertools
+import json
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
+import mutagen
 import numpy as np
 import pyloudnorm
 from mutagen.id3 import ID3, ID3NoHeaderError
 from mutagen.mp3 import MP3, BitrateMode
 from numpy.typing import NDArray
-from scipy.signal import resample_poly
+from scipy.signal import lfilter, resample_poly
 
 from editions.errors import Finding, Location
 from editions.programs import ffmpeg_exe
@@ -32,8 +36,14 @@ TAIL_ROOM_TONE = (1.0, 5.0)
 NOISE_FLOOR = (-100.0, -60.0)
 ROOM_TONE_LEVEL = -50.0
 CHAPTER_TOLERANCE = 0.05
+#: Standards §4e: the book's words per minute (target), and every chapter's.
+WORDS_PER_MINUTE = (140.0, 170.0)
+CHAPTER_WORDS_PER_MINUTE = (120.0, 180.0)
+#: A pause is the run of 10 ms frames quieter than this around a sentence gap.
+PAUSE_LEVEL = -45.0
 
 _OVERSAMPLE = 4
+_BLOCK = 1 << 20  # samples per block: about 8 MB of float64 at a time
 _PAD = 32  # input samples either side of a block: covers the resampling filter
 
 
@@ -56,28 +66,75 @@ class AudioMeasures:
 def decode(
     path: Path, sample_rate: int | None = None
 ) -> tuple[NDArray[np.float32], int]:
-    """Decode *path* to mono float32 as a player would (encoder delay removed)."""
+    """Decode *path* to mono float32 as a player would (encoder delay removed).
+
+    The samples are read from ffmpeg's pipe straight into one array sized from the
+    file's duration: collecting the pipe as bytes and converting would hold the
+    audio twice (a 15-minute book is 160 MB per copy).
+    """
     rate = sample_rate or _probe_rate(path)
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(path)]
     cmd += ["-map", "0:a:0", "-ac", "1", "-ar", str(rate), "-f", "f32le", "-"]
-    done = subprocess.run(cmd, capture_output=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"ffmpeg could not decode {path}: {done.stderr.decode()}")
-    return np.frombuffer(done.stdout, dtype=np.float32), rate
+    expected = round((_duration(path) + 1.0) * rate)
+    with tempfile.TemporaryFile() as errors:
+        with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors) as proc:
+            assert proc.stdout is not None
+            samples = _read_floats(proc.stdout, expected)
+        if proc.returncode != 0:
+            errors.seek(0)
+            message = errors.read().decode(errors="replace")
+            raise RuntimeError(f"ffmpeg could not decode {path}: {message}")
+    return samples, rate
+
+
+def _duration(path: Path) -> float:
+    """Return the duration mutagen reads from the headers (0 if it cannot)."""
+    try:
+        info = mutagen.File(path)
+    except mutagen.MutagenError:
+        return 0.0
+    return float(getattr(getattr(info, "info", None), "length", 0.0) or 0.0)
+
+
+def _read_floats(stream: IO[bytes], expected: int) -> NDArray[np.float32]:
+    """Read little-endian float32 samples into one array, growing it if needed."""
+    out = np.empty(max(expected, 1 << 16), dtype="<f4")
+    view, filled = memoryview(out).cast("B"), 0
+    while True:
+        if filled == len(view):
+            grown = np.empty(2 * len(out), dtype="<f4")
+            grown[: len(out)] = out
+            out, view = grown, memoryview(grown).cast("B")
+        got = stream.readinto(view[filled:])  # type: ignore[attr-defined]
+        if not got:
+            break
+        filled += got
+    del view
+    count = filled // 4
+    if count < len(out) // 2:
+        return out[:count].copy()  # a copy frees the unused tail
+    return out[:count]
 
 
 def _probe_rate(path: Path) -> int:
     """Return the file's own sample rate so decoding does not resample it."""
-    if path.suffix.lower() == ".mp3":
-        return int(MP3(path).info.sample_rate)
-    return SAMPLE_RATE
+    try:
+        info = getattr(mutagen.File(path), "info", None)
+    except mutagen.MutagenError:
+        info = None
+    rate = getattr(info, "sample_rate", None)
+    return int(rate) if rate else SAMPLE_RATE
 
 
 def hop_peaks(samples: NDArray[np.float32], hop: int) -> NDArray[np.float32]:
-    """Return the 4x-oversampled peak of every *hop* samples (blockwise: memory)."""
+    """Return the 4x-oversampled peak of every *hop* samples.
+
+    Blocks of about a million input samples keep memory flat whatever *hop* is:
+    oversampling a whole book at once would need gigabytes.
+    """
     n_hops = -(-len(samples) // hop)
     out = np.zeros(n_hops, dtype=np.float32)
-    block_hops = 4096
+    block_hops = max(1, _BLOCK // hop)
     for first in range(0, n_hops, block_hops):
         start = first * hop
         stop = min(len(samples), (first + block_hops) * hop)
@@ -98,20 +155,78 @@ def true_peak_db(samples: NDArray[np.float32]) -> float:
     return float(20.0 * np.log10(peak)) if peak > 0 else float("-inf")
 
 
+def k_weighted_energy(
+    samples: NDArray[np.float32], rate: int, hop: int
+) -> NDArray[np.float64]:
+    """Return the K-weighted (BS.1770) energy summed over every *hop* samples.
+
+    The filters are pyloudnorm's, run block by block with their state carried
+    over, so the result equals filtering the whole signal at once while memory
+    stays at one block of float64 instead of several copies of the book.
+    """
+    stages = [
+        (f.b, f.a, f.passband_gain) for f in pyloudnorm.Meter(rate)._filters.values()
+    ]
+    states = [np.zeros(max(len(a), len(b)) - 1) for b, a, _ in stages]
+    out = np.zeros(-(-len(samples) // hop), dtype=np.float64)
+    block = max(1, _BLOCK // hop) * hop
+    for start in range(0, len(samples), block):
+        x = samples[start : start + block].astype(np.float64)
+        for index, (b, a, gain) in enumerate(stages):
+            x, states[index] = lfilter(b, a, x, zi=states[index])
+            x *= gain
+        count = -(-len(x) // hop)
+        x = np.pad(np.square(x, out=x), (0, count * hop - len(x)))
+        first = start // hop
+        out[first : first + count] = x.reshape(count, hop).sum(axis=1)
+    return out
+
+
+def gated_loudness(block_energy: NDArray[np.float64]) -> float:
+    """Return BS.1770 gated loudness from mean-square energies of 400 ms blocks."""
+    if len(block_energy) == 0:
+        return float("-inf")
+    with np.errstate(divide="ignore"):
+        loudness = -0.691 + 10.0 * np.log10(block_energy)
+    kept = block_energy[loudness >= -70.0]
+    if len(kept) == 0:
+        return float("-inf")
+    relative = -0.691 + 10.0 * np.log10(kept.mean()) - 10.0
+    kept = block_energy[(loudness >= -70.0) & (loudness > relative)]
+    if len(kept) == 0:
+        return float("-inf")
+    return float(-0.691 + 10.0 * np.log10(kept.mean()))
+
+
 def integrated_lufs(samples: NDArray[np.float32], rate: int) -> float:
-    """Return BS.1770 integrated loudness (pyloudnorm), -inf for silence."""
-    meter = pyloudnorm.Meter(rate)
-    return float(meter.integrated_loudness(samples.astype(np.float64)))
+    """Return BS.1770 integrated loudness, -inf for silence.
+
+    The same gating as `pyloudnorm.Meter.integrated_loudness` (400 ms blocks every
+    100 ms, absolute and relative gates) on 100 ms energies from
+    `k_weighted_energy`, so a whole book is measured in constant memory.
+    """
+    step = round(0.1 * rate)
+    segments = k_weighted_energy(samples, rate, step)
+    count = int(np.round((len(samples) / rate - 0.4) / 0.1)) + 1
+    if len(samples) < 0.4 * rate or count < 1:
+        return float("-inf")
+    segments = np.pad(segments, (0, max(0, count + 3 - len(segments))))
+    blocks = np.convolve(segments, np.ones(4), mode="valid")[:count]
+    return gated_loudness(blocks / (0.4 * rate))
 
 
-def frame_levels(samples: NDArray[np.float32], rate: int, frame: float) -> NDArray:
+def frame_levels(
+    samples: NDArray[np.float32], rate: int, frame: float
+) -> NDArray[np.float64]:
     """Return the RMS level in dBFS of consecutive frames of *frame* seconds."""
     size = max(1, round(rate * frame))
     count = len(samples) // size
-    if count == 0:
-        return np.zeros(0)
-    blocks = samples[: count * size].astype(np.float64).reshape(count, size)
-    power = np.mean(blocks * blocks, axis=1)
+    frames = samples[: count * size].reshape(count, size)
+    power = np.empty(count, dtype=np.float64)
+    rows = max(1, _BLOCK // size)
+    for first in range(0, count, rows):
+        chunk = frames[first : first + rows].astype(np.float64)
+        power[first : first + rows] = np.mean(chunk * chunk, axis=1)
     return 10.0 * np.log10(np.maximum(power, 1e-20))
 
 
@@ -306,4 +421,106 @@ def _chapter_findings(
                 where,
             )
         )
+    return out
+
+
+@dataclass(frozen=True)
+class SpokenSentence:
+    """One sentence as heard: its chapter (1-based), span in seconds, word count."""
+
+    sentence_id: str
+    chapter: int
+    start: float
+    end: float
+    words: int
+
+
+def spoken_sentences(
+    timings: dict[str, Any], words: dict[str, int]
+) -> list[SpokenSentence]:
+    """Join the timings file's sentences with the script's word count per id."""
+    return [
+        SpokenSentence(s["id"], s["chapter"], s["start"], s["end"], words[s["id"]])
+        for s in timings["sentences"]
+    ]
+
+
+def speaking_rates(
+    sentences: list[SpokenSentence],
+) -> tuple[float, dict[int, float]]:
+    """Return words per minute of the whole book and of each chapter (§4e).
+
+    Speaking time runs from a chapter's first sentence to its last, pauses inside
+    it included: the duration minus the head and tail room tone and the pauses
+    between chapters, as standards §4e measures it.
+    """
+    chapters: dict[int, list[SpokenSentence]] = {}
+    for sentence in sentences:
+        chapters.setdefault(sentence.chapter, []).append(sentence)
+    spans = {n: c[-1].end - c[0].start for n, c in chapters.items()}
+    words = {n: sum(s.words for s in c) for n, c in chapters.items()}
+    per_chapter = {n: 60.0 * words[n] / spans[n] for n in chapters}
+    overall = 60.0 * sum(words.values()) / sum(spans.values())
+    return overall, per_chapter
+
+
+def pauses(
+    samples: NDArray[np.float32], rate: int, sentences: list[SpokenSentence]
+) -> list[float]:
+    """Return the silence heard between each sentence and the next, in seconds.
+
+    Measured on the audio, not taken from the timings: the run of 10 ms frames
+    below PAUSE_LEVEL that holds the middle of the gap between two sentences.
+    """
+    frame = 0.010
+    levels = frame_levels(samples, rate, frame)
+    quiet = levels < PAUSE_LEVEL
+    heard = []
+    for before, after in itertools.pairwise(sentences):
+        middle = min(len(quiet) - 1, int((before.end + after.start) / 2 / frame))
+        if not quiet[middle]:
+            heard.append(0.0)
+            continue
+        loud_before = np.flatnonzero(~quiet[:middle])
+        loud_after = np.flatnonzero(~quiet[middle:])
+        first = loud_before[-1] + 1 if len(loud_before) else 0
+        last = middle + loud_after[0] if len(loud_after) else len(quiet)
+        heard.append((last - first) * frame)
+    return heard
+
+
+def check_speaking_rate(
+    timings: Path, words: dict[str, int], skip: tuple[int, ...] = ()
+) -> list[Finding]:
+    """Return AUD012 findings for a book or chapter read too fast or too slow.
+
+    *words* gives the spoken words per sentence id; chapters in *skip* (such as
+    a reference list, read as names and years with a pause after each entry) are
+    left out of the per-chapter limits but still count for the book.
+    """
+    data = json.loads(timings.read_text(encoding="utf-8"))
+    overall, per_chapter = speaking_rates(spoken_sentences(data, words))
+    where = Location(timings)
+    low, high = WORDS_PER_MINUTE
+    out = []
+    if not low <= overall <= high:
+        out.append(
+            Finding(
+                "AUD012",
+                f"the book is read at {overall:.0f} words a minute; "
+                f"aim for {low:.0f}–{high:.0f} (change the voice's speed)",
+                where,
+            )
+        )
+    low, high = CHAPTER_WORDS_PER_MINUTE
+    for number, wpm in per_chapter.items():
+        if number not in skip and not low <= wpm <= high:
+            out.append(
+                Finding(
+                    "AUD012",
+                    f"chapter {number} is read at {wpm:.0f} words a minute; "
+                    f"keep every chapter within {low:.0f}–{high:.0f}",
+                    where,
+                )
+            )
     return out
