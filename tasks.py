@@ -5,15 +5,20 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from invoke import Context, Exit, task
+
+if TYPE_CHECKING:
+    from editions.build import BuildOptions
 
 ROOT = Path(__file__).resolve().parent
 SOURCE = ROOT / "source" / "article.md"
 BUILD = ROOT / "build"
 
 HELP = {
-    "source": "the article's Markdown file (default: source/article.md)",
+    "source": "the article's Markdown file (default: source/article.md), or a folder "
+    "of articles: each is built in parallel into <out>/<its folder or file name>/",
     "out": "the output folder (default: build/)",
     "tts": "speech engine for the audio edition: piper (default, offline) or gtts",
     "strict": "make warnings (uncited or placeholder references, …) fatal",
@@ -46,6 +51,9 @@ def _build(
         paper=paper,
         audio_base_url=audio_base_url or DEFAULT_AUDIO_BASE_URL,
     )
+    if source and Path(source).is_dir():
+        _build_folder(Path(source), Path(out or BUILD), options)
+        return
     try:
         paths = pipeline.run(Path(source or SOURCE), Path(out or BUILD), options)
     except BuildFailed as err:
@@ -53,6 +61,25 @@ def _build(
     except MissingProgram as err:
         raise Exit(str(err), code=EXIT_MISSING_PROGRAM) from None
     print(*paths.values(), sep="\n")
+
+
+def _build_folder(folder: Path, out: Path, options: BuildOptions) -> None:
+    from editions import batch
+
+    try:
+        outcomes = batch.run_folder(folder, out, options)
+    except batch.FolderError as err:
+        raise Exit(str(err), code=err.exit_code) from None
+    failed = [o for o in outcomes if o.exit_code]
+    for outcome in outcomes:
+        if not outcome.exit_code:
+            print(*outcome.paths.values(), sep="\n")
+    if failed:
+        report = "\n".join(
+            f"{o.source}: failed (exit {o.exit_code})\n{o.error}" for o in failed
+        )
+        summary = f"{len(failed)} of {len(outcomes)} article(s) failed."
+        raise Exit(f"{report}\n{summary}", code=max(o.exit_code for o in failed))
 
 
 @task(help=HELP)
@@ -128,17 +155,48 @@ def audio(
 
 @task(help=_help("source", "out", "strict"))
 def check(c: Context, source: str = "", out: str = "", strict: bool = False) -> None:
-    """Validate the built editions (EPUBCheck, Ace, PDF/UA checks, audio measures)."""
+    """Validate the built editions, compare them with the source, write the report."""
     from editions import check as checker
-    from editions.errors import EXIT_VALIDATION
+    from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed, MissingProgram
 
-    findings = checker.run(Path(source or SOURCE), Path(out or BUILD))
-    for finding in findings:
+    options = checker.CheckOptions(progress=lambda line: print(line, file=sys.stderr))
+    try:
+        report = checker.run(Path(source or SOURCE), Path(out or BUILD), options)
+    except BuildFailed as err:
+        raise Exit(err.report(), code=err.exit_code) from None
+    except MissingProgram as err:
+        raise Exit(str(err), code=EXIT_MISSING_PROGRAM) from None
+    for finding in report.findings:
         print(finding)
-    failing = [f for f in findings if f.severity == "error" or strict]
-    if failing:
-        raise Exit(f"{len(failing)} finding(s) fail the check.", code=EXIT_VALIDATION)
-    print(f"All checks passed ({len(findings)} warning(s)).")
+    code = checker.exit_code(report, strict)
+    if code:
+        raise Exit(checker.summary(report, strict), code=code)
+    print(checker.summary(report, strict))
+
+
+@task(
+    help={
+        "source": "the article to benchmark (default: source/article.md)",
+        "out": "where bench.json goes (default: build/); builds happen in a scratch "
+        "folder inside it, with a fresh speech cache",
+        "tts": "speech engine for the builds: piper (default) or null (a quick check)",
+        "tools": "also time the irreducible work (piper, WeasyPrint) and the plain "
+        "tools (pandoc, espeak-ng, ffmpeg); --no-tools skips them",
+    }
+)
+def bench(
+    c: Context, source: str = "", out: str = "", tts: str = "piper", tools: bool = True
+) -> None:
+    """Time cold, no-op and one-paragraph builds against the plain tools; bench.json."""
+    from editions import bench as benchmark
+
+    options = benchmark.BenchOptions(tts=tts, tools=tools)
+    try:
+        result = benchmark.run(Path(source or SOURCE), Path(out or BUILD), options)
+    except benchmark.BenchFailed as err:
+        raise Exit(str(err), code=1) from None
+    print(benchmark.table(result))
+    print(f"Written to {Path(out or BUILD) / 'bench.json'}")
 
 
 @task(help={"args": "extra arguments for pytest, e.g. '-k pdf'"})

@@ -11,6 +11,7 @@ from editions import build as pipeline
 from editions.errors import EXIT_BAD_INPUT, BuildFailed
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
+ROOT = Path(__file__).resolve().parent.parent
 
 #: case file → (code, where the finding must point: "file:line" or "file [key]")
 CASES = {
@@ -101,10 +102,15 @@ def test_raw_html_and_scripts_never_become_markup(tmp_path: Path) -> None:
     xhtml = zipfile.ZipFile(epub_path).read("EPUB/article.xhtml").decode()
     for document in (page, xhtml):
         tree = lxml.html.fromstring(document.encode())
+        ours = (ROOT / "styles" / "large-print.js").read_text(encoding="utf-8")
         scripts = [
-            e for e in tree.iter("script") if e.get("type") != "application/json"
+            e.text or ""
+            for e in tree.iter("script")
+            if e.get("type") != "application/json"
         ]
-        assert not scripts
+        # The only code is the pipeline's own read-along script, never the source's.
+        assert all(text.strip() == ours.strip() for text in scripts), scripts
+        assert "alert(" not in "".join(scripts)
         handlers = [
             (e.tag, a)
             for e in tree.iter()

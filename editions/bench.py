@@ -1,0 +1,501 @@
+"""Time the build against the work it cannot avoid and the plain tools: bench.json.
+
+One run on one machine: a cold build of every edition (fresh speech cache), a no-op
+rebuild, and a rebuild after adding a sentence to one paragraph, each run as
+`invoke build` in a child process, on a frozen copy of the code. Then the
+irreducible work (the `piper` command speaking the whole speech script on every
+core, and WeasyPrint laying out the PDF once) and the plain tools a user would
+otherwise reach for (pandoc to HTML and EPUB, pandoc with WeasyPrint to PDF, pandoc
+to text then espeak-ng and ffmpeg to MP3). Every child process tree is sampled for
+peak memory (`editions.sampler`). The targets are ratios between these numbers, so
+they mean the same on any machine; the tests check what the benchmark reports,
+never how fast this machine is.
+"""
+
+from __future__ import annotations
+
+import compileall
+import json
+import os
+import resource
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from editions import state
+from editions.output import write_text
+from editions.sampler import TreeSampler
+
+ROOT = Path(__file__).resolve().parent.parent
+MB = 1024 * 1024
+#: Each ratio's target: (limit, "max" when the measure must stay at or under it).
+TARGETS: dict[str, tuple[float, str]] = {
+    "noop_seconds": (1.0, "max"),
+    "edit_over_cold": (0.20, "max"),
+    "cold_over_irreducible": (1.25, "max"),
+    "synthesis_cores_busy": (0.90, "min"),  # share of all cores our processes used
+    "peak_memory_mb": (1536.0, "max"),
+}
+#: The sentence the one-paragraph edit adds.
+ADDED_SENTENCE = "Ask your doctor or pharmacist if anything here is unclear."
+
+
+class BenchFailed(RuntimeError):
+    """A step the benchmark relies on (a build) did not succeed."""
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    """What to measure."""
+
+    tts: str = "piper"
+    tools: bool = True  # also time the irreducible work and the plain tools
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One child run: wall time, CPU time, peak memory, and its samples."""
+
+    seconds: float
+    cpu_seconds: float
+    peak_pss_mb: float
+    peak_rss_mb: float
+    sampler: TreeSampler
+    output: str
+
+    def summary(self) -> dict[str, float]:
+        """Return the JSON-able numbers."""
+        return {
+            "seconds": round(self.seconds, 3),
+            "cpu_seconds": round(self.cpu_seconds, 3),
+            "peak_memory_mb": round(self.peak_pss_mb, 1),
+            "peak_rss_sum_mb": round(self.peak_rss_mb, 1),
+        }
+
+
+def measure(
+    commands: Sequence[Sequence[str]],
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    check: bool = True,
+) -> Measured:
+    """Run *commands* side by side; measure until the last one ends."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sampler = TreeSampler(os.getpid(), interval=0.1, include_root=False)
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as log:
+        started = time.perf_counter()
+        processes = [
+            subprocess.Popen(
+                list(c), cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+            for c in commands
+        ]
+        sampler.start()
+        codes = [p.wait() for p in processes]
+        seconds = time.perf_counter() - started
+        sampler.stop()
+        log.seek(0)
+        output = log.read()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    if check and any(codes):
+        shown = " ".join(shlex.quote(str(a)) for a in commands[0])
+        raise BenchFailed(f"{shown} failed (exit {codes}):\n{output[-3000:]}")
+    return Measured(
+        seconds, cpu, sampler.peak_pss / MB, sampler.peak_rss / MB, sampler, output
+    )
+
+
+def freeze_code(scratch: Path) -> dict[str, str]:
+    """Copy the package, styles/ and tasks.py; return an environment that uses them.
+
+    Run there (`<scratch>/code`), as the working directory is on sys.path too. The
+    builds then all run one version of the code and styles, even if someone
+    edits the checkout while the benchmark runs (which would rebuild for real).
+    """
+    frozen = scratch / "code"
+    skip = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(state.PACKAGE, frozen / state.PACKAGE.name, ignore=skip)
+    shutil.copytree(state.STYLES, frozen / state.STYLES.name, ignore=skip)
+    shutil.copy2(ROOT / "tasks.py", frozen / "tasks.py")
+    compileall.compile_dir(frozen / state.PACKAGE.name, quiet=1)  # as installed
+    # PYTHONPATH comes before the editable install's finder on sys.meta_path.
+    return {**os.environ, "PYTHONPATH": str(frozen)}
+
+
+def build_command(
+    source: Path, out_dir: Path, tts: str, root: Path = ROOT
+) -> list[str]:
+    """Return what a user types: `invoke build --source … --out …`."""
+    return [
+        sys.executable,
+        "-m",
+        "invoke",
+        "--search-root",
+        str(root),
+        "build",
+        "--source",
+        str(source),
+        "--out",
+        str(out_dir),
+        "--tts",
+        tts,
+    ]
+
+
+def edit_one_paragraph(path: Path) -> None:
+    """Add one sentence to the end of the middle prose paragraph of the body."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    closing = next(i for i, line in enumerate(lines[1:], 1) if line.strip() == "---")
+    paragraphs = []
+    index = closing + 1
+    while index < len(lines):
+        if not lines[index].strip():
+            index += 1
+            continue
+        end = index
+        while end + 1 < len(lines) and lines[end + 1].strip():
+            end += 1
+        if lines[index][:1].isalpha():  # prose, not a heading, list, table or note
+            paragraphs.append(end)
+        index = end + 1
+    if not paragraphs:
+        raise BenchFailed(f"{path}: no prose paragraph to edit")
+    last = paragraphs[len(paragraphs) // 2]
+    lines[last] = f"{lines[last].rstrip()} {ADDED_SENTENCE}"
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def speech_texts(path: Path) -> list[str]:
+    """Return the distinct sentences the audio edition speaks, in order."""
+    from editions import source
+    from editions.audio.script import build_script
+
+    article, _ = source.load(path)
+    script = build_script(article)
+    return list(dict.fromkeys(u.spoken for c in script for u in c.utterances))
+
+
+def run(
+    source: Path, out_dir: Path, options: BenchOptions | None = None
+) -> dict[str, Any]:
+    """Benchmark *source*; write `<out_dir>/bench.json` and return what it holds."""
+    options = options or BenchOptions()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".bench-", dir=out_dir))
+    try:
+        result = _bench(Path(source).resolve(), scratch, options)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    write_text(out_dir / "bench.json", json.dumps(result, indent=1))
+    return result
+
+
+def _copy_article(source: Path, scratch: Path) -> Path:
+    """Copy the article and the files it reads from its folder into *scratch*."""
+    from editions import source as loader
+
+    article, _ = loader.load(source)
+    folder = scratch / "article"
+    for name in state.article_inputs(article):
+        path = Path(name)
+        if path.is_file() and path.is_relative_to(source.parent):
+            target = folder / path.relative_to(source.parent)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+    return folder / source.name
+
+
+def _bench(source: Path, scratch: Path, options: BenchOptions) -> dict[str, Any]:
+    copy = _copy_article(source, scratch)
+    env = freeze_code(scratch)
+    out = scratch / "out"  # fresh: its speech cache (.cache/speech) starts empty
+    frozen = scratch / "code"  # run there: the working directory is on sys.path
+    command = build_command(copy, out, options.tts, frozen)
+    cold = measure([command], cwd=frozen, env=env)
+    manifest = state.load(out, copy.stem)
+    manifest_file = state.manifest_path(out, copy.stem)
+    written = manifest_file.read_bytes()
+
+    noop = measure([command], cwd=frozen, env=env)
+    noop_rebuilt = (
+        []
+        if manifest_file.read_bytes() == written
+        else list(state.load(out, copy.stem).last_run.get("rebuilt", []))
+    )
+
+    before = speech_texts(copy)
+    edit_one_paragraph(copy)
+    after = speech_texts(copy)
+    edit = measure([command], cwd=frozen, env=env)
+    edited = state.load(out, copy.stem)
+
+    audio = manifest.editions["audio"].facts
+    started = float(audio.get("synthesis_started", 0.0))
+    synthesis = float(audio.get("synthesis_seconds", 0.0))
+    cores = os.cpu_count() or 1
+    busy = cold.sampler.cores_busy(started, started + synthesis)
+    machine = cold.sampler.machine_busy(started, started + synthesis)
+    duration = float(audio.get("duration", 0.0))
+    result: dict[str, Any] = {
+        "article": str(source),
+        "tts": options.tts,
+        "machine": {
+            "cpus": cores,
+            "python": sys.version.split()[0],
+            "load_average_at_start": os.getloadavg(),
+        },
+        "cold": {
+            **cold.summary(),
+            "editions": {n: round(r.seconds, 3) for n, r in manifest.editions.items()},
+            "load_seconds": round(manifest.last_run["seconds"].get("load", 0.0), 3),
+            "synthesis_seconds": round(synthesis, 3),
+            "audio_after_synthesis_seconds": _after_synthesis(manifest),
+            "synthesised": audio.get("synthesised"),
+            "utterances": audio.get("utterances"),
+            "synthesis_cores_busy": None if busy is None else round(busy, 2),
+            "machine_busy_during_synthesis": None
+            if machine is None
+            else round(machine, 2),
+        },
+        "noop": {**noop.summary(), "rebuilt": noop_rebuilt, "why": _why(noop)},
+        "edit": {
+            **edit.summary(),
+            "rebuilt": list(edited.last_run.get("rebuilt", [])),
+            "editions": {
+                n: round(edited.editions[n].seconds, 3)
+                for n in edited.last_run.get("rebuilt", [])
+            },
+            "load_seconds": round(edited.last_run["seconds"].get("load", 0.0), 3),
+            "audio_after_synthesis_seconds": _after_synthesis(edited),
+            "synthesised": edited.last_run.get("synthesised"),
+            "changed_sentences": len(set(after) - set(before)),
+            "why": _why(edit),
+        },
+        "audio": {
+            "duration_seconds": round(duration, 2),
+            "rtf_synthesis": _ratio(synthesis, duration),
+            "rtf_audio_edition": _ratio(manifest.editions["audio"].seconds, duration),
+        },
+        "irreducible": None,
+        "plain": None,
+    }
+    if options.tools:
+        result["irreducible"] = irreducible(copy, after, scratch, duration)
+        result["plain"] = plain_tools(copy, scratch)
+    result["ratios"] = _ratios(result, cores)
+    return result
+
+
+def _after_synthesis(manifest: state.Manifest) -> float | None:
+    """Return how long the audio edition took once speech was ready (mastering)."""
+    record = manifest.editions.get("audio")
+    if record is None:
+        return None
+    return round(record.seconds - record.facts.get("synthesis_seconds", 0.0), 3)
+
+
+def _why(run: Measured) -> list[str]:
+    """Return the build's own reasons for each edition it rebuilt."""
+    return [line for line in run.output.splitlines() if ": rebuilding (" in line]
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a is not None and b else None
+
+
+def irreducible(
+    source: Path, texts: list[str], scratch: Path, duration: float
+) -> dict[str, Any]:
+    """Time Piper speaking the script on every core, and WeasyPrint laying out once."""
+    from editions import pdf
+    from editions import source as loader
+    from editions.audio.piper_engine import LENGTH_SCALE, voice_files
+    from editions.listen import DEFAULT_AUDIO_BASE_URL, audio_url
+
+    model, config = voice_files()
+    folder = scratch / "irreducible"
+    folder.mkdir()
+    cores = os.cpu_count() or 1
+
+    def piper(lines: list[str], name: str) -> list[str]:
+        script = folder / f"{name}.txt"
+        script.write_text("\n".join(t.replace("\n", " ") for t in lines), "utf-8")
+        return [
+            sys.executable, "-m", "piper", "-m", str(model), "-c", str(config),
+            "-i", str(script), "-f", str(folder / f"{name}.wav"),
+            "--length-scale", str(LENGTH_SCALE), "--no-normalize",
+        ]  # fmt: skip
+
+    # All cores two ways: one process (onnxruntime threads) or one per core.
+    one = measure([piper(texts, "all")])
+    shares: list[list[str]] = [[] for _ in range(cores)]
+    for text in sorted(texts, key=len, reverse=True):  # longest first, to the lightest
+        min(shares, key=lambda s: sum(map(len, s))).append(text)
+    split = measure([piper(s, f"part{n}") for n, s in enumerate(shares) if s])
+    best = min(one.seconds, split.seconds)
+
+    article, _ = loader.load(source)
+    settings = pdf.PdfSettings(
+        audio_url=audio_url(DEFAULT_AUDIO_BASE_URL, article.stem)
+    )
+    page = folder / "page.html"
+    page.write_text(pdf.page_html(article, settings), encoding="utf-8")
+    weasy = measure(
+        [[sys.executable, "-m", "weasyprint", "--pdf-variant", "pdf/ua-1",
+          str(page), str(folder / "page.pdf")]]
+    )  # fmt: skip
+    return {
+        "seconds": round(best + weasy.seconds, 3),
+        "piper_seconds": round(best, 3),
+        "piper_one_process": one.summary(),
+        "piper_one_process_per_core": split.summary(),
+        "piper_rtf": _ratio(best, duration),
+        "weasyprint": weasy.summary(),
+    }
+
+
+def plain_tools(source: Path, scratch: Path) -> dict[str, Any]:
+    """Time what a user would otherwise run: pandoc, WeasyPrint, espeak-ng, ffmpeg."""
+    from editions.programs import ffmpeg_exe
+    from editions.source import pandoc_path
+
+    folder = scratch / "plain"
+    folder.mkdir()
+    text = source.read_text(encoding="utf-8")
+    csl = next(
+        (
+            p
+            for p in (source.parent / "apa.csl", state.STYLES / "apa.csl")
+            if p.is_file()
+        ),
+        None,
+    )
+    if "\ncsl:" in text:
+        named = text.split("\ncsl:", 1)[1].split("\n", 1)[0].strip()
+        csl = next(
+            (p for p in (source.parent / named, state.STYLES / named) if p.is_file()),
+            csl,
+        )
+    pandoc = [pandoc_path(), source.name, "--citeproc"]
+    if csl is not None:
+        pandoc.append(f"--csl={csl}")
+    # pandoc finds `weasyprint` on PATH: put this environment's first.
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    espeak = shutil.which("espeak-ng")
+    steps: dict[str, list[list[str]]] = {
+        "pandoc_html": [[*pandoc, "-s", "-o", str(folder / "plain.html")]],
+        "pandoc_epub": [[*pandoc, "-o", str(folder / "plain.epub")]],
+        "pandoc_weasyprint_pdf": [
+            [*pandoc, "--pdf-engine=weasyprint", "-o", str(folder / "plain.pdf")]
+        ],
+        "espeak_ffmpeg_audio": [
+            [*pandoc, "-t", "plain", "-o", str(folder / "plain.txt")],
+            [
+                espeak or "espeak-ng",
+                "-s",
+                "150",
+                "-f",
+                str(folder / "plain.txt"),
+                "-w",
+                str(folder / "plain.wav"),
+            ],
+            [
+                ffmpeg_exe(),
+                "-y",
+                "-loglevel",
+                "error",
+                "-i",
+                str(folder / "plain.wav"),
+                "-b:a",
+                "64k",
+                str(folder / "plain.mp3"),
+            ],
+        ],
+    }
+    results: dict[str, Any] = {}
+    for name, commands in steps.items():
+        try:
+            runs = [measure([c], cwd=source.parent, env=env) for c in commands]
+        except (BenchFailed, OSError) as err:
+            results[name] = {"seconds": None, "error": str(err)[:500]}
+            continue
+        results[name] = {
+            "seconds": round(sum(r.seconds for r in runs), 3),
+            "peak_memory_mb": round(max(r.peak_pss_mb for r in runs), 1),
+        }
+    times = [r["seconds"] for r in results.values() if r["seconds"] is not None]
+    results["seconds"] = round(sum(times), 3) if len(times) == len(steps) else None
+    return results
+
+
+def _ratios(result: dict[str, Any], cores: int) -> dict[str, Any]:
+    cold = result["cold"]["seconds"]
+    irreducible = (result["irreducible"] or {}).get("seconds")
+    plain = (result["plain"] or {}).get("seconds")
+    busy = result["cold"]["synthesis_cores_busy"]
+    measured = {
+        "noop_seconds": result["noop"]["seconds"],
+        "edit_over_cold": _ratio(result["edit"]["seconds"], cold),
+        "cold_over_irreducible": _ratio(cold, irreducible),
+        "synthesis_cores_busy": None if busy is None else round(busy / cores, 2),
+        "peak_memory_mb": max(
+            result[phase]["peak_memory_mb"] for phase in ("cold", "noop", "edit")
+        ),
+        "cold_over_plain_tools": _ratio(cold, plain),
+        "resynthesised_only_changed": result["edit"]["synthesised"]
+        == result["edit"]["changed_sentences"],
+    }
+    ratios: dict[str, Any] = {"measured": measured, "targets": {}, "met": {}}
+    for name, (limit, kind) in TARGETS.items():
+        value = measured[name]
+        ratios["targets"][name] = f"{'≤' if kind == 'max' else '≥'} {limit}"
+        ratios["met"][name] = (
+            None
+            if value is None
+            else (value <= limit if kind == "max" else value >= limit)
+        )
+    return ratios
+
+
+def table(result: dict[str, Any]) -> str:
+    """Return the ratios and the main timings as a plain-text table."""
+    ratios = result["ratios"]
+    rows = [("measure", "value", "target", "met")]
+    for name, value in ratios["measured"].items():
+        met = ratios["met"].get(name)
+        rows.append(
+            (
+                name,
+                "n/a" if value is None else str(value),
+                ratios["targets"].get(name, ""),
+                ""
+                if name not in ratios["met"]
+                else {True: "yes", False: "NO"}.get(met, "n/a"),
+            )
+        )
+    seconds = [
+        ("cold build (s)", result["cold"]["seconds"]),
+        ("no-op rebuild (s)", result["noop"]["seconds"]),
+        ("one-paragraph edit (s)", result["edit"]["seconds"]),
+        *((f"  cold {n} (s)", s) for n, s in result["cold"]["editions"].items()),
+        ("synthesis (s)", result["cold"]["synthesis_seconds"]),
+        ("audio length (s)", result["audio"]["duration_seconds"]),
+        ("irreducible (s)", (result["irreducible"] or {}).get("seconds")),
+        ("plain tools (s)", (result["plain"] or {}).get("seconds")),
+    ]
+    widths = [max(len(str(r[i])) for r in rows) for i in range(4)]
+    lines = [
+        "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows
+    ]
+    lines.append("")
+    lines += [f"{name:<28}{'n/a' if v is None else v}" for name, v in seconds]
+    return "\n".join(lines)

@@ -1,0 +1,151 @@
+"""A running process tree → its peak memory and CPU use over time (Linux /proc).
+
+The benchmark runs each build as a child process and samples that process and all
+its descendants (Piper workers, the PDF process, ffmpeg) several times a second.
+Memory is summed as PSS, which shares forked pages out fairly instead of counting
+them once per process as RSS does; the RSS sum is kept too. CPU time of a tree is
+what its live members used plus what they collected from children that ended, so
+it keeps rising smoothly as workers come and go.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The tree at one moment."""
+
+    at: float  # time.time()
+    cpu_seconds: float
+    rss: int  # bytes, summed over the tree
+    pss: int  # bytes, summed over the tree
+
+
+def _stat(pid: int) -> tuple[int, float, int] | None:
+    """Return (parent pid, CPU seconds incl. reaped children, RSS bytes)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2 :].split()  # fields[0] is field 3, "state"
+    ticks = sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+    return int(fields[1]), ticks / CLOCK_TICKS, int(fields[21]) * PAGE_SIZE
+
+
+def _pss(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def tree(root: int, include_root: bool = True) -> dict[int, tuple[float, int]]:
+    """Return {pid: (CPU seconds, RSS bytes)} for *root*'s descendants (and *root*)."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            found = _stat(int(entry.name))
+            if found is not None:
+                stats[int(entry.name)] = found
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _, _) in stats.items():
+        children.setdefault(parent, []).append(pid)
+    members, stack = {}, [root]
+    while stack:
+        pid = stack.pop()
+        if pid in stats and pid not in members:
+            members[pid] = stats[pid][1:]
+            stack.extend(children.get(pid, ()))
+    if not include_root:
+        members.pop(root, None)
+    return members
+
+
+def machine_busy_ticks() -> tuple[int, int]:
+    """Return (busy, total) CPU ticks of the whole machine since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+class TreeSampler:
+    """Sample a process tree in a background thread until `stop()`."""
+
+    def __init__(
+        self, root: int, interval: float = 0.1, include_root: bool = True
+    ) -> None:
+        """Watch *root*'s descendants, and *root* itself unless told not to."""
+        self.root = root
+        self.include_root = include_root
+        self.interval = interval
+        self.samples: list[Sample] = []
+        self.machine: list[tuple[float, int, int]] = []  # (at, busy, total) ticks
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> TreeSampler:
+        """Begin sampling."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop sampling (after the tree's last sample)."""
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.interval)
+
+    def sample(self) -> None:
+        """Take one sample now."""
+        members = tree(self.root, self.include_root)
+        if not members:
+            return
+        pss = 0
+        for pid, (_, rss) in members.items():
+            found = _pss(pid)
+            pss += rss if found is None else found
+        cpu = sum(c for c, _ in members.values())
+        rss_sum = sum(r for _, r in members.values())
+        now = time.time()
+        self.samples.append(Sample(now, cpu, rss_sum, pss))
+        self.machine.append((now, *machine_busy_ticks()))
+
+    @property
+    def peak_pss(self) -> int:
+        """The largest summed PSS seen, in bytes."""
+        return max((s.pss for s in self.samples), default=0)
+
+    @property
+    def peak_rss(self) -> int:
+        """The largest summed RSS seen, in bytes."""
+        return max((s.rss for s in self.samples), default=0)
+
+    def cores_busy(self, start: float, end: float) -> float | None:
+        """Return the tree's average CPU use between *start* and *end*, in cores."""
+        inside = [s for s in self.samples if start <= s.at <= end]
+        if len(inside) < 2 or inside[-1].at <= inside[0].at:
+            return None
+        first, last = inside[0], inside[-1]
+        return (last.cpu_seconds - first.cpu_seconds) / (last.at - first.at)
+
+    def machine_busy(self, start: float, end: float) -> float | None:
+        """Return the whole machine's busy fraction between *start* and *end* (0–1)."""
+        inside = [m for m in self.machine if start <= m[0] <= end]
+        if len(inside) < 2 or inside[-1][2] == inside[0][2]:
+            return None
+        return (inside[-1][1] - inside[0][1]) / (inside[-1][2] - inside[0][2])

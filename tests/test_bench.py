@@ -1,0 +1,89 @@
+"""The benchmark: what bench.json reports (never how fast this machine is)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from editions import bench
+
+GOOD = Path(__file__).resolve().parent / "data" / "good"
+
+
+def test_bench_on_the_fixture_writes_every_measure(tmp_path: Path) -> None:
+    options = bench.BenchOptions(tts="null", tools=False)  # small and offline
+    result = bench.run(GOOD / "article.md", tmp_path, options)
+    written = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
+    assert written == json.loads(json.dumps(result))
+    for phase in ("cold", "noop", "edit"):
+        assert written[phase]["seconds"] > 0
+        assert written[phase]["peak_memory_mb"] > 0
+    assert set(written["cold"]["editions"]) == {"pdf", "audio", "epub", "html"}
+    assert written["noop"]["rebuilt"] == []
+    assert written["edit"]["changed_sentences"] == 1
+    assert written["edit"]["synthesised"] == 1
+    assert "audio" in written["edit"]["rebuilt"]
+    assert written["audio"]["duration_seconds"] > 0
+    assert set(written["ratios"]["measured"]) >= set(bench.TARGETS)
+    assert written["ratios"]["measured"]["resynthesised_only_changed"] is True
+    assert written["irreducible"] is None and written["plain"] is None
+    assert not list(tmp_path.glob(".bench-*"))  # the scratch builds are removed
+    table = bench.table(result)
+    for name in bench.TARGETS:
+        assert name in table
+
+
+def test_irreducible_work_and_plain_tools_are_timed(tmp_path: Path) -> None:
+    shutil.copytree(GOOD, tmp_path / "article")
+    article = tmp_path / "article" / "article.md"
+    texts = bench.speech_texts(article)[:4]
+    work = bench.irreducible(article, texts, tmp_path, duration=30.0)
+    assert work["seconds"] == pytest.approx(
+        work["piper_seconds"] + work["weasyprint"]["seconds"], abs=0.01
+    )
+    assert (tmp_path / "irreducible" / "all.wav").stat().st_size > 1000
+    assert (tmp_path / "irreducible" / "page.pdf").stat().st_size > 1000
+    plain = bench.plain_tools(article, tmp_path)
+    for tool in ("pandoc_html", "pandoc_epub", "pandoc_weasyprint_pdf"):
+        assert plain[tool]["seconds"] is not None, plain[tool]
+    assert plain["espeak_ffmpeg_audio"]["seconds"] is not None, plain
+    assert (tmp_path / "plain" / "plain.mp3").stat().st_size > 1000
+    assert plain["seconds"] > 0
+
+
+def test_builds_run_a_frozen_copy_of_the_code(tmp_path: Path) -> None:
+    env = bench.freeze_code(tmp_path)
+    where = bench.measure(
+        [[sys.executable, "-c", "import editions, sys; print(editions.__file__)"]],
+        cwd=tmp_path / "code",
+        env=env,
+    ).output.strip()
+    assert Path(where) == tmp_path / "code" / "editions" / "__init__.py"
+    assert (tmp_path / "code" / "styles" / "print.css").is_file()
+    assert (tmp_path / "code" / "tasks.py").is_file()
+
+
+def test_measure_sees_a_child_s_memory_and_a_failure(tmp_path: Path) -> None:
+    grab = "b = bytearray(300 * 1024 * 1024); import time; time.sleep(1.5)"
+    measured = bench.measure([[sys.executable, "-c", grab]])
+    assert measured.peak_pss_mb > 250
+    assert measured.seconds >= 1.5
+    with pytest.raises(bench.BenchFailed, match="exit"):
+        bench.measure([[sys.executable, "-c", "raise SystemExit(7)"]])
+
+
+def test_edit_one_paragraph_adds_a_sentence_to_prose_only(tmp_path: Path) -> None:
+    page = tmp_path / "a.md"
+    page.write_text(
+        "---\ntitle: T\n---\n\n## Heading\n\nFirst paragraph.\n\n- a list\n\n"
+        "Second paragraph,\nover two lines.\n\nThird.\n",
+        encoding="utf-8",
+    )
+    bench.edit_one_paragraph(page)
+    text = page.read_text(encoding="utf-8")
+    assert text.count(bench.ADDED_SENTENCE) == 1
+    assert f"over two lines. {bench.ADDED_SENTENCE}\n" in text
