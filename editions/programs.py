@@ -1,4 +1,4 @@
-"""Locate and run the external programs the editions need (ffmpeg, Java jars)."""
+"""Locate and run the external programs the editions need (ffmpeg, poppler, Java)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from editions.errors import MissingProgram
 
 _DEBIAN_FFMPEG = Path("/usr/bin/ffmpeg")
 INSTALL_JAVA = "apt-get install -y openjdk-17-jre-headless"
+INSTALL_POPPLER = "apt-get install -y poppler-utils"
 
 
 def ffmpeg_exe() -> str:
@@ -45,3 +46,18 @@ def run_jar(
         raise TimeoutError(f"{what} did not finish within {timeout} s") from exc
     except OSError as exc:
         raise MissingProgram(f"Java ({java}: {exc})", INSTALL_JAVA) from exc
+
+
+def run_poppler(program: str, args: list[str], timeout: float) -> bytes:
+    """Run a poppler-utils program and return its output; failures say which file."""
+    exe = shutil.which(program)
+    if exe is None:
+        raise MissingProgram(f"{program} (poppler-utils)", INSTALL_POPPLER)
+    done = subprocess.run(
+        [exe, *args], capture_output=True, check=False, timeout=timeout
+    )
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"{program} {' '.join(args)} failed: {done.stderr.decode(errors='replace')}"
+        )
+    return done.stdout

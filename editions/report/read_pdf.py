@@ -6,8 +6,6 @@ poppler's `pdftotext` (what a sighted reader sees, page furniture included).
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -20,11 +18,9 @@ from editions.checks.pdf import (
     outline_titles,
     structure_headings,
 )
-from editions.errors import MissingProgram
 from editions.pdf_tagging import link_target, role_of, walk_structure
+from editions.programs import run_poppler
 from editions.report.shown import Shown, squash
-
-INSTALL_POPPLER = "apt-get install -y poppler-utils"
 
 
 def read_pdf(path: Path, reference_heading: str) -> Shown:
@@ -94,17 +90,5 @@ def _destinations(pdf: pikepdf.Pdf) -> set[str]:
 
 def pdf_text(path: Path) -> str:
     """Return the PDF's text in reading order as poppler's pdftotext extracts it."""
-    exe = shutil.which("pdftotext")
-    if exe is None:
-        raise MissingProgram("pdftotext (poppler-utils)", INSTALL_POPPLER)
-    done = subprocess.run(
-        [exe, "-enc", "UTF-8", str(path), "-"],
-        capture_output=True,
-        check=False,
-        timeout=120,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"pdftotext could not read {path}: {done.stderr.decode(errors='replace')}"
-        )
-    return done.stdout.decode("utf-8", errors="replace")
+    text = run_poppler("pdftotext", ["-enc", "UTF-8", str(path), "-"], timeout=120)
+    return text.decode("utf-8", errors="replace")
