@@ -245,7 +245,7 @@ def test_listen_box_has_vector_qr_with_alt_and_printed_link(built: Built) -> Non
     }
     with pikepdf.open(built.paths["pdf"]) as doc:
         images = {  # raster images drawn anywhere, by content (shared XObjects once)
-            xobj.objgen for page in doc.pages for xobj in page.images.values()
+            xobj.objgen for page in doc.pages for xobj in page.get_images().values()
         }
         figures_alt = [
             str(elem.get("/Alt", ""))
