@@ -280,3 +280,17 @@ def test_fixture_figures_tables_lists_notes_are_tagged(built: Built) -> None:
             if str(elem.get("/S")) == "/Note"
         ]
     assert note_ids == [note.note_id for note in built.article.notes]
+
+
+def test_tight_line_spacing_is_caught(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """PDF027 can fail: body lines 1.1 × the size apart are reported."""
+    from weasyprint import HTML
+
+    words = " ".join(["Low-dose naltrexone is taken at night."] * 40)
+    target = tmp_path / "tight.pdf"
+    HTML(
+        string=f'<html lang="en"><body style="font-size:12pt;line-height:1.1">'
+        f"<p>{words}</p><p>{words}</p></body></html>"
+    ).write_pdf(target, pdf_variant="pdf/ua-1")
+    codes = {f.code for f in check_pdf(target, title="", lang="en")}
+    assert "PDF027" in codes
