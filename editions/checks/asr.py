@@ -216,6 +216,31 @@ def word_accuracy(
     return max(0.0, 1.0 - edit_distance(ref, hyp) / len(ref))
 
 
+def heard_words(
+    windows: Sequence[tuple[float, float]],
+    words: Sequence[Word],
+    slack: float = WINDOW_SLACK,
+) -> list[list[str]]:
+    """Give each recognised word to one (start, end) window; return each window's.
+
+    A word goes to the window that holds its midpoint, else the nearest within
+    *slack* seconds, so words straddling a boundary are not counted twice.
+    """
+    heard: list[list[str]] = [[] for _ in windows]
+    for word in words:
+        middle = (word.start + word.end) / 2
+        best, best_gap = -1, slack
+        for index, (start, end) in enumerate(windows):
+            gap = max(start - middle, middle - end, 0.0)
+            if gap <= best_gap:
+                best, best_gap = index, gap
+                if gap == 0.0:
+                    break
+        if best >= 0:
+            heard[best].append(word.text)
+    return heard
+
+
 def sentence_accuracy(
     sentences: Sequence[tuple[str, float, float, str]],
     words: Sequence[Word],
@@ -224,22 +249,12 @@ def sentence_accuracy(
 ) -> list[tuple[str, float]]:
     """Score each (id, start, end, text) against the words heard in its window.
 
-    Each word goes to exactly one sentence: the one whose window holds the word's
-    midpoint, else the nearest within *slack* seconds (so words straddling a
-    boundary are not counted twice). Sort the result by score to list the worst.
+    Words are shared out by `heard_words`. Sort the result by score to list the
+    worst.
     """
-    heard: list[list[str]] = [[] for _ in sentences]
-    for word in words:
-        middle = (word.start + word.end) / 2
-        best, best_gap = -1, slack
-        for index, (_id, start, end, _text) in enumerate(sentences):
-            gap = max(start - middle, middle - end, 0.0)
-            if gap <= best_gap:
-                best, best_gap = index, gap
-                if gap == 0.0:
-                    break
-        if best >= 0:
-            heard[best].append(word.text)
+    heard = heard_words(
+        [(start, end) for _id, start, end, _t in sentences], words, slack
+    )
     return [
         (sentence_id, word_accuracy(text, " ".join(heard[index]), equivalents))
         for index, (sentence_id, _start, _end, text) in enumerate(sentences)

@@ -22,6 +22,7 @@ from editions.checks.asr import (
     WINDOW_SLACK,
     Segment,
     Word,
+    heard_words,
     normalise_words,
     transcribe,
     word_accuracy,
@@ -63,25 +64,9 @@ def assign(
     words: Sequence[Word],
     slack: float = WINDOW_SLACK,
 ) -> dict[str, list[str]]:
-    """Give each recognised word to the sentence whose window holds its midpoint.
-
-    A word between windows goes to the nearest one within *slack* seconds, so a word
-    is never counted twice (the rule of `asr.sentence_accuracy`, which this repeats
-    because the report also shows what was heard).
-    """
-    heard: dict[str, list[str]] = {sid: [] for sid, _s, _e in windows}
-    for word in words:
-        middle = (word.start + word.end) / 2
-        best, best_gap = None, slack
-        for sid, start, end in windows:
-            gap = max(start - middle, middle - end, 0.0)
-            if gap <= best_gap:
-                best, best_gap = sid, gap
-                if gap == 0.0:
-                    break
-        if best is not None:
-            heard[best].append(word.text)
-    return heard
+    """Return, for each sentence id, the recognised words `asr.heard_words` gave it."""
+    heard = heard_words([(start, end) for _sid, start, end in windows], words, slack)
+    return {sid: found for (sid, _s, _e), found in zip(windows, heard, strict=True)}
 
 
 def spoken_texts(article: Article) -> list[dict[str, str]]:
