@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -312,7 +313,9 @@ class _Build:
         if make_pdf:
             # Fork, so the child starts at once with the Article already in memory.
             context = multiprocessing.get_context("fork")
-            pool = ProcessPoolExecutor(1, mp_context=context)
+            pool = ProcessPoolExecutor(
+                1, mp_context=context, initializer=_yield_to_speech
+            )
             pending = pool.submit(_render_pdfs, self.article, self.out_dir, settings)
         error: BaseException | None = None
         try:
@@ -476,6 +479,12 @@ class _PdfOutcome:
         if self.missing is not None:
             raise MissingProgram(*self.missing)
         return self.made
+
+
+def _yield_to_speech() -> None:
+    """Lower the PDF process's priority: speech is the longer path, so the layout
+    should take only the cycles synthesis leaves idle."""
+    os.nice(10)
 
 
 def _render_pdfs(

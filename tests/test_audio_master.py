@@ -19,9 +19,10 @@ import pytest
 from mutagen.id3 import ID3
 from scipy.signal import correlate
 
-from editions.audio import master as master_module
+from editions.audio.chapter_master import speech_at_rate
 from editions.audio.chapters import iso639_2, slug
 from editions.audio.engine import Speech
+from editions.audio.levels import add_room_tone
 from editions.audio.master import AudioEdition, Chapter, Cue, Tags, master
 from editions.audio.vtt import timestamp
 from editions.checks import audio as checks
@@ -223,7 +224,7 @@ def test_sentences_are_heard_where_the_timings_say(timings: dict, built: Built) 
     search = rate // 10
     errors = []
     for cue, sentence in zip(cues, timings["sentences"], strict=True):
-        speech = master_module._speech_at_rate(cue.speech)
+        speech = speech_at_rate(cue.speech)
         at = round(sentence["start"] * rate)
         window = samples[at - search : at + len(speech) + search]
         score = correlate(window, speech, mode="valid", method="fft")
@@ -336,8 +337,8 @@ def test_room_tone_is_reproducible_and_quiet() -> None:
     """Room tone uses a fixed seed at about −70 dBFS RMS: same bytes every build."""
     first = np.zeros(44100, dtype=np.float32)
     second = np.zeros(44100, dtype=np.float32)
-    master_module._add_room_tone(first)
-    master_module._add_room_tone(second)
+    add_room_tone(first)
+    add_room_tone(second)
     assert np.array_equal(first, second)
     rms = 20 * np.log10(np.sqrt(np.mean(first.astype(np.float64) ** 2)))
     assert rms == pytest.approx(-70.0, abs=0.5)

@@ -1,0 +1,270 @@
+"""One chapter, mastered once and encoded once, cached by what it sounds like.
+
+A chapter's master depends only on its own sentences, pauses and room tone, so it
+is levelled on its own (every chapter at −18 LUFS, as ACX wants files consistent)
+and encoded to MP3 and AAC from the same master. The encoded chapters are kept in
+a cache keyed by a hash of the speech, the pauses and this code: after an edit
+only the chapter that changed is mastered again, and the books are joined from the
+encoded chapters without re-encoding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from math import gcd
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.io import wavfile
+from scipy.signal import correlate, resample_poly
+
+from editions.audio.encode import aac_command, mp3_command, run_all
+from editions.audio.engine import Speech
+from editions.audio.levels import RATE, master_signal
+from editions.checks.audio import (
+    MAX_TRUE_PEAK,
+    TARGET_LUFS,
+    decode,
+    integrated_lufs,
+    true_peak_db,
+)
+
+#: AAC overshoots the master's peaks by up to ~1.2 dB here (ffmpeg aac, 96 kb/s
+#: mono; measured) and LAME by less, so the shared master starts this far down.
+FIRST_CEILING = -4.5
+PEAK_MARGIN = 0.1  # dB each decoded file must stay under the −3 dBTP limit
+#: dB each codec's decoded file differs from the master in loudness (measured:
+#: LAME's quantiser returns speech this much quieter); made up before encoding.
+CODEC_GAIN_DB = {"mp3": -0.265, "aac": 0.0}
+LUFS_AIM = 0.2  # re-encode when a decoded file is further than this from −18
+LUFS_ACCEPT = 0.5  # after MAX_ENCODES, accept this far off (the standard allows 1)
+MAX_ENCODES = 3
+TRIM_BELOW_PEAK_DB = -50.0  # cue edges quieter than this are engine silence
+#: Bump to re-master every cached chapter (the code's own hash is in the key too).
+CACHE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class ChapterSound:
+    """What one chapter master is made of: speech, pauses and room tone."""
+
+    speech: tuple[Speech, ...]
+    pauses: tuple[float, ...]  # seconds after each sentence but the last
+    lead: float  # seconds of room tone before the first sentence
+    tail: float  # seconds of room tone after the last sentence
+
+    def key(self, salt: str) -> str:
+        """Return a hash of everything the encoded chapter depends on."""
+        digest = hashlib.sha256(salt.encode())
+        digest.update(json.dumps([self.pauses, self.lead, self.tail]).encode())
+        for speech in self.speech:
+            digest.update(f"|{speech.sample_rate}|{speech.samples.dtype}|".encode())
+            digest.update(np.ascontiguousarray(speech.samples).tobytes())
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """One encoded chapter and what its decoded samples measure."""
+
+    path: Path
+    lufs: float
+    true_peak: float
+    offset: int  # samples the decoded file lags the master (priming left in)
+    length: int  # decoded samples
+
+
+@dataclass(frozen=True)
+class ChapterMaster:
+    """A mastered chapter: its length, where its sentences are, its two encodings."""
+
+    length: int
+    cue_spans: tuple[tuple[int, int], ...]
+    mp3: Encoded
+    aac: Encoded
+    probe_path: Path  # one second of the master from the first sentence (.npy)
+
+    @property
+    def probe_at(self) -> int:
+        """Return the master sample the probe starts at."""
+        return self.cue_spans[0][0]
+
+    def probe(self) -> NDArray[np.float32]:
+        """Return the probe that finds this chapter inside a joined book."""
+        return np.load(self.probe_path)
+
+
+def chapter_master(
+    ffmpeg: str, sound: ChapterSound, cache: Path, name: str, salt: str
+) -> ChapterMaster:
+    """Return the chapter from *cache*, mastering and encoding it if it is not there.
+
+    An entry is written to a scratch folder and renamed into place, so an
+    interrupted build never leaves half an entry that a later build would trust.
+    """
+    entry = cache / f"{name}-{sound.key(salt)[:40]}"
+    if (entry / "chapter.json").is_file():
+        return _load(entry)
+    cache.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{entry.name}-", dir=cache))
+    try:
+        _make(ffmpeg, sound, scratch)
+        try:
+            scratch.rename(entry)
+        except OSError:  # another build made the same entry meanwhile
+            if not (entry / "chapter.json").is_file():
+                raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return _load(entry)
+
+
+def prune(cache: Path, name: str, keep: Sequence[ChapterMaster]) -> None:
+    """Delete *name*'s cache entries that this build did not use."""
+    used = {master.probe_path.parent.name for master in keep}
+    for entry in cache.glob(f"{name}-*"):
+        if entry.is_dir() and entry.name not in used:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+# --- timeline ----------------------------------------------------------------------
+
+
+Spans = tuple[tuple[int, int], ...]
+
+
+def layout(sound: ChapterSound) -> tuple[NDArray[np.float32], Spans]:
+    """Place the sentences and pauses between lead and tail room tone (zeros yet)."""
+    speech = [speech_at_rate(s) for s in sound.speech]
+    gaps = [max(0, round(p * RATE)) for p in sound.pauses] + [round(sound.tail * RATE)]
+    at = round(sound.lead * RATE)
+    samples = np.zeros(at + sum(map(len, speech)) + sum(gaps), dtype=np.float32)
+    spans = []
+    for part, gap in zip(speech, gaps, strict=True):
+        samples[at : at + len(part)] = part
+        spans.append((at, at + len(part)))
+        at += len(part) + gap
+    return samples, tuple(spans)
+
+
+def speech_at_rate(speech: Speech) -> NDArray[np.float32]:
+    """Resample one trimmed sentence to 44.1 kHz with a polyphase filter (scipy)."""
+    samples = _trim(speech.samples.astype(np.float32))
+    common = gcd(RATE, speech.sample_rate)
+    up, down = RATE // common, speech.sample_rate // common
+    if up == down:
+        return samples
+    return resample_poly(samples, up, down).astype(np.float32)
+
+
+def _trim(samples: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Cut the engine's leading/trailing near-silence so pauses are what was asked."""
+    peak = float(np.max(np.abs(samples))) if len(samples) else 0.0
+    if peak == 0.0:
+        return samples
+    loud = np.flatnonzero(np.abs(samples) >= peak * 10 ** (TRIM_BELOW_PEAK_DB / 20))
+    return samples[max(0, loud[0] - 1) : loud[-1] + 2]
+
+
+# --- mastering and encoding --------------------------------------------------------
+
+
+def _make(ffmpeg: str, sound: ChapterSound, folder: Path) -> None:
+    """Master, encode both codecs, and re-master from what the decoded files measure.
+
+    Encoding shifts loudness and raises peaks, so the master aims to land the
+    *decoded* files on −18 LUFS and under −3 dBTP: each codec's gain is corrected
+    by its own miss, and a peak over the limit lowers the shared ceiling.
+    """
+    samples, spans = layout(sound)
+    at = spans[0][0]
+    ceiling = FIRST_CEILING
+    gains = {codec: -gain for codec, gain in CODEC_GAIN_DB.items()}
+    targets = {"mp3": folder / "chapter.mp3", "aac": folder / "chapter.aac"}
+    for attempt in range(1, MAX_ENCODES + 1):
+        mastered = master_signal(samples, TARGET_LUFS, ceiling)
+        probe = mastered[at : at + min(RATE, len(mastered) - at)].copy()
+        wavs = {codec: folder / f"{codec}.wav" for codec in targets}
+        for codec, wav in wavs.items():
+            wavfile.write(wav, RATE, mastered * np.float32(10 ** (gains[codec] / 20)))
+        del mastered
+        run_all([
+            mp3_command(ffmpeg, wavs["mp3"], targets["mp3"]),
+            aac_command(ffmpeg, wavs["aac"], targets["aac"]),
+        ])  # fmt: skip
+        for wav in wavs.values():
+            wav.unlink()
+        measured = {codec: _verify(path, probe, at) for codec, path in targets.items()}
+        aim = LUFS_AIM if attempt < MAX_ENCODES else LUFS_ACCEPT
+        misses = {c: e.lufs - TARGET_LUFS for c, e in measured.items()}
+        over = max(e.true_peak for e in measured.values()) - MAX_TRUE_PEAK + PEAK_MARGIN
+        if all(abs(miss) <= aim for miss in misses.values()) and over <= 0:
+            np.save(folder / "probe.npy", probe)
+            _save(folder, len(samples), spans, measured)
+            return
+        for codec, miss in misses.items():
+            gains[codec] -= miss
+        ceiling -= max(0.0, over + 0.3)
+    report = ", ".join(
+        f"{c} {e.lufs:.2f} LUFS {e.true_peak:.2f} dBTP" for c, e in measured.items()
+    )
+    raise RuntimeError(f"a chapter still measures {report} after {MAX_ENCODES} encodes")
+
+
+def _verify(path: Path, probe: NDArray[np.float32], at: int) -> Encoded:
+    """Decode an encoded chapter and measure loudness, true peak and its offset."""
+    decoded, _ = decode(path, RATE)
+    return Encoded(
+        path=path,
+        lufs=integrated_lufs(decoded, RATE),
+        true_peak=true_peak_db(decoded),
+        offset=find(probe, decoded, at),
+        length=len(decoded),
+    )
+
+
+def find(probe: NDArray[np.float32], audio: NDArray[np.float32], at: int) -> int:
+    """Return how far (±0.1 s) *probe* lies in *audio* after sample *at*."""
+    search = RATE // 10
+    lo = max(0, at - search)
+    window = audio[lo : at + len(probe) + search]
+    score = correlate(window, probe, mode="valid", method="fft")
+    return int(np.argmax(score)) + lo - at
+
+
+def _save(
+    folder: Path,
+    length: int,
+    spans: tuple[tuple[int, int], ...],
+    measured: dict[str, Encoded],
+) -> None:
+    """Write what the entry measured beside its files (paths are relative)."""
+    record = {
+        "format": CACHE_FORMAT,
+        "length": length,
+        "cue_spans": spans,
+        **{c: asdict(e) | {"path": e.path.name} for c, e in measured.items()},
+    }
+    (folder / "chapter.json").write_text(json.dumps(record), encoding="utf-8")
+
+
+def _load(entry: Path) -> ChapterMaster:
+    """Read a cache entry written by `_save`."""
+    record = json.loads((entry / "chapter.json").read_text(encoding="utf-8"))
+
+    def encoded(codec: str) -> Encoded:
+        return Encoded(**(record[codec] | {"path": entry / record[codec]["path"]}))
+
+    return ChapterMaster(
+        length=record["length"],
+        cue_spans=tuple((a, b) for a, b in record["cue_spans"]),
+        mp3=encoded("mp3"),
+        aac=encoded("aac"),
+        probe_path=entry / "probe.npy",
+    )

@@ -1,0 +1,91 @@
+"""The ffmpeg commands that encode masters and join encoded chapters into books.
+
+Chapters are encoded once each; a book is their encoded frames joined without
+re-encoding (the MP3 through ffmpeg's concat demuxer, which writes one gapless
+header for the whole; the AAC as ADTS frames, which need no header at all). Where
+two chapters meet, the codec's priming and padding add a few tens of milliseconds
+of near-silence to the pause; `master` measures where each chapter then lands.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+RATE = 44100
+MP3_BITRATE = "192k"
+AAC_BITRATE = "96k"
+
+_QUIET = ["-hide_banner", "-loglevel", "error", "-y"]
+
+
+def mp3_command(ffmpeg: str, wav: Path, target: Path) -> list[str]:
+    """Encode MP3 CBR 192 kb/s, 44.1 kHz mono, with the LAME gapless header."""
+    return [
+        ffmpeg, *_QUIET, "-i", str(wav), "-map_metadata", "-1",
+        "-c:a", "libmp3lame", "-b:a", MP3_BITRATE, "-compression_level", "5",
+        "-ar", str(RATE), "-ac", "1", "-write_xing", "1", "-id3v2_version", "0",
+        "-f", "mp3", str(target),
+    ]  # fmt: skip
+
+
+def aac_command(ffmpeg: str, wav: Path, target: Path) -> list[str]:
+    """Encode AAC-LC 96 kb/s mono as ADTS frames, ready to be joined into an M4B."""
+    return [
+        ffmpeg, *_QUIET, "-i", str(wav), "-map_metadata", "-1",
+        "-c:a", "aac", "-aac_coder", "fast", "-b:a", AAC_BITRATE,
+        "-ar", str(RATE), "-ac", "1", "-f", "adts", str(target),
+    ]  # fmt: skip
+
+
+def run_all(commands: Sequence[list[str]]) -> None:
+    """Run encoders side by side (each is one process); show the first failure."""
+    running = [
+        subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for cmd in commands
+    ]
+    failures = []
+    for cmd, proc in zip(commands, running, strict=True):
+        _, errors = proc.communicate()
+        if proc.returncode != 0:
+            message = errors.decode(errors="replace")
+            failures.append(f"{Path(cmd[0]).name} failed: {message}")
+    if failures:
+        raise RuntimeError(failures[0])
+
+
+def join_mp3(ffmpeg: str, parts: Sequence[Path], list_file: Path, target: Path) -> None:
+    """Join chapter MP3s frame by frame into one gapless MP3 (no re-encoding)."""
+    list_file.write_text(
+        "".join(f"file '{_concat_quote(part)}'\n" for part in parts), encoding="utf-8"
+    )
+    run_all([[
+        ffmpeg, *_QUIET, "-f", "concat", "-safe", "0", "-i", str(list_file),
+        "-map", "0:a", "-map_metadata", "-1", "-c", "copy",
+        "-write_xing", "1", "-id3v2_version", "0", "-f", "mp3", str(target),
+    ]])  # fmt: skip
+
+
+def join_aac(parts: Sequence[Path], target: Path) -> None:
+    """Join ADTS chapter streams: each frame carries its own header."""
+    with target.open("wb") as out:
+        for part in parts:
+            out.write(part.read_bytes())
+
+
+def mux_m4b(
+    ffmpeg: str, adts: Path, metadata: Path, language: str, target: Path
+) -> None:
+    """Wrap joined AAC in an M4B with the tags and chapters of an FFMETADATA file."""
+    run_all([[
+        ffmpeg, *_QUIET, "-i", str(adts), "-f", "ffmetadata", "-i", str(metadata),
+        "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1", "-c:a", "copy",
+        "-metadata:s:a:0", f"language={language}", "-metadata", "media_type=2",
+        "-movflags", "+faststart", "-f", "ipod", str(target),
+    ]])  # fmt: skip
+
+
+def _concat_quote(path: Path) -> str:
+    """Quote a path for ffmpeg's concat list (a ' closes, escapes, and reopens)."""
+    return str(path.resolve()).replace("'", "'\\''")
