@@ -8,9 +8,19 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 from conftest import Built
+from scipy.signal import correlate
 
-from editions.checks.audio import AudioMeasures, check_audio, read_chapters
+from editions.audio.chapter_master import speech_at_rate
+from editions.audio.script import build_script
+from editions.audio.synth import synthesise
+from editions.checks.audio import (
+    AudioMeasures,
+    check_audio,
+    decode,
+    read_chapters,
+)
 from editions.checks.audio import measure as measure_file
 
 
@@ -81,3 +91,33 @@ def test_m4b_meets_the_sound_checks(built: Built) -> None:
     """The M4B is levelled and verified like the MP3 (AAC raises peaks too)."""
     findings = check_audio(built.paths["m4b"], [])
     assert not [str(f) for f in findings]
+
+
+def test_every_sentence_is_heard_where_the_timings_say(
+    built: Built, speech_cache: Path
+) -> None:
+    """Find each sentence's own speech in the decoded book: within 10 ms of its cue.
+
+    The book is joined from separately encoded chapters, so this is what shows
+    that no join shifted the chapters after it.
+    """
+    utterances = [u for ch in build_script(built.article) for u in ch.utterances]
+    speech, synthesised = synthesise(
+        [u.spoken for u in utterances], "piper", speech_cache, lang=built.article.lang
+    )
+    assert synthesised == 0  # the very speech the build used, from its cache
+    sentences = json.loads(built.paths["timings"].read_text(encoding="utf-8"))[
+        "sentences"
+    ]
+    samples, rate = decode(built.paths["mp3"])
+    search = rate // 10
+    errors = []
+    for utterance, sentence in zip(utterances, sentences, strict=True):
+        assert sentence["id"] == utterance.sentence_id
+        part = speech_at_rate(speech[utterance.spoken])
+        at = round(sentence["start"] * rate)
+        window = samples[max(0, at - search) : at + len(part) + search]
+        score = correlate(window, part, mode="valid", method="fft")
+        errors.append((int(np.argmax(score)) - min(search, at)) / rate)
+    print(f"\n{built.name}: worst sync error {max(map(abs, errors)) * 1000:.1f} ms")
+    assert max(abs(error) for error in errors) <= 0.010, errors

@@ -20,6 +20,7 @@ from math import gcd
 from pathlib import Path
 
 import numpy as np
+from mutagen.mp3 import MP3
 from numpy.typing import NDArray
 from scipy.io import wavfile
 from scipy.signal import correlate, resample_poly
@@ -31,7 +32,8 @@ from editions.checks.audio import (
     MAX_TRUE_PEAK,
     TARGET_LUFS,
     decode,
-    integrated_lufs,
+    gated_loudness,
+    loudness_blocks,
     true_peak_db,
 )
 
@@ -46,8 +48,9 @@ LUFS_AIM = 0.2  # re-encode when a decoded file is further than this from −18
 LUFS_ACCEPT = 0.5  # after MAX_ENCODES, accept this far off (the standard allows 1)
 MAX_ENCODES = 3
 TRIM_BELOW_PEAK_DB = -50.0  # cue edges quieter than this are engine silence
+MP3_FRAME = 1152  # samples per MPEG-1 Layer III frame
 #: Bump to re-master every cached chapter (the code's own hash is in the key too).
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ class Encoded:
     true_peak: float
     offset: int  # samples the decoded file lags the master (priming left in)
     length: int  # decoded samples
+    coded: int  # samples the coded frames hold (decoders drop gapless padding)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class ChapterMaster:
     mp3: Encoded
     aac: Encoded
     probe_path: Path  # one second of the master from the first sentence (.npy)
+    blocks_path: Path  # the decoded MP3's 400 ms loudness blocks (.npy)
 
     @property
     def probe_at(self) -> int:
@@ -98,6 +103,10 @@ class ChapterMaster:
     def probe(self) -> NDArray[np.float32]:
         """Return the probe that finds this chapter inside a joined book."""
         return np.load(self.probe_path)
+
+    def loudness_blocks(self) -> NDArray[np.float64]:
+        """Return the decoded MP3's BS.1770 blocks, to gate a joined book with."""
+        return np.load(self.blocks_path)
 
 
 def chapter_master(
@@ -200,7 +209,10 @@ def _make(ffmpeg: str, sound: ChapterSound, folder: Path) -> None:
         ])  # fmt: skip
         for wav in wavs.values():
             wav.unlink()
-        measured = {codec: _verify(path, probe, at) for codec, path in targets.items()}
+        measured = {
+            codec: _verify(path, probe, at, folder if codec == "mp3" else None)
+            for codec, path in targets.items()
+        }
         aim = LUFS_AIM if attempt < MAX_ENCODES else LUFS_ACCEPT
         misses = {c: e.lufs - TARGET_LUFS for c, e in measured.items()}
         over = max(e.true_peak for e in measured.values()) - MAX_TRUE_PEAK + PEAK_MARGIN
@@ -217,16 +229,41 @@ def _make(ffmpeg: str, sound: ChapterSound, folder: Path) -> None:
     raise RuntimeError(f"a chapter still measures {report} after {MAX_ENCODES} encodes")
 
 
-def _verify(path: Path, probe: NDArray[np.float32], at: int) -> Encoded:
-    """Decode an encoded chapter and measure loudness, true peak and its offset."""
+def _verify(
+    path: Path, probe: NDArray[np.float32], at: int, blocks_to: Path | None
+) -> Encoded:
+    """Decode an encoded chapter and measure loudness, true peak and its offset.
+
+    With *blocks_to*, its loudness blocks are kept there (`mp3-blocks.npy`).
+    """
     decoded, _ = decode(path, RATE)
+    blocks = loudness_blocks(decoded, RATE)
+    if blocks_to is not None:
+        np.save(blocks_to / "mp3-blocks.npy", blocks)
     return Encoded(
         path=path,
-        lufs=integrated_lufs(decoded, RATE),
+        lufs=gated_loudness(blocks),
         true_peak=true_peak_db(decoded),
         offset=find(probe, decoded, at),
         length=len(decoded),
+        coded=_coded_samples(path, len(decoded)),
     )
+
+
+def _coded_samples(path: Path, decoded: int) -> int:
+    """Return the samples in the coded frames: what a chapter adds to a joined book.
+
+    An MP3's gapless header lets decoders drop the encoder's delay and padding,
+    which return where chapters are joined; mutagen counts its frames. ADTS has
+    no such header: every coded sample is decoded.
+    """
+    if path.suffix != ".mp3":
+        return decoded
+    info = MP3(path).info
+    coded = round(info.length * info.sample_rate)
+    if not 0 < coded - decoded < 3 * MP3_FRAME:
+        raise RuntimeError(f"{path}: {coded} coded samples for {decoded} decoded")
+    return coded
 
 
 def find(probe: NDArray[np.float32], audio: NDArray[np.float32], at: int) -> int:
@@ -267,4 +304,5 @@ def _load(entry: Path) -> ChapterMaster:
         mp3=encoded("mp3"),
         aac=encoded("aac"),
         probe_path=entry / "probe.npy",
+        blocks_path=entry / "mp3-blocks.npy",
     )

@@ -3,12 +3,13 @@
 One book MP3 with ID3 chapters, an M4B with the same chapters, one MP3 per chapter
 (ACX wants a file per section), WebVTT captions and a timings JSON. Each chapter is
 mastered and encoded once, and cached (`chapter_master`); both books are joined
-from the encoded chapters without re-encoding, and the book MP3 is decoded to
-measure where each chapter landed and how loud the whole is.
+from the encoded chapters without re-encoding. Where each chapter lands follows from
+the frames it was coded in; its loudness and peaks were measured on it decoded.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import shutil
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from numpy.typing import NDArray
+from mutagen.mp3 import MP3
 
 from editions import state
 from editions.audio.chapter_master import (
@@ -29,7 +30,6 @@ from editions.audio.chapter_master import (
     ChapterMaster,
     ChapterSound,
     chapter_master,
-    find,
     prune,
 )
 from editions.audio.chapters import (
@@ -47,10 +47,8 @@ from editions.audio.vtt import SentenceTime, timings_json, webvtt
 from editions.checks.audio import (
     MAX_TRUE_PEAK,
     TARGET_LUFS,
-    decode,
     ffmpeg_exe,
-    integrated_lufs,
-    true_peak_db,
+    gated_loudness,
 )
 from editions.output import staged, write_text
 
@@ -64,7 +62,6 @@ MIN_CHAPTER_TAIL = 1.1
 #: Seconds of codec priming and padding heard where two chapters meet in the book
 #: (LAME: 1105 samples of delay plus, on average, half a 1152-sample frame).
 JUNCTION = 0.038
-_JUNCTION_WINDOW = 4096  # samples either side of a join whose true peak is checked
 
 
 @dataclass(frozen=True)
@@ -107,7 +104,6 @@ class AudioEdition:
     duration: float
     lufs: float = float("nan")
     true_peak: float = float("nan")
-    offset: float = 0.0  # measured decode delay of the first chapter in the book
 
 
 @dataclass(frozen=True)
@@ -252,51 +248,30 @@ def _book_mp3(
     tags: Tags,
     tmp: Path,
 ) -> _Book:
-    """Join the chapter MP3s, measure the decoded book, and tag its chapters."""
+    """Join the chapter MP3s into the book and tag its chapters.
+
+    Where two chapters meet, the first one's padding and the next one's encoder
+    delay are decoded too (decoders drop them only at the ends of a file), so a
+    chapter starts after every coded sample of the chapters before it. Its levels
+    are those measured on each decoded chapter: the joins lie in room tone.
+    """
+    starts = tuple(itertools.accumulate((m.mp3.coded for m in masters[:-1]), initial=0))
+    book = _Book(
+        starts=starts,
+        length=starts[-1] + masters[-1].mp3.length,
+        lufs=gated_loudness(np.concatenate([m.loudness_blocks() for m in masters])),
+        true_peak=max(m.mp3.true_peak for m in masters),
+    )
+    _check_levels(target.name, book)
     with staged(target) as scratch:
         join_mp3(ffmpeg, [m.mp3.path for m in masters], tmp / "book.txt", scratch)
-        decoded, _ = decode(scratch, RATE)
-        starts = _locate(masters, decoded)
-        book = _Book(
-            starts=starts,
-            length=len(decoded),
-            lufs=integrated_lufs(decoded, RATE),
-            true_peak=max(
-                [m.mp3.true_peak for m in masters] + _join_peaks(decoded, starts)
-            ),
-        )
-        del decoded
-        _check_levels(target.name, book)
+        _check_join(scratch, sum(m.mp3.coded for m in masters), target.name)
         write_id3(scratch, _book_tags(tags), _marks(chapters, book.starts, book.length))
     return book
 
 
-def _locate(
-    masters: Sequence[ChapterMaster], decoded: NDArray[np.float32]
-) -> tuple[int, ...]:
-    """Find each chapter's first sample in the decoded book, one after another.
-
-    A join adds the codec's priming and padding (under 0.06 s), so each chapter is
-    searched for just after where the one before it ends.
-    """
-    starts, expected = [], 0
-    for master_ in masters:
-        start = expected + find(master_.probe(), decoded, expected + master_.probe_at)
-        starts.append(start)
-        expected = start + master_.length
-    return tuple(starts)
-
-
-def _join_peaks(decoded: NDArray[np.float32], starts: Sequence[int]) -> list[float]:
-    """Return the true peak around each join (the rest is each chapter's own)."""
-    return [
-        true_peak_db(decoded[max(0, at - _JUNCTION_WINDOW) : at + _JUNCTION_WINDOW])
-        for at in starts[1:]
-    ]
-
-
 def _check_levels(name: str, book: _Book) -> None:
-    """Refuse a book whose joined chapters no longer meet the loudness profile."""
+    """Refuse a book whose chapters together miss the loudness profile."""
     if (
         abs(book.lufs - TARGET_LUFS) > LUFS_ACCEPT
         or book.true_peak > MAX_TRUE_PEAK - PEAK_MARGIN
@@ -305,6 +280,13 @@ def _check_levels(name: str, book: _Book) -> None:
             f"{name}: the joined chapters measure {book.lufs:.2f} LUFS and "
             f"{book.true_peak:.2f} dBTP"
         )
+
+
+def _check_join(joined: Path, coded: int, name: str) -> None:
+    """Refuse a joined MP3 that did not keep every frame of every chapter."""
+    info = MP3(joined).info
+    if round(info.length * info.sample_rate) != coded:
+        raise RuntimeError(f"{name}: joining the chapters lost or added frames")
 
 
 def _m4b_file(
@@ -415,5 +397,4 @@ def _write_timings(
         duration,
         book.lufs,
         book.true_peak,
-        book.starts[0] / RATE,
     )

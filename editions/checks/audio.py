@@ -205,14 +205,23 @@ def integrated_lufs(samples: NDArray[np.float32], rate: int) -> float:
     100 ms, absolute and relative gates) on 100 ms energies from
     `k_weighted_energy`, so a whole book is measured in constant memory.
     """
+    return gated_loudness(loudness_blocks(samples, rate))
+
+
+def loudness_blocks(samples: NDArray[np.float32], rate: int) -> NDArray[np.float64]:
+    """Return the mean-square K-weighted energy of every 400 ms block (100 ms hop).
+
+    Blocks of parts played one after another can be gated together: that is how
+    a book joined from chapters is measured without decoding it again.
+    """
+    if len(samples) < 0.4 * rate:
+        return np.zeros(0, dtype=np.float64)
     step = round(0.1 * rate)
     segments = k_weighted_energy(samples, rate, step)
     count = int(np.round((len(samples) / rate - 0.4) / 0.1)) + 1
-    if len(samples) < 0.4 * rate or count < 1:
-        return float("-inf")
     segments = np.pad(segments, (0, max(0, count + 3 - len(segments))))
     blocks = np.convolve(segments, np.ones(4), mode="valid")[:count]
-    return gated_loudness(blocks / (0.4 * rate))
+    return blocks / (0.4 * rate)
 
 
 def frame_levels(
