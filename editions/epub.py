@@ -276,6 +276,8 @@ def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) ->
                 "epub3_landmark": False,
                 "play_order": {"enabled": False},
                 "mtime": mtime,
+                # normalise_zip compresses for real; the audio is stored as is.
+                "compresslevel": 0,
             },
         )
         normalise_zip(scratch, mtime, article.lang)

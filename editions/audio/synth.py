@@ -79,7 +79,8 @@ def synthesise(
     if progress:
         progress(done, len(distinct))
     if missing:
-        workers = (os.cpu_count() or 1) if getattr(engine, "parallel", False) else 1
+        cores = (os.cpu_count() or 1) if getattr(engine, "parallel", False) else 1
+        workers = min(cores, len(missing))  # each worker loads the voice first
         pool: ProcessPoolExecutor | ThreadPoolExecutor
         start = (engine_name, lang)
         if workers > 1:
