@@ -23,7 +23,8 @@ HELP = {
     "tts": "speech engine for the audio edition: piper (default, offline) or gtts",
     "strict": "make warnings (uncited or placeholder references, …) fatal",
     "paper": "PDF paper size: a4 (default) or letter",
-    "audio_base_url": "where the MP3 is published; the PDF prints it as a QR code",
+    "audio_base_url": "where the MP3 is published (default: the front matter's "
+    "audio-base-url); the PDF prints it as a QR code",
 }
 
 
@@ -42,14 +43,13 @@ def _build(
 ) -> None:
     from editions import build as pipeline
     from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed, MissingProgram
-    from editions.listen import DEFAULT_AUDIO_BASE_URL
 
     options = pipeline.BuildOptions(
         only=only,
         tts=tts,
         strict=strict,
         paper=paper,
-        audio_base_url=audio_base_url or DEFAULT_AUDIO_BASE_URL,
+        audio_base_url=audio_base_url,
     )
     if source and Path(source).is_dir():
         _build_folder(Path(source), Path(out or BUILD), options)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from editions import state
-from editions.errors import BuildFailed, Finding, MissingProgram, escalate
+from editions.errors import BuildFailed, Finding, Location, MissingProgram, escalate
 from editions.listen import DEFAULT_AUDIO_BASE_URL, audio_url
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ class BuildOptions:
     tts: str = "piper"
     strict: bool = False
     paper: str = "a4"
-    audio_base_url: str = DEFAULT_AUDIO_BASE_URL
+    audio_base_url: str = ""  # "" = the front matter's, else the placeholder
     large_print_pdf: bool = True
     cache_dir: Path | None = None  # speech cache; default <out>/.cache/speech
     report: Callable[[str], None] = field(
@@ -95,6 +95,7 @@ def load(path: Path, options: BuildOptions) -> tuple[Article, list[Finding]]:
     from editions import source
 
     article, warnings = source.load(path)
+    warnings += _placeholder_url(article, options)
     if options.strict and warnings:
         raise BuildFailed(
             escalate(warnings),
@@ -104,6 +105,28 @@ def load(path: Path, options: BuildOptions) -> tuple[Article, list[Finding]]:
     for warning in warnings:
         options.report(str(warning))
     return article, warnings
+
+
+def listen_base_url(article: Article, options: BuildOptions) -> str:
+    """Return where the PDF says the audio is: the option, the front matter, or
+    the placeholder."""
+    return options.audio_base_url or article.audio_base_url or DEFAULT_AUDIO_BASE_URL
+
+
+def _placeholder_url(article: Article, options: BuildOptions) -> list[Finding]:
+    """Warn when a printed QR code would send patients to the placeholder."""
+    if "pdf" not in options.only or options.audio_base_url or article.audio_base_url:
+        return []
+    return [
+        Finding(
+            "SRC014",
+            "the PDF's listen box points at the placeholder "
+            f"{DEFAULT_AUDIO_BASE_URL}; set audio-base-url in the front matter "
+            "(or pass --audio-base-url) to where the MP3 will be published",
+            Location(article.source, key="audio-base-url"),
+            "warning",
+        )
+    ]
 
 
 def run(
@@ -339,7 +362,7 @@ class _Build:
     def _pdf_settings(self) -> tuple[PdfSettings, ...]:
         from editions.pdf import PdfSettings
 
-        url = audio_url(self.options.audio_base_url, self.article.stem)
+        url = audio_url(listen_base_url(self.article, self.options), self.article.stem)
         settings = [PdfSettings(paper=self.options.paper, audio_url=url)]
         if self.options.large_print_pdf:
             settings.append(

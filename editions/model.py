@@ -230,6 +230,7 @@ class Article:
     references: tuple[Reference, ...]
     lexicon: tuple[LexiconEntry, ...]
     lexicon_path: Path | None = None
+    audio_base_url: str | None = None  # front matter `audio-base-url`
 
     @property
     def base_dir(self) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -67,6 +68,7 @@ def load(path: Path) -> tuple[Article, list[Finding]]:
         lexicon_entries, found = lexicon.load(lexicon_path)
         findings += found
     csl = _style(base, str(meta.get("csl") or "apa.csl"), source, findings)
+    audio_base_url = _audio_base_url(meta.get("audio-base-url"), source, findings)
     if errors_in(findings) or csl is None:
         raise BuildFailed(findings)
 
@@ -103,8 +105,35 @@ def load(path: Path) -> tuple[Article, list[Finding]]:
         references=tuple(references),
         lexicon=lexicon_entries,
         lexicon_path=lexicon_path,
+        audio_base_url=audio_base_url,
     )
     return article, findings
+
+
+def _audio_base_url(
+    value: Any, source: SourceMap, findings: list[Finding]
+) -> str | None:
+    """Return where the audio is published, if the front matter says (https only).
+
+    The PDF prints it as a QR code that patients scan, so it must be a web address
+    a phone opens securely.
+    """
+    if value is None:
+        return None
+    url = str(value).strip()
+    if not re.fullmatch(r"https://[^\s/?#]+\.[^\s/?#]+(/[^\s?#]*)?", url):
+        findings.append(
+            Finding(
+                "SRC013",
+                f"audio-base-url {url!r} is not an https:// address; give the web "
+                "folder where the MP3 will be published",
+                Location(
+                    source.path, source.find("audio-base-url:").line, "audio-base-url"
+                ),
+            )
+        )
+        return None
+    return url
 
 
 def _author(value: Any) -> str:

@@ -121,3 +121,43 @@ def test_raw_html_and_scripts_never_become_markup(tmp_path: Path) -> None:
         assert not handlers
         assert not [e for e in tree.iter("a") if "javascript:" in (e.get("href") or "")]
         assert "<script>alert(1)</script>" in tree.text_content()  # shown as text
+
+
+def _listen_case(tmp_path: Path, extra: str = "") -> Path:
+    case = tmp_path / "leaflet.md"
+    case.write_text(
+        f"---\ntitle: T\nauthor: A\ndate: 2024\nlang: en-US\n{extra}---\n\nText.\n",
+        encoding="utf-8",
+    )
+    return case
+
+
+def test_audio_base_url_must_be_https(tmp_path: Path) -> None:
+    case = _listen_case(tmp_path, "audio-base-url: http://clinic.example/audio\n")
+    out = tmp_path / "build"
+    report = _fails(case, out).report()
+    assert "leaflet.md:6 [audio-base-url]: error SRC013:" in report
+    assert not out.exists()
+
+
+def test_placeholder_listen_url_warns_and_strict_makes_it_fatal(
+    tmp_path: Path,
+) -> None:
+    case = _listen_case(tmp_path)
+    strict = pipeline.BuildOptions(only=("pdf",), strict=True, report=lambda _: None)
+    with pytest.raises(BuildFailed) as failure:
+        pipeline.run(case, tmp_path / "build", strict)
+    assert "[audio-base-url]: error SRC014:" in failure.value.report()
+    assert "example.org" in failure.value.report()
+    # Either way of saying where the audio lives silences it.
+    given = pipeline.BuildOptions(
+        only=("pdf",), strict=True, audio_base_url="https://a.example.com/",
+        report=lambda _: None,
+    )  # fmt: skip
+    article, warnings = pipeline.load(case, given)
+    assert warnings == []
+    front = _listen_case(tmp_path, "audio-base-url: https://a.example.com/x/\n")
+    article, warnings = pipeline.load(front, strict)
+    assert warnings == []
+    assert pipeline.listen_base_url(article, strict) == "https://a.example.com/x/"
+    assert pipeline.listen_base_url(article, given) == "https://a.example.com/"

@@ -11,6 +11,7 @@ import pikepdf
 from conftest import Built
 
 from editions import fonts, html, pdf
+from editions.build import BuildOptions, listen_base_url
 from editions.checks.pdf import (
     body_line_ratios,
     check_pdf,
@@ -232,7 +233,8 @@ def test_dois_are_https_doi_org_links(built: Built) -> None:
 
 
 def test_listen_box_has_vector_qr_with_alt_and_printed_link(built: Built) -> None:
-    url = audio_url(DEFAULT_AUDIO_BASE_URL, built.article.stem)
+    url = audio_url(listen_base_url(built.article, BuildOptions()), built.article.stem)
+    assert url.startswith(built.article.audio_base_url or DEFAULT_AUDIO_BASE_URL)
     assert url in _link_targets(built.paths["pdf"])
     text = " ".join(_pdftotext(built.paths["pdf"]).split())
     assert "Listen to this article" in text
