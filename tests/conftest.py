@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +19,21 @@ ROOT = Path(__file__).resolve().parent.parent
 MAIN = ROOT / "source" / "article.md"
 FIXTURE = Path(__file__).resolve().parent / "data" / "good" / "article.md"
 ARTICLES = {"main": MAIN, "fixture": FIXTURE}
+
+
+def run_invoke(
+    *args: str, env: Mapping[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run `invoke` as a user would: a fresh process in the project folder."""
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @dataclass(frozen=True)

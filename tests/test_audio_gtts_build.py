@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE, ROOT
+from conftest import FIXTURE, run_invoke
 from gtts import gTTS
 from gtts_standin import OK, StandIn, running_standin, status
 
@@ -130,15 +128,7 @@ def test_unreachable_service_exits_with_a_clear_message(tmp_path: Path) -> None:
     out = tmp_path / "out"
     env = {**os.environ, URL_ENV: url}
     options = ["--tts", "gtts", "--source", str(FIXTURE), "--out", str(out)]
-    done = subprocess.run(
-        [sys.executable, "-m", "invoke", "audio", *options],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_invoke("audio", *options, env=env, timeout=120)
     message = done.stdout + done.stderr
     assert done.returncode == EXIT_MISSING_PROGRAM, message
     assert "error AUD013:" in message and url in message

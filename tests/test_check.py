@@ -12,7 +12,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import zipfile
 from collections import Counter
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import ARTICLES, FIXTURE, ROOT, Built
+from conftest import ARTICLES, FIXTURE, Built, run_invoke
 
 from editions import check
 from editions.checks.asr import Word
@@ -173,14 +172,7 @@ def test_report_page_is_accessible(checked: dict[str, Report]) -> None:
 
 
 def test_invoke_check_without_a_build_exits_4(tmp_path: Path) -> None:
-    command = ["check", "--source", str(FIXTURE), "--out", str(tmp_path)]
-    result = subprocess.run(
-        [sys.executable, "-m", "invoke", *command],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_invoke("check", "--source", str(FIXTURE), "--out", str(tmp_path))
     assert result.returncode == 4, result.stdout + result.stderr
     assert "error CHK001: article.epub is not there" in result.stdout
     assert (tmp_path / "report.html").is_file()

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, run_invoke
 
-ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 
 
 def test_invoke_list_documents_every_task() -> None:
-    listing = subprocess.run(
-        [sys.executable, "-m", "invoke", "--list"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    done = run_invoke("--list")
+    assert done.returncode == 0, done.stderr
+    listing = done.stdout
     tasks = ("build", "pdf", "epub", "html", "audio", "check", "test", "clean", "bench")
     for name in tasks:
         line = next(
@@ -31,22 +25,7 @@ def test_invoke_list_documents_every_task() -> None:
 
 def test_bad_source_exits_3_and_names_the_line(tmp_path: Path) -> None:
     bad = ROOT / "tests" / "data" / "bad" / "unknown-citation.md"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "invoke",
-            "pdf",
-            "--source",
-            str(bad),
-            "--out",
-            str(tmp_path / "out"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_invoke("pdf", "--source", str(bad), "--out", str(tmp_path / "out"))
     assert result.returncode == 3
     assert "unknown-citation.md:11: error REF002" in result.stdout + result.stderr
     assert not (tmp_path / "out").exists()
@@ -66,14 +45,7 @@ def test_folder_build_gives_each_article_its_folder_and_names_the_bad_one(
     shutil.copy(DATA / "bad" / "references.json", folder / "bad")
     (folder / "notes.md").write_text("No front matter: not an article.\n")
     out = tmp_path / "out"
-    command = ["pdf", "--source", str(folder), "--out", str(out)]
-    result = subprocess.run(
-        [sys.executable, "-m", "invoke", *command],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_invoke("pdf", "--source", str(folder), "--out", str(out))
     output = result.stdout + result.stderr
     assert result.returncode == 3, output
     assert f"{folder / 'bad' / 'article.md'}:11: error REF002" in output

@@ -37,6 +37,8 @@ from editions.checks.audio import (
     true_peak_db,
 )
 
+Spans = tuple[tuple[int, int], ...]  # (first, end) sample of each sentence
+
 #: AAC overshoots the master's peaks by up to ~1.2 dB here (ffmpeg aac, 96 kb/s
 #: mono; measured) and LAME by less, so the shared master starts this far down.
 FIRST_CEILING = -4.5
@@ -89,7 +91,7 @@ class ChapterMaster:
     """A mastered chapter: its length, where its sentences are, its two encodings."""
 
     length: int
-    cue_spans: tuple[tuple[int, int], ...]
+    cue_spans: Spans
     mp3: Encoded
     aac: Encoded
     probe_path: Path  # one second of the master from the first sentence (.npy)
@@ -143,9 +145,6 @@ def prune(cache: Path, name: str, keep: Sequence[ChapterMaster]) -> None:
 
 
 # --- timeline ----------------------------------------------------------------------
-
-
-Spans = tuple[tuple[int, int], ...]
 
 
 def layout(sound: ChapterSound) -> tuple[NDArray[np.float32], Spans]:
@@ -278,7 +277,7 @@ def find(probe: NDArray[np.float32], audio: NDArray[np.float32], at: int) -> int
 def _save(
     folder: Path,
     length: int,
-    spans: tuple[tuple[int, int], ...],
+    spans: Spans,
     measured: dict[str, Encoded],
 ) -> None:
     """Write what the entry measured beside its files (paths are relative)."""

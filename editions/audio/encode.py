@@ -13,7 +13,8 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-RATE = 44100
+from editions.audio.levels import RATE
+
 MP3_BITRATE = "192k"
 AAC_BITRATE = "96k"
 
