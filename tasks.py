@@ -156,7 +156,7 @@ def audio(
 @task(help=_help("source", "out", "strict"))
 def check(c: Context, source: str = "", out: str = "", strict: bool = False) -> None:
     """Validate the built editions, compare them with the source, write the report."""
-    from editions import check as checker
+    from editions.checks import run as checker
     from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed, MissingProgram
 
     options = checker.CheckOptions(progress=lambda line: print(line, file=sys.stderr))
@@ -188,7 +188,7 @@ def bench(
     c: Context, source: str = "", out: str = "", tts: str = "piper", tools: bool = True
 ) -> None:
     """Time cold, no-op and one-paragraph builds against the plain tools; bench.json."""
-    from editions import bench as benchmark
+    from editions.bench import run as benchmark
 
     options = benchmark.BenchOptions(tts=tts, tools=tools)
     try:

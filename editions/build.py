@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 from editions import state
 from editions.errors import BuildFailed, Finding, Location, MissingProgram, escalate
-from editions.listen import DEFAULT_AUDIO_BASE_URL, audio_url
+from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL, audio_url
 
 if TYPE_CHECKING:
     from editions.audio.render import AudioResult
     from editions.model import Article
-    from editions.pdf import PdfEdition, PdfSettings
+    from editions.pdf.render import PdfEdition, PdfSettings
 
 EDITIONS = ("pdf", "audio", "epub", "html")
 #: Which editions each edition reuses facts from.
@@ -40,9 +40,9 @@ NEEDS = {"pdf": (), "audio": (), "epub": ("pdf", "audio"), "html": ("audio",)}
 #: The module that renders each edition: its code, and the code it imports, is part
 #: of the edition's key (with the source loader's and this module's).
 RENDERERS = {
-    "pdf": "editions.pdf",
+    "pdf": "editions.pdf.render",
     "audio": "editions.audio.render",
-    "epub": "editions.epub",
+    "epub": "editions.epub.render",
     "html": "editions.large_print",
 }
 
@@ -92,7 +92,7 @@ def needed(requested: Iterable[str]) -> list[str]:
 
 def load(path: Path, options: BuildOptions) -> tuple[Article, list[Finding]]:
     """Load the article; with --strict every warning is an error."""
-    from editions import source
+    from editions.source import article as source
 
     article, warnings = source.load(path)
     warnings += _placeholder_url(article, options)
@@ -202,7 +202,9 @@ class _Keys:
         options = self.options
         parts = {
             "edition": edition,
-            "code": state.code(("editions.source", RENDERERS[edition]), (__name__,)),
+            "code": state.code(
+                ("editions.source.article", RENDERERS[edition]), (__name__,)
+            ),
             "tools": state.environment(),
             "article text": self.inputs.of(state.TEXT, self.source.parent),
         }
@@ -360,7 +362,7 @@ class _Build:
             raise error
 
     def _pdf_settings(self) -> tuple[PdfSettings, ...]:
-        from editions.pdf import PdfSettings
+        from editions.pdf.render import PdfSettings
 
         url = audio_url(listen_base_url(self.article, self.options), self.article.stem)
         settings = [PdfSettings(paper=self.options.paper, audio_url=url)]
@@ -425,7 +427,7 @@ class _Build:
         return self._timings
 
     def _epub(self) -> None:
-        from editions import epub
+        from editions.epub import render as epub
 
         started = time.perf_counter()
         pdf, audio = self.manifest.editions["pdf"], self.manifest.editions["audio"]
@@ -514,7 +516,7 @@ def _render_pdfs(
     article: Article, out_dir: Path, settings: tuple[PdfSettings, ...]
 ) -> _PdfOutcome:
     """Render each PDF in turn (run in the PDF process, or inline)."""
-    from editions import pdf
+    from editions.pdf import render as pdf
 
     started = time.perf_counter()
     try:

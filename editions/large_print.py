@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from editions import fonts, html
+from editions import fonts
+from editions import html_body as html
 from editions.model import Article, block_sentences
 from editions.output import write_text
+from editions.paths import STYLES
 
-STYLES = Path(__file__).resolve().parent.parent / "styles"
 STYLESHEET = STYLES / "large-print.css"
 SCRIPT = STYLES / "large-print.js"
 

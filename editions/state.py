@@ -21,11 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from editions.output import write_text
+from editions.paths import PACKAGE, STYLES
 
 #: Bump when the manifest's layout or the meaning of a key changes.
 FORMAT = 1
-PACKAGE = Path(__file__).resolve().parent
-STYLES = PACKAGE.parent / "styles"
 STATE_DIR = ".editions-state"
 ABSENT = "absent"
 #: An article's inputs by role: figures reach the visual editions, never the audio.
@@ -206,7 +205,7 @@ def article_inputs(article: Any) -> dict[str, str]:
     set without running pandoc. A CSL style is looked up beside the article and then
     in styles/; both places are recorded, so adding one beside the article counts.
     """
-    from editions import frontmatter
+    from editions.source import frontmatter
 
     source = Path(article.source)
     base = source.parent

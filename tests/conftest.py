@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from editions import build as pipeline
-from editions import source
 from editions.model import Article
+from editions.source import article as source
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIN = ROOT / "source" / "article.md"

@@ -19,13 +19,13 @@ from gtts import gTTS
 from gtts_standin import OK, StandIn, running_standin, status
 
 from editions import build as pipeline
-from editions import source
 from editions.audio import gtts_engine
 from editions.audio.cache import SentenceCache
 from editions.audio.gtts_engine import URL_ENV, GttsEngine
 from editions.audio.script import build_script
 from editions.checks.audio import check_audio, read_chapters
 from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed
+from editions.source import article as source
 
 OUTPUTS = ("mp3", "m4b", "vtt", "timings")
 

@@ -7,7 +7,6 @@ import re
 import pytest
 from conftest import FIXTURE, MAIN
 
-from editions import source
 from editions.audio.script import (
     PAUSE_CHAPTER,
     PAUSE_HEADING,
@@ -20,6 +19,7 @@ from editions.audio.script import (
 from editions.audio.speech_text import speakable, speech_alias
 from editions.audio.synth import make_engine
 from editions.model import Article, Cite, LexiconEntry, Text
+from editions.source import article as source
 
 
 @pytest.fixture(scope="module")

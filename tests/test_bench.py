@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from editions import bench
+from editions.bench import run as bench
 
 GOOD = Path(__file__).resolve().parent / "data" / "good"
 

@@ -21,18 +21,18 @@ import pikepdf
 import pytest
 from conftest import ARTICLES, FIXTURE, Built, run_invoke
 
-from editions import check
+from editions.checks import run as check
 from editions.checks.asr import Word
 from editions.checks.browser import open_page, run_axe
+from editions.checks.compare import backcheck, consistency, editorial
+from editions.checks.compare.expected import Expected
+from editions.checks.compare.read_audio import parse_vtt
+from editions.checks.compare.readability import measure
+from editions.checks.compare.shown import Shown, words
 from editions.checks.vnu import run_vnu
 from editions.errors import Finding, Location, MissingProgram
 from editions.programs import ffmpeg_exe
-from editions.report import backcheck, consistency, editorial
-from editions.report.expected import Expected
-from editions.report.read_audio import parse_vtt
-from editions.report.readability import measure
 from editions.report.results import CheckRun, Report
-from editions.report.shown import Shown, words
 
 VALIDATORS = {
     "pdf": {"PDF/UA-1 checks"},
@@ -534,7 +534,7 @@ def test_readability_needs_no_download(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("nltk.download was called")
 
     monkeypatch.setattr(nltk, "download", no_network)
-    from editions import source
+    from editions.source import article as source
 
     article, _ = source.load(FIXTURE)
     figures = measure(article)

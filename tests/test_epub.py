@@ -13,9 +13,10 @@ import pytest
 from conftest import Built
 from lxml import etree
 
-from editions import epub, overlays
 from editions.checks.ace import run_ace
 from editions.checks.epubcheck import run_epubcheck
+from editions.epub import overlays
+from editions.epub import render as epub
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",

@@ -13,7 +13,7 @@ import pytest
 
 from editions import build as pipeline
 from editions import state
-from editions.bench import edit_one_paragraph, speech_texts
+from editions.bench.run import edit_one_paragraph, speech_texts
 from editions.errors import BuildFailed
 
 GOOD = Path(__file__).resolve().parent / "data" / "good"
@@ -64,8 +64,11 @@ def _snapshot(out: Path) -> dict[str, tuple[str, int]]:
 
 def _forbid_rendering(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make parsing, synthesis and every renderer fail the test if called."""
-    from editions import epub, large_print, pdf, source
+    from editions import large_print
     from editions.audio import render, synth
+    from editions.epub import render as epub
+    from editions.pdf import render as pdf
+    from editions.source import article as source
 
     def called(*args: object, **kwargs: object) -> None:
         raise AssertionError("a no-op build must not parse or render anything")
@@ -246,7 +249,7 @@ def test_strict_still_fails_on_warnings_when_nothing_changed(tmp_path: Path) -> 
 
 def test_each_edition_is_keyed_by_the_code_it_runs() -> None:
     audio = {p.name for p in state.code_files(["editions.audio.render"])}
-    pdf = {p.name for p in state.code_files(["editions.pdf"])}
+    pdf = {p.name for p in state.code_files(["editions.pdf.render"])}
     assert {"master.py", "synth.py", "piper_engine.py"} <= audio
     assert "pdf.py" not in audio and "epub.py" not in audio
     assert {"pdf.py", "pdf_tagging.py", "html.py"} <= pdf

@@ -10,7 +10,8 @@ from collections import Counter
 import pikepdf
 from conftest import Built
 
-from editions import fonts, html, pdf
+from editions import fonts
+from editions import html_body as html
 from editions.build import BuildOptions, listen_base_url
 from editions.checks.pdf import (
     body_line_ratios,
@@ -21,8 +22,9 @@ from editions.checks.pdf import (
     structure_headings,
     text_sizes,
 )
-from editions.listen import DEFAULT_AUDIO_BASE_URL, audio_url
-from editions.pdf_tagging import link_target, walk_structure
+from editions.pdf import render as pdf
+from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL, audio_url
+from editions.pdf.tagging import link_target, walk_structure
 
 
 def test_pdf_passes_the_pdf_ua_machine_checks(built: Built) -> None:

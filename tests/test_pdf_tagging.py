@@ -21,7 +21,7 @@ from editions.checks.pdf import (
     structure_headings,
 )
 from editions.errors import Finding
-from editions.pdf_tagging import postprocess, struct_kids, walk_structure
+from editions.pdf.tagging import postprocess, struct_kids, walk_structure
 
 FONTS = (
     Path(__file__).resolve().parents[1]

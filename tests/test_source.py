@@ -8,8 +8,8 @@ from pathlib import Path
 
 from conftest import FIXTURE, MAIN
 
-from editions import source
 from editions.model import Figure, ListBlock, Table, walk_blocks
+from editions.source import article as source
 
 SEED = (
     Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_a4564c2310f9f0b4.txt"

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from editions.errors import Finding, Location, MissingProgram
+from editions.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 ACE_BIN = REPO_ROOT / "node_modules" / ".bin" / "ace-cli"
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -27,7 +27,8 @@ from editions.errors import Finding, Location, MissingProgram
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright, Request, Route
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from editions.paths import REPO_ROOT
+
 AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -34,7 +34,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 from editions.errors import Finding, Location
-from editions.pdf_tagging import (
+from editions.pdf.tagging import (
     Paint,
     inherited,
     is_struct_elem,
@@ -73,7 +73,7 @@ _ADOBE_ORDERINGS = frozenset({"GB1", "CNS1", "Japan1", "Korea1"})
 #: Running headers/footers live in the top or bottom 8% of the MediaBox (standards §1).
 MARGIN_SHARE = 0.08
 
-_FIX_HINT = "run editions.pdf_tagging.postprocess on the WeasyPrint output"
+_FIX_HINT = "run editions.pdf.tagging.postprocess on the WeasyPrint output"
 
 
 @dataclass

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from editions.errors import Finding, Location, MissingProgram
+from editions.paths import REPO_ROOT
 from editions.programs import run_jar
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 VNU_JAR = REPO_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 #: A 2,400-word page takes a few seconds; this only catches a hung JVM.

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 
+from editions.checks.compare import loudness
 from editions.errors import Finding
 from editions.output import write_text
-from editions.report import loudness
 from editions.report.json_report import edition_status, relative
 from editions.report.results import EDITIONS, CheckRun, Report
 

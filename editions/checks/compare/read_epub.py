@@ -13,8 +13,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from editions.checks.compare.shown import Shown
 from editions.report import markup
-from editions.report.shown import Shown
 
 OPF_NS = {"opf": "http://www.idpf.org/2007/opf"}
 CONTAINER_NS = {"c": "urn:oasis:names:tc:opendocument:xmlns:container"}

@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from editions.checks.compare.expected import Expected
+from editions.checks.compare.read_audio import AudioShown
+from editions.checks.compare.shown import Shown, line_words, squash, tidy, words
 from editions.errors import Finding, Location, Severity
-from editions.report.expected import Expected
-from editions.report.read_audio import AudioShown
-from editions.report.shown import Shown, line_words, squash, tidy, words
 
 MAX_FINDINGS = 10
 #: How far M4B and timings chapter starts may sit from the MP3's (standards §4c).

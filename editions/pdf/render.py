@@ -16,12 +16,14 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from editions import fonts, html, listen
+from editions import fonts
+from editions import html_body as html
 from editions.errors import BuildFailed, Finding, Location
 from editions.model import Article
 from editions.output import staged, write_text
+from editions.paths import STYLES
+from editions.pdf import listen
 
-STYLES = Path(__file__).resolve().parent.parent / "styles"
 PAPER = {"a4": "A4", "letter": "letter"}
 
 
@@ -122,7 +124,7 @@ def render(
     """Lay out and write `<stem><suffix>.pdf`; fail on any WeasyPrint ERROR."""
     from weasyprint import HTML
 
-    from editions import pdf_tagging
+    from editions.pdf import tagging as pdf_tagging
 
     settings = settings or PdfSettings()
     target = out_dir / f"{article.stem}{settings.suffix}.pdf"

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from editions.bibliography import is_placeholder, unverified_fields
 from editions.errors import Finding, Location
 from editions.model import Article
 from editions.report.results import ReferenceStatus
+from editions.source.bibliography import is_placeholder, unverified_fields
 
 #: A bare DOI as CSL-JSON holds it (the renderer adds https://doi.org/).
 BARE_DOI = re.compile(r"^10\.\d{4,9}/\S+$")

@@ -17,7 +17,7 @@ from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 
 from editions.checks.audio import read_chapters
-from editions.report.shown import Shown
+from editions.checks.compare.shown import Shown
 
 _TIMING = re.compile(
     r"^(\d{2,}):(\d{2}):(\d{2}\.\d{3})\s+-->\s+(\d{2,}):(\d{2}):(\d{2}\.\d{3})"

@@ -19,9 +19,17 @@ from pathlib import Path
 from time import perf_counter
 from typing import TypeVar
 
-from editions import frontmatter, source
 from editions.checks.ace import run_ace
 from editions.checks.audio import check_audio
+from editions.checks.compare import consistency, editorial, readability
+from editions.checks.compare.backcheck import back_check
+from editions.checks.compare.expected import Expected, expected
+from editions.checks.compare.loudness import measure_chapters
+from editions.checks.compare.read_audio import AudioFiles, AudioShown, read_audio
+from editions.checks.compare.read_epub import read_epub, xhtml_documents
+from editions.checks.compare.read_html import read_html
+from editions.checks.compare.read_pdf import read_pdf
+from editions.checks.compare.shown import Shown
 from editions.checks.epubcheck import run_epubcheck
 from editions.checks.pdf import check_pdf
 from editions.checks.vnu import run_vnu
@@ -33,17 +41,10 @@ from editions.errors import (
     MissingProgram,
 )
 from editions.model import Article
-from editions.report import consistency, editorial, readability
-from editions.report.backcheck import back_check
-from editions.report.expected import Expected, expected
-from editions.report.loudness import measure_chapters
-from editions.report.read_audio import AudioFiles, AudioShown, read_audio
-from editions.report.read_epub import read_epub, xhtml_documents
-from editions.report.read_html import read_html
-from editions.report.read_pdf import read_pdf
 from editions.report.results import CheckRun, Report
-from editions.report.shown import Shown
 from editions.report.thumbnails import thumbnails
+from editions.source import article as source
+from editions.source import frontmatter
 
 #: Report assets (page thumbnails, screenshots) go here, inside the build folder.
 ASSETS = "report-files"

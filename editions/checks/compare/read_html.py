@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from editions.checks.compare.shown import Shown
 from editions.report import markup
-from editions.report.shown import Shown
 
 #: Page furniture around the article: never article content (html.py has none).
 FURNITURE = (

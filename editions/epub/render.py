@@ -22,12 +22,14 @@ from pathlib import Path
 from ebooklib import epub
 from lxml import etree
 
-from editions import fonts, html, overlays
+from editions import fonts
+from editions import html_body as html
+from editions.epub import overlays
+from editions.epub.pls import lexicon_pls
 from editions.model import Article
 from editions.output import staged
-from editions.pls import lexicon_pls
+from editions.paths import STYLES
 
-STYLES = Path(__file__).resolve().parent.parent / "styles"
 CONTENT = "article.xhtml"
 SMIL = "article.smil"
 OVERLAY_ID = "overlay"

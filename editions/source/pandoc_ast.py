@@ -38,8 +38,8 @@ from editions.model import (
     Text,
     plain_text,
 )
-from editions.sentences import split_sentences
-from editions.sourcemap import SourceMap
+from editions.source.sentences import split_sentences
+from editions.source.sourcemap import SourceMap
 
 Node = dict[str, Any]
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}

@@ -12,15 +12,15 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Dictionary
 
+from editions.checks.compare.shown import Shown, squash
 from editions.checks.pdf import (
     element_text,
     marked_content,
     outline_titles,
     structure_headings,
 )
-from editions.pdf_tagging import link_target, role_of, walk_structure
+from editions.pdf.tagging import link_target, role_of, walk_structure
 from editions.programs import run_poppler
-from editions.report.shown import Shown, squash
 
 
 def read_pdf(path: Path, reference_heading: str) -> Shown:

@@ -7,7 +7,7 @@ irreducible work (the `piper` command speaking the whole speech script on every
 core, and WeasyPrint laying out the PDF once) and the plain tools a user would
 otherwise reach for (pandoc to HTML and EPUB, pandoc with WeasyPrint to PDF, pandoc
 to text then espeak-ng and ffmpeg to MP3). Every child process tree is sampled for
-peak memory (`editions.sampler`). The targets are ratios between these numbers, so
+peak memory (`editions.bench.sampler`). The targets are ratios between these numbers, so
 they mean the same on any machine; the tests check what the benchmark reports,
 never how fast this machine is.
 """
@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from editions import state
+from editions.bench.sampler import TreeSampler
 from editions.output import write_text
-from editions.sampler import TreeSampler
+from editions.paths import REPO_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
 #: Each ratio's target: (limit, "max" when the measure must stay at or under it).
 TARGETS: dict[str, tuple[float, str]] = {
@@ -175,8 +175,8 @@ def edit_one_paragraph(path: Path) -> None:
 
 def speech_texts(path: Path) -> list[str]:
     """Return the distinct sentences the audio edition speaks, in order."""
-    from editions import source
     from editions.audio.script import build_script
+    from editions.source import article as source
 
     article, _ = source.load(path)
     script = build_script(article)
@@ -201,7 +201,7 @@ def run(
 
 def _copy_article(source: Path, scratch: Path) -> Path:
     """Copy the article and the files it reads from its folder into *scratch*."""
-    from editions import source as loader
+    from editions.source import article as loader
 
     article, _ = loader.load(source)
     folder = scratch / "article"
@@ -316,10 +316,10 @@ def irreducible(
     source: Path, texts: list[str], scratch: Path, duration: float
 ) -> dict[str, Any]:
     """Time Piper speaking the script on every core, and WeasyPrint laying out once."""
-    from editions import pdf
-    from editions import source as loader
     from editions.audio.piper_engine import LENGTH_SCALE, voice_files
-    from editions.listen import DEFAULT_AUDIO_BASE_URL, audio_url
+    from editions.pdf import render as pdf
+    from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL, audio_url
+    from editions.source import article as loader
 
     model, config = voice_files()
     folder = scratch / "irreducible"
@@ -366,7 +366,7 @@ def irreducible(
 def plain_tools(source: Path, scratch: Path) -> dict[str, Any]:
     """Time what a user would otherwise run: pandoc, WeasyPrint, espeak-ng, ffmpeg."""
     from editions.programs import ffmpeg_exe
-    from editions.source import pandoc_path
+    from editions.source.article import pandoc_path
 
     folder = scratch / "plain"
     folder.mkdir()

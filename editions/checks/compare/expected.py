@@ -6,8 +6,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from editions.checks.compare.shown import words
 from editions.model import Article
-from editions.report.shown import words
 
 _HAS_WORD = re.compile(r"\w")
 

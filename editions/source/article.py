@@ -16,11 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from editions import bibliography, frontmatter, lexicon
 from editions.errors import BuildFailed, Finding, Location, MissingProgram, errors_in
 from editions.model import Article, LexiconEntry
-from editions.pandoc_ast import Converter
-from editions.sourcemap import SourceMap
+from editions.paths import STYLES
+from editions.source import bibliography, frontmatter, lexicon
+from editions.source.pandoc_ast import Converter
+from editions.source.sourcemap import SourceMap
 
 #: pandoc's Markdown with every way of passing raw markup through turned off, so
 #: `<script>` or `onerror=` in an article arrive as literal text, and "$635" as money.
@@ -28,7 +29,6 @@ READER = (
     "markdown-raw_html-raw_attribute-raw_tex-tex_math_dollars"
     "-tex_math_single_backslash-tex_math_double_backslash"
 )
-STYLES = Path(__file__).resolve().parent.parent / "styles"
 
 
 def pandoc_path() -> str:

@@ -1,0 +1,1 @@
+"""A developer tool: time builds against the plain tools (`invoke bench`)."""

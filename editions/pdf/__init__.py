@@ -1,0 +1,1 @@
+"""The PDF edition: WeasyPrint layout, PDF/UA tagging repairs, the listen box."""

@@ -1,0 +1,1 @@
+"""Reading the article: front matter, pandoc AST, bibliography, lexicon, sentences."""
