@@ -14,12 +14,16 @@ from dataclasses import dataclass, field
 from html import escape
 from itertools import pairwise
 
+from editions.html_constructs import LIST_TYPES, ConstructsMixin, attr
 from editions.model import (
     Article,
     Block,
     BlockQuote,
     Cite,
     Code,
+    CodeBlock,
+    DefinitionList,
+    Division,
     Emph,
     Figure,
     Inline,
@@ -28,9 +32,11 @@ from editions.model import (
     ListBlock,
     NoteRef,
     Paragraph,
+    Rule,
     Section,
     Sentence,
     Strong,
+    Styled,
     Table,
     Text,
 )
@@ -62,11 +68,9 @@ class HtmlOptions:
     # Notes as <div>s, not list items: the PDF post-processor retags each as a Note
     # with an /ID, which PDF/UA wants and a list item cannot become.
     notes_as_divs: bool = False
-
-
-def attr(name: str, value: str) -> str:
-    """Return ` name="value"` with the value escaped."""
-    return f' {name}="{escape(value, quote=True)}"'
+    # WeasyPrint tags every <img> as a Figure needing /Alt; a CSS background is
+    # painted as an /Artifact, which is what a decorative image must be in a PDF.
+    decorative_as_background: bool = False
 
 
 def body(article: Article, options: HtmlOptions) -> str:
@@ -76,7 +80,7 @@ def body(article: Article, options: HtmlOptions) -> str:
 
 
 @dataclass
-class _Renderer:
+class _Renderer(ConstructsMixin):
     article: Article
     options: HtmlOptions
 
@@ -218,6 +222,14 @@ class _Renderer:
                 + "\n".join(self.blocks(block.blocks))
                 + "\n</blockquote>"
             )
+        if isinstance(block, DefinitionList):
+            return self.definition_list(block)
+        if isinstance(block, CodeBlock):
+            return self.code_block(block)
+        if isinstance(block, Rule):
+            return "<hr />"
+        if isinstance(block, Division):
+            return self.division(block)
         raise TypeError(block)
 
     def list_block(self, block: ListBlock) -> str:
@@ -227,6 +239,8 @@ class _Renderer:
             if block.ordered and block.start != 1
             else ""
         )
+        if block.ordered and block.style in LIST_TYPES:
+            start += attr("type", LIST_TYPES[block.style])
         items = []
         for item in block.items:
             if len(item.blocks) == 1 and isinstance(item.blocks[0], Paragraph):
@@ -236,6 +250,8 @@ class _Renderer:
         return f"<{tag}{start}>\n" + "\n".join(items) + f"\n</{tag}>"
 
     def figure(self, figure: Figure) -> str:
+        if figure.decorative:
+            return self.decorative(figure)
         caption = ""
         if figure.caption:
             caption = f"\n<figcaption>{self.sentences(figure.caption)}</figcaption>"
@@ -244,34 +260,6 @@ class _Renderer:
             f"<img{attr('src', self.options.image_src(figure))}"
             f"{attr('alt', figure.alt)} />{caption}\n</figure>"
         )
-
-    def table(self, table: Table) -> str:
-        caption = (
-            f"<caption>{self.sentences(table.caption)}</caption>\n"
-            if table.caption
-            else ""
-        )
-        head = "".join(
-            f'<th scope="col"{self.align(c.align)}>{self.sentences(c.sentences)}</th>'
-            for c in table.header
-        )
-        rows = []
-        for row in table.rows:
-            cells = "".join(
-                f"<td{self.align(c.align)}>{self.sentences(c.sentences)}</td>"
-                for c in row
-            )
-            rows.append(f"<tr>{cells}</tr>")
-        thead = f"<thead>\n<tr>{head}</tr>\n</thead>\n" if head else ""
-        return (
-            f"<table{attr('id', table.table_id)}>\n{caption}{thead}<tbody>\n"
-            + "\n".join(rows)
-            + "\n</tbody>\n</table>"
-        )
-
-    @staticmethod
-    def align(value: str) -> str:
-        return attr("class", f"align-{value}") if value != "left" else ""
 
     # ------------------------------------------------------------ sentences and inlines
 
@@ -323,6 +311,8 @@ class _Renderer:
             )
         if isinstance(node, Link):
             return self.link(node)
+        if isinstance(node, Styled):
+            return self.styled(node)
         raise TypeError(node)
 
     def link(self, node: Link) -> str:

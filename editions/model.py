@@ -74,7 +74,34 @@ class LineBreak:
     """A hard line break."""
 
 
-Inline = Text | Emph | Strong | Code | Link | Cite | NoteRef | LineBreak
+#: What a `Styled` run can be, with the HTML element each edition shows it as.
+STYLES = {
+    "sup": "sup",  # 10^9^/L: the exponent must stay raised, or 10⁹ reads as 109
+    "sub": "sub",  # CO~2~
+    "smallcaps": "span",
+    "strikeout": "del",
+    "underline": "u",
+    "span": "span",  # [text]{lang=fr} or {#id}: language of parts, link targets
+}
+
+
+@dataclass(frozen=True)
+class Styled:
+    """Superscript, subscript, small caps, strikeout, underline or a plain span.
+
+    `lang` marks a language of parts (WCAG 3.1.2): `lang` in HTML and EPUB, /Lang on
+    the PDF's structure element. `ident` is an explicit id a link may target.
+    """
+
+    style: str  # a key of STYLES
+    children: tuple[Inline, ...]
+    lang: str | None = None
+    ident: str = ""
+
+
+Inline = Text | Emph | Strong | Code | Link | Cite | NoteRef | LineBreak | Styled
+#: Inlines that only wrap other inlines (walk into their `children`).
+Wrapper = Emph | Strong | Link | Styled
 
 
 @dataclass(frozen=True)
@@ -109,11 +136,48 @@ class ListItem:
 
 @dataclass(frozen=True)
 class ListBlock:
-    """A bulleted or numbered list."""
+    """A bulleted or numbered list; `style` numbers it 1, a, A, i or I."""
 
     ordered: bool
     items: tuple[ListItem, ...]
     start: int = 1
+    style: str = "decimal"  # decimal, lower-alpha, upper-alpha, lower-roman, …
+
+
+@dataclass(frozen=True)
+class DefinitionItem:
+    """A term (a glossary entry) and its one or more definitions."""
+
+    term: tuple[Sentence, ...]
+    definitions: tuple[tuple[Block, ...], ...]
+
+
+@dataclass(frozen=True)
+class DefinitionList:
+    """A glossary: `<dl>` in HTML and EPUB, an L of LI in the PDF, terms announced."""
+
+    items: tuple[DefinitionItem, ...]
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """Preformatted text whose line breaks and spacing matter."""
+
+    sentence: Sentence  # one Code inline holding the whole text
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A thematic break (`---`): a rule on the page, a longer pause in the audio."""
+
+
+@dataclass(frozen=True)
+class Division:
+    """A fenced div kept for its id (a link target) or its language of parts."""
+
+    blocks: tuple[Block, ...]
+    ident: str = ""
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,24 +189,35 @@ class Figure:
     alt: str
     caption: tuple[Sentence, ...]
     where: Location
+    #: An explicit `alt=""`: the image only decorates. HTML/EPUB `alt=""`, a PDF
+    #: /Artifact, silent in the audio, not counted as a figure.
+    decorative: bool = False
 
 
 @dataclass(frozen=True)
 class Cell:
-    """A table cell."""
+    """A table cell; `header` marks a row header (`<th scope="row">`)."""
 
     sentences: tuple[Sentence, ...]
     align: str = "left"
+    colspan: int = 1
+    rowspan: int = 1
+    header: bool = False
 
 
 @dataclass(frozen=True)
 class Table:
-    """A table with one header row and body rows; the caption names it."""
+    """A table with one header row, body rows and footer rows; the caption names it."""
 
     table_id: str
     caption: tuple[Sentence, ...]
     header: tuple[Cell, ...]
     rows: tuple[tuple[Cell, ...], ...]
+    foot: tuple[tuple[Cell, ...], ...] = ()
+
+    def all_rows(self) -> tuple[tuple[Cell, ...], ...]:
+        """Return the header row, body rows and footer rows in reading order."""
+        return (self.header, *self.rows, *self.foot)
 
 
 @dataclass(frozen=True)
@@ -152,7 +227,17 @@ class BlockQuote:
     blocks: tuple[Block, ...]
 
 
-Block = Paragraph | ListBlock | Figure | Table | BlockQuote
+Block = (
+    Paragraph
+    | ListBlock
+    | Figure
+    | Table
+    | BlockQuote
+    | DefinitionList
+    | CodeBlock
+    | Rule
+    | Division
+)
 
 
 # ---------------------------------------------------------------- structure
@@ -239,12 +324,12 @@ class Article:
 
     @property
     def figures(self) -> tuple[Figure, ...]:
-        """Return every figure in document order."""
+        """Return every figure in document order (decorative images are none)."""
         return tuple(
             b
             for s in self.sections
             for b in walk_blocks(s.blocks)
-            if isinstance(b, Figure)
+            if isinstance(b, Figure) and not b.decorative
         )
 
     @property
@@ -275,15 +360,23 @@ class Article:
 # ---------------------------------------------------------------- helpers
 
 
+def child_blocks(block: Block) -> Iterator[tuple[Block, ...]]:
+    """Yield the runs of blocks nested directly in *block* (list items, quotes…)."""
+    if isinstance(block, ListBlock):
+        yield from (item.blocks for item in block.items)
+    elif isinstance(block, BlockQuote | Division):
+        yield block.blocks
+    elif isinstance(block, DefinitionList):
+        for entry in block.items:
+            yield from entry.definitions
+
+
 def walk_blocks(blocks: tuple[Block, ...]) -> Iterator[Block]:
     """Yield blocks depth-first, including those nested in lists and quotes."""
     for block in blocks:
         yield block
-        if isinstance(block, ListBlock):
-            for item in block.items:
-                yield from walk_blocks(item.blocks)
-        elif isinstance(block, BlockQuote):
-            yield from walk_blocks(block.blocks)
+        for inner in child_blocks(block):
+            yield from walk_blocks(inner)
 
 
 def block_sentences(blocks: tuple[Block, ...]) -> Iterator[Sentence]:
@@ -291,20 +384,23 @@ def block_sentences(blocks: tuple[Block, ...]) -> Iterator[Sentence]:
     for block in blocks:
         if isinstance(block, Paragraph):
             yield from block.sentences
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                yield from block_sentences(item.blocks)
-        elif isinstance(block, BlockQuote):
-            yield from block_sentences(block.blocks)
+        elif isinstance(block, CodeBlock):
+            yield block.sentence
         elif isinstance(block, Figure):
             yield from block.caption
         elif isinstance(block, Table):
             yield from block.caption
-            for cell in block.header:
-                yield from cell.sentences
-            for row in block.rows:
+            for row in block.all_rows():
                 for cell in row:
                     yield from cell.sentences
+        elif isinstance(block, DefinitionList):
+            for entry in block.items:
+                yield from entry.term
+                for definition in entry.definitions:
+                    yield from block_sentences(definition)
+        else:
+            for inner in child_blocks(block):
+                yield from block_sentences(inner)
 
 
 def plain_text(inlines: tuple[Inline, ...], *, citations: bool = True) -> str:
@@ -318,7 +414,7 @@ def plain_text(inlines: tuple[Inline, ...], *, citations: bool = True) -> str:
         elif isinstance(node, Cite):
             if citations:
                 parts.append(plain_text(node.children))
-        elif isinstance(node, Emph | Strong | Link):
+        elif isinstance(node, Wrapper):
             parts.append(plain_text(node.children, citations=citations))
     return "".join(parts)
 
@@ -327,5 +423,5 @@ def _cites(inlines: tuple[Inline, ...]) -> Iterator[Cite]:
     for node in inlines:
         if isinstance(node, Cite):
             yield node
-        elif isinstance(node, Emph | Strong | Link):
+        elif isinstance(node, Wrapper):
             yield from _cites(node.children)

@@ -17,20 +17,24 @@ from editions.model import (
     Article,
     Block,
     BlockQuote,
+    Cell,
     Cite,
-    Emph,
+    CodeBlock,
+    DefinitionList,
+    Division,
     Figure,
     Inline,
     LexiconEntry,
-    Link,
     ListBlock,
     NoteRef,
     Paragraph,
     Reference,
+    Rule,
     Section,
     Sentence,
-    Strong,
+    Styled,
     Table,
+    Wrapper,
     block_sentences,
     plain_text,
 )
@@ -95,14 +99,28 @@ class _Writer:
                         self.blocks(item.blocks[1:])
                     else:
                         self.blocks(item.blocks)
-            elif isinstance(block, BlockQuote):
+            elif isinstance(block, BlockQuote | Division):
                 self.blocks(block.blocks)
             elif isinstance(block, Figure):
                 self.figure(block)
             elif isinstance(block, Table):
                 self.table(block)
+            elif isinstance(block, DefinitionList):
+                for entry in block.items:  # the term is announced, then defined
+                    self.sentences(entry.term, prefix="Term: ")
+                    for definition in entry.definitions:
+                        self.blocks(definition)
+            elif isinstance(block, CodeBlock):
+                self.sentences((block.sentence,))
+            elif isinstance(block, Rule) and self.out:
+                last = self.out[-1]  # a thematic break is heard as a longer pause
+                self.out[-1] = Utterance(
+                    last.sentence_id, last.display, last.spoken, PAUSE_HEADING
+                )
 
     def figure(self, figure: Figure) -> None:
+        if figure.decorative:
+            return  # decorates only: nothing to hear
         self.sentences(figure.caption, prefix="Figure: ")
         self.say(
             figure.figure_id,
@@ -115,11 +133,19 @@ class _Writer:
         self.sentences(table.caption, prefix="Table: ")
         for cell in table.header:
             self.sentences(cell.sentences)
-        headers = [plain_text(s.inlines) for c in table.header for s in c.sentences[:1]]
-        for row in table.rows:
-            for column, cell in enumerate(row):
-                label = f"{headers[column]}: " if column < len(headers) else ""
-                self.sentences(cell.sentences, prefix=label)
+        headers: list[str] = []
+        for cell in table.header:  # a header spanning columns names each of them
+            headers += [plain_text(cell.sentences[0].inlines) if cell.sentences else ""]
+            headers += [headers[-1]] * (cell.colspan - 1)
+        for row in (*table.rows, *table.foot):
+            self.row(row, headers)
+
+    def row(self, row: tuple[Cell, ...], headers: list[str]) -> None:
+        column = 0
+        for cell in row:
+            label = headers[column] if column < len(headers) else ""
+            self.sentences(cell.sentences, prefix=f"{label}: " if label else "")
+            column += cell.colspan
 
 
 def spoken_text(inlines: tuple[Inline, ...]) -> str:
@@ -134,7 +160,17 @@ def spoken_text(inlines: tuple[Inline, ...]) -> str:
             rendered = plain_text(node.children).strip()
             if not rendered.startswith(("(", "[")):
                 parts.append(re.sub(r"\s*\([^()]*\)", "", rendered))
-        elif isinstance(node, Emph | Strong | Link):
+        elif isinstance(node, Styled) and node.style == "sup":
+            # 10^9^/L is "10 to the power 9", never "109"
+            raised = spoken_text(node.children)
+            after_digit = bool(parts) and parts[-1][-1:].isdigit()
+            numeric = raised.lstrip("-−").isdigit()
+            parts.append(
+                f" to the power {raised} " if after_digit and numeric else raised
+            )
+        elif isinstance(node, Styled) and node.style == "strikeout":
+            parts.append(f"(crossed out: {spoken_text(node.children)})")
+        elif isinstance(node, Wrapper):
             parts.append(spoken_text(node.children))
         else:
             parts.append(plain_text((node,)))

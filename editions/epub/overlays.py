@@ -20,11 +20,12 @@ from html import escape
 from editions.model import (
     Article,
     Block,
-    BlockQuote,
+    CodeBlock,
+    DefinitionList,
     Figure,
-    ListBlock,
     Paragraph,
     Table,
+    child_blocks,
 )
 
 #: Class the reading system puts on the element being read (`media:active-class`).
@@ -95,17 +96,22 @@ def _walk(
             yield from ((s.sentence_id, inner) for s in block.caption)
         elif isinstance(block, Table):
             inner = (*within, (block.table_id, "table"))
-            cells = [c for row in (block.header, *block.rows) for c in row]
+            cells = [c for row in block.all_rows() for c in row]
             yield from ((s.sentence_id, inner) for s in block.caption)
             yield from ((s.sentence_id, inner) for c in cells for s in c.sentences)
-        elif isinstance(block, ListBlock):
-            # Lists carry no id in the XHTML, so they cannot be a seq's textref.
-            for item in block.items:
-                yield from _walk(item.blocks, within)
-        elif isinstance(block, BlockQuote):
-            yield from _walk(block.blocks, within)
         elif isinstance(block, Paragraph):
             yield from ((s.sentence_id, within) for s in block.sentences)
+        elif isinstance(block, CodeBlock):
+            yield block.sentence.sentence_id, within
+        elif isinstance(block, DefinitionList):
+            for entry in block.items:
+                yield from ((s.sentence_id, within) for s in entry.term)
+                for definition in entry.definitions:
+                    yield from _walk(definition, within)
+        else:
+            # Lists, quotes and divs carry no id a seq could use as its textref.
+            for inner in child_blocks(block):
+                yield from _walk(inner, within)
 
 
 def pars(

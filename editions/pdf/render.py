@@ -95,6 +95,7 @@ def page_html(article: Article, settings: PdfSettings) -> str:
         image_src=lambda f: f.src.as_uri(),
         after_title=listen.box(settings.audio_url) if settings.audio_url else "",
         notes_as_divs=True,
+        decorative_as_background=True,
     )
     faces = fonts.font_face_css(lambda p: p.as_uri())
     css = (STYLES / "print.css").read_text(encoding="utf-8")

@@ -19,7 +19,7 @@ from typing import Any
 from editions.errors import BuildFailed, Finding, Location, MissingProgram, errors_in
 from editions.model import Article, LexiconEntry
 from editions.paths import STYLES
-from editions.source import bibliography, frontmatter, lexicon
+from editions.source import bibliography, frontmatter, ids, lexicon
 from editions.source.pandoc_ast import Converter
 from editions.source.sourcemap import SourceMap
 
@@ -83,6 +83,7 @@ def load(path: Path) -> tuple[Article, list[Finding]]:
     blocks = _with_references_heading(ast["blocks"])
     sections, references = converter.sections(str(meta["title"]), blocks, entries)
     findings += converter.findings
+    findings += ids.check_ids(source)
     findings += _reference_warnings(entries, {r.key for r in references}, bib_path)
     if errors_in(findings):
         raise BuildFailed(findings)
@@ -107,6 +108,9 @@ def load(path: Path) -> tuple[Article, list[Finding]]:
         lexicon_path=lexicon_path,
         audio_base_url=audio_base_url,
     )
+    findings += ids.check_links(article, source)
+    if errors_in(findings):
+        raise BuildFailed(findings)
     return article, findings
 
 

@@ -17,9 +17,12 @@ from editions.errors import Finding
 from editions.model import (
     Block,
     BlockQuote,
-    Cell,
     Cite,
     Code,
+    CodeBlock,
+    DefinitionItem,
+    DefinitionList,
+    Division,
     Emph,
     Figure,
     Footnote,
@@ -31,13 +34,15 @@ from editions.model import (
     NoteRef,
     Paragraph,
     Reference,
+    Rule,
     Section,
     Sentence,
     Strong,
-    Table,
+    Styled,
     Text,
     plain_text,
 )
+from editions.source import tables
 from editions.source.sentences import split_sentences
 from editions.source.sourcemap import SourceMap
 
@@ -61,7 +66,7 @@ class Converter:
     _figure_ids: itertools.count[int] = field(
         default_factory=lambda: itertools.count(1)
     )
-    _table_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    table_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _image_line: int = 0
 
     # ------------------------------------------------------------ sentences
@@ -101,14 +106,18 @@ class Converter:
             return [Text(" ")]
         if kind == "LineBreak":
             return [LineBreak()]
-        if kind in ("Emph", "Underline"):
+        if kind == "Emph":
             return [Emph(self.inlines(content))]
         if kind == "Strong":
             return [Strong(self.inlines(content))]
-        if kind in ("Strikeout", "Superscript", "Subscript", "SmallCaps"):
-            return list(self.inlines(content))
+        if kind in _STYLED:
+            return [Styled(_STYLED[kind], self.inlines(content))]
         if kind == "Span":
-            return list(self.inlines(content[1]))
+            (ident, _classes, pairs), children = content
+            lang = dict(pairs).get("lang")
+            if not ident and not lang:
+                return list(self.inlines(children))  # a class alone shows nothing
+            return [Styled("span", self.inlines(children), lang, ident)]
         if kind == "Quoted":
             opening, closing = (
                 ("“", "”") if content[0]["t"] == "DoubleQuote" else ("‘", "’")
@@ -116,7 +125,19 @@ class Converter:
             return [Text(opening), *self.inlines(content[1]), Text(closing)]
         if kind == "Code":
             return [Code(content[1])]
-        if kind in ("Math", "RawInline"):
+        if kind == "Math":
+            # READER turns TeX math off ("$635" is money); should a future reader
+            # produce Math anyway, refuse it rather than show TeX to a patient.
+            self.findings.append(
+                Finding(
+                    "SRC022",
+                    f"math {content[1]!r} cannot be rendered accessibly; write it in "
+                    "words or with ^superscript^ and ~subscript~",
+                    self.source.find(content[1]),
+                )
+            )
+            return [Text(content[1])]
+        if kind == "RawInline":
             return [Text(content[1])]  # shown as literal text, never as markup
         if kind == "Cite":
             keys = tuple(c["citationId"] for c in content[0])
@@ -142,7 +163,7 @@ class Converter:
                 )
             )
             return []
-        return []
+        raise ValueError(f"pandoc inline {kind} has no handling")  # see test_coverage
 
     # ------------------------------------------------------------ blocks
 
@@ -166,30 +187,54 @@ class Converter:
             lines = [inl for line in content for inl in [*line, {"t": "LineBreak"}]]
             return [Paragraph(self.sentences(lines))]
         if kind == "CodeBlock":
-            return [Paragraph((Sentence(self.new_sentence_id(), (Code(content[1]),)),))]
+            return [CodeBlock(Sentence(self.new_sentence_id(), (Code(content[1]),)))]
         if kind == "RawBlock":
             return [Paragraph((Sentence(self.new_sentence_id(), (Text(content[1]),)),))]
         if kind == "BulletList":
             return [ListBlock(False, tuple(ListItem(self.blocks(i)) for i in content))]
         if kind == "OrderedList":
-            items = tuple(ListItem(self.blocks(i)) for i in content[1])
-            return [ListBlock(True, items, int(content[0][0]))]
+            (start, style, _delim), listed = content
+            items = tuple(ListItem(self.blocks(i)) for i in listed)
+            number_style = _LIST_STYLES.get(style["t"], "decimal")
+            return [ListBlock(True, items, int(start), number_style)]
         if kind == "BlockQuote":
             return [BlockQuote(self.blocks(content))]
         if kind == "Figure":
             return self.figure_block(content)
         if kind == "Table":
-            return [self.table(content)]
+            return [tables.table(self, content)]
         if kind == "Div":
-            return list(self.blocks(content[1]))
+            (ident, _classes, pairs), inner = content
+            lang = dict(pairs).get("lang")
+            if not ident and not lang:
+                return list(self.blocks(inner))  # a class alone shows nothing
+            return [Division(self.blocks(inner), ident, lang)]
         if kind == "DefinitionList":
-            out: list[Block] = []
-            for term, definitions in content:
-                out.append(Paragraph(self.sentences(term)))
-                for definition in definitions:
-                    out.extend(self.blocks(definition))
-            return out
-        return []  # HorizontalRule and anything without reading content
+            return [
+                DefinitionList(
+                    tuple(
+                        DefinitionItem(
+                            self.sentences(term),
+                            tuple(self.blocks(d) for d in definitions),
+                        )
+                        for term, definitions in content
+                    )
+                )
+            ]
+        if kind == "HorizontalRule":
+            return [Rule()]
+        if kind == "Header":
+            title = plain_text(self.inlines(content[2]))
+            self.findings.append(
+                Finding(
+                    "SRC021",
+                    f'heading "{title}" is inside a list, quote, div or note, so it '
+                    "cannot open a section or a chapter; move it out, or make it bold",
+                    self.source.find_heading(title),
+                )
+            )
+            return []
+        raise ValueError(f"pandoc block {kind} has no handling")  # see test_coverage
 
     def figure_block(self, content: list[Any]) -> list[Block]:
         """Convert a pandoc Figure (an image with a caption)."""
@@ -202,6 +247,15 @@ class Converter:
         ]
         if not images:
             return list(self.blocks(body))
+        if len(images) > 1 or len(body) > 1:
+            self.findings.append(
+                Finding(
+                    "SRC026",
+                    "a figure holds more than one image or other blocks besides its "
+                    "image; give each image its own paragraph and caption",
+                    self.source.find(f"]({images[-1]['c'][2][0]}"),
+                )
+            )
         caption_inlines = [i for b in caption[1] for i in b.get("c", [])]
         figure = self.figure(attr[0], images[0], caption_inlines)
         return [figure] if figure else []
@@ -211,19 +265,32 @@ class Converter:
         attr, alt_nodes, (url, _title) = image["c"]
         where = self.source.find(f"]({url}", after=self._image_line)
         self._image_line = where.line or self._image_line
-        alt = plain_text(self.inlines(alt_nodes)).strip()
-        alt = dict(attr[2]).get("alt", alt).strip()
+        pairs = dict(attr[2])
+        # An explicit alt="" is HTML's (and pandoc's) mark of a decorative image.
+        decorative = pairs.get("alt") == ""
+        alt = pairs.get("alt", plain_text(self.inlines(alt_nodes))).strip()
         src = self._local_image(url, where)
-        if not alt:
+        if decorative and (caption or alt_nodes):
+            self.findings.append(
+                Finding(
+                    "SRC028",
+                    f'image "{url}" is marked decorative (alt="") but has a caption; '
+                    "describe it with alt text, or drop the caption",
+                    where,
+                )
+            )
+            return None
+        if not alt and not decorative:
             self.findings.append(
                 Finding(
                     "SRC001",
                     f'image "{url}" has no alt text; describe what it shows '
-                    'with ![caption](file){alt="…"}',
+                    'with ![caption](file){alt="…"}, or write {alt=""} if it only '
+                    "decorates",
                     where,
                 )
             )
-        if src is None or not alt:
+        if src is None or not (alt or decorative):
             return None
         number = next(self._figure_ids)
         caption_sentences = self.sentences(caption) if caption else ()
@@ -233,6 +300,7 @@ class Converter:
             alt,
             caption_sentences,
             where,
+            decorative,
         )
 
     def _local_image(self, url: str, where: Any) -> Path | None:
@@ -276,32 +344,6 @@ class Converter:
             )
             return None
         return path
-
-    def table(self, content: list[Any]) -> Table:
-        """Convert a pandoc Table; the first header row becomes the column headers."""
-        attr, caption, colspecs, head, bodies, _foot = content
-        aligns = [_ALIGN.get(spec[0]["t"], "left") for spec in colspecs]
-        caption_inlines = [i for b in caption[1] for i in b.get("c", [])]
-        caption_sentences = self.sentences(caption_inlines) if caption_inlines else ()
-        head_rows = [self._row(r, aligns) for r in head[1]]
-        rows = [self._row(r, aligns) for body in bodies for r in [*body[2], *body[3]]]
-        header = head_rows[0] if head_rows else ()
-        number = next(self._table_ids)
-        return Table(
-            attr[0] or f"table-{number}", caption_sentences, header, tuple(rows)
-        )
-
-    def _row(self, row: list[Any], aligns: list[str]) -> tuple[Cell, ...]:
-        cells = []
-        for index, cell in enumerate(row[1]):
-            inlines = [i for b in cell[4] for i in b.get("c", [])]
-            cells.append(
-                Cell(
-                    self.sentences(inlines),
-                    aligns[index] if index < len(aligns) else "left",
-                )
-            )
-        return tuple(cells)
 
     # ------------------------------------------------------------ document
 
@@ -374,7 +416,19 @@ class Converter:
         return references
 
 
-_ALIGN = {"AlignRight": "right", "AlignCenter": "center"}
+_STYLED = {
+    "Superscript": "sup",
+    "Subscript": "sub",
+    "SmallCaps": "smallcaps",
+    "Strikeout": "strikeout",
+    "Underline": "underline",
+}
+_LIST_STYLES = {
+    "LowerAlpha": "lower-alpha",
+    "UpperAlpha": "upper-alpha",
+    "LowerRoman": "lower-roman",
+    "UpperRoman": "upper-roman",
+}
 
 
 def _with_blocks(section: Section, blocks: list[Block]) -> Section:

@@ -16,14 +16,12 @@ import pysbd
 from editions.model import (
     Cite,
     Code,
-    Emph,
     Inline,
     LineBreak,
-    Link,
     NoteRef,
     Sentence,
-    Strong,
     Text,
+    Wrapper,
     plain_text,
 )
 
@@ -59,7 +57,7 @@ def _flatten(
             size = length(node)
             out.append("C" * size)  # a stand-in word with no periods
             atoms.append((start, start + size))
-        elif isinstance(node, Emph | Strong | Link):
+        elif isinstance(node, Wrapper):
             _flatten(node.children, out, atoms)
 
 
@@ -80,7 +78,7 @@ def split_at(
             left.append(Text(node.text[:n]))
             right.append(Text(node.text[n:]))
             n = 0
-        elif isinstance(node, Emph | Strong | Link):
+        elif isinstance(node, Wrapper):
             head, tail = split_at(node.children, n)
             left.append(replace(node, children=head))
             right.append(replace(node, children=tail))

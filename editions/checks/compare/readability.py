@@ -17,10 +17,13 @@ from typing import Any
 from editions.model import (
     Article,
     BlockQuote,
+    DefinitionList,
+    Division,
     ListBlock,
     Paragraph,
     Section,
     Sentence,
+    child_blocks,
     plain_text,
 )
 from editions.report.results import Metric, Readability
@@ -72,11 +75,9 @@ def _prose(blocks: tuple[object, ...]) -> list[Sentence]:
     for block in blocks:
         if isinstance(block, Paragraph):
             found += block.sentences
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                found += _prose(item.blocks)
-        elif isinstance(block, BlockQuote):
-            found += _prose(block.blocks)
+        elif isinstance(block, ListBlock | BlockQuote | Division | DefinitionList):
+            for inner in child_blocks(block):  # definitions, not their terms
+                found += _prose(inner)
     return found
 
 
