@@ -333,6 +333,18 @@ class Article:
         )
 
     @property
+    def images(self) -> tuple[Path, ...]:
+        """Return every image file shown, decorative ones included, each once."""
+        return tuple(
+            dict.fromkeys(
+                b.src
+                for s in self.sections
+                for b in walk_blocks(s.blocks)
+                if isinstance(b, Figure)
+            )
+        )
+
+    @property
     def headings(self) -> tuple[tuple[int, str, str], ...]:
         """Return (level, id, text) for every heading, the title first."""
         return tuple((s.level, s.section_id, s.title_text) for s in self.sections)

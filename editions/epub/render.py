@@ -376,14 +376,14 @@ def _add_resources(book: epub.EpubBook, article: Article) -> None:
                 content=path.read_bytes(),
             )
         )
-    for index, figure in enumerate(article.figures, start=1):
-        media = _MEDIA_TYPES[figure.src.suffix.lower()]
+    for index, image in enumerate(article.images, start=1):
+        media = _MEDIA_TYPES[image.suffix.lower()]
         book.add_item(
             epub.EpubItem(
                 uid=f"img{index}",
-                file_name=f"images/{figure.src.name}",
+                file_name=f"images/{image.name}",
                 media_type=media,
-                content=figure.src.read_bytes(),
+                content=image.read_bytes(),
             )
         )
     if article.lexicon:

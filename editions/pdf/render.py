@@ -22,7 +22,8 @@ from editions.errors import BuildFailed, Finding, Location
 from editions.model import Article
 from editions.output import staged, write_text
 from editions.paths import STYLES
-from editions.pdf import listen
+from editions.pdf import lang_parts, link_targets, listen
+from editions.source.ids import spans_with_lang
 
 PAPER = {"a4": "A4", "letter": "letter"}
 
@@ -149,7 +150,13 @@ def render(
                     ],
                     summary="The PDF was not written.",
                 )
-            pdf_tagging.postprocess(scratch, _describer(article))
+            pdf_tagging.postprocess(
+                scratch,
+                _describer(article),
+                extra=lambda pdf: lang_parts.mark_languages(
+                    pdf, spans_with_lang(article)
+                ),
+            )
     facts = write_text(
         out_dir / f"{article.stem}{settings.suffix}.pages.json",
         json.dumps({"pdf": target.name, "page_starts": page_starts}, indent=1),
@@ -170,6 +177,7 @@ def _page_starts(article: Article, document: Any) -> list[str]:
 def _describer(article: Article) -> Any:
     """Describe link targets for /Contents: a reference entry, a note, or a web page."""
     entries = {r.entry_id: r for r in article.references}
+    places = link_targets.describe_targets(article)
 
     def describe(target: str) -> str | None:
         name = target.removeprefix("#")
@@ -180,6 +188,8 @@ def _describer(article: Article) -> Any:
             return f"Footnote {name.removeprefix('fnref').removeprefix('fn')}"
         if target.startswith(("http://", "https://")):
             return f"Web page: {target}"
-        return None
+        if target.startswith("mailto:"):
+            return f"Email to {target.removeprefix('mailto:').split('?')[0]}"
+        return places.get(name)
 
     return describe

@@ -911,6 +911,7 @@ def postprocess(
     describe: Callable[[str], str | None],
     *,
     lang: str | None = None,
+    extra: Callable[[pikepdf.Pdf], object] | None = None,
 ) -> None:
     """Fix a WeasyPrint 70 PDF/UA-1 file in place (written atomically via `staged`).
 
@@ -928,6 +929,8 @@ def postprocess(
         attach_link_annotations(pdf)
         wrap_list_bodies(pdf)
         tag_notes(pdf)
+        if extra is not None:  # a fix that needs the article (language of parts)
+            extra(pdf)
         if "/Lang" not in pdf.Root or not str(pdf.Root.Lang).strip():
             language = lang or _document_language(pdf)
             if language:

@@ -20,6 +20,7 @@ from editions.model import (
     Styled,
     Table,
     Wrapper,
+    plain_text,
     walk_blocks,
 )
 from editions.source.sourcemap import SourceMap
@@ -81,8 +82,7 @@ def targets(article: Article) -> set[str]:
     found = {s.section_id for s in article.sections}
     found |= {n.note_id for n in article.notes}
     found |= {r.entry_id for r in article.references}
-    for sentence in article.sentences():
-        found |= set(_span_ids(sentence.inlines))
+    found |= set(span_texts(article))
     for section in article.sections:
         for block in walk_blocks(section.blocks):
             if isinstance(block, Figure):
@@ -112,12 +112,32 @@ def check_links(article: Article, source: SourceMap) -> list[Finding]:
     return findings
 
 
-def _span_ids(inlines: tuple[Inline, ...]) -> Iterator[str]:
+def span_texts(article: Article) -> dict[str, str]:
+    """Return the text of every span that has an explicit id, by id."""
+    return {
+        node.ident: plain_text(node.children)
+        for sentence in article.sentences()
+        for node in _spans(sentence.inlines)
+        if node.ident
+    }
+
+
+def spans_with_lang(article: Article) -> list[tuple[str, str]]:
+    """Return (text, lang) for every run marked with another language, in order."""
+    return [
+        (plain_text(node.children), node.lang)
+        for sentence in article.sentences()
+        for node in _spans(sentence.inlines)
+        if node.lang
+    ]
+
+
+def _spans(inlines: tuple[Inline, ...]) -> Iterator[Styled]:
     for node in inlines:
-        if isinstance(node, Styled) and node.ident:
-            yield node.ident
+        if isinstance(node, Styled):
+            yield node
         if isinstance(node, Wrapper):
-            yield from _span_ids(node.children)
+            yield from _spans(node.children)
 
 
 def _internal_links(inlines: tuple[Inline, ...]) -> Iterator[str]:
