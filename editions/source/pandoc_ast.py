@@ -270,7 +270,9 @@ class Converter:
         decorative = pairs.get("alt") == ""
         alt = pairs.get("alt", plain_text(self.inlines(alt_nodes))).strip()
         src = self._local_image(url, where)
-        if decorative and (caption or alt_nodes):
+        # pandoc drops alt="" from a captioned figure; the source line still has it.
+        line = self.source.lines[where.line - 1] if where.line else ""
+        if (decorative and (caption or alt_nodes)) or (caption and 'alt=""' in line):
             self.findings.append(
                 Finding(
                     "SRC028",
