@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from editions.checks.ace import run_ace
 from editions.checks.audio import check_audio
-from editions.checks.compare import consistency, editorial, readability
+from editions.checks.compare import consistency, editorial, fidelity, readability
 from editions.checks.compare.backcheck import back_check
 from editions.checks.compare.expected import Expected, expected
 from editions.checks.compare.loudness import measure_chapters
@@ -303,6 +303,7 @@ class _Checker:
             ("alt text", lambda s: consistency.alts(exp, s, target)),
             ("citation links", lambda s: self._citations(edition, s, target)),
             ("source words", lambda s: self._words(edition, s, target)),
+            ("text fidelity", lambda s: fidelity.check(self.article, s.text, target)),
         ]
 
     def _citations(self, edition: str, shown: Shown, target: Path) -> list[Finding]:
