@@ -78,3 +78,24 @@ def built_all(
 def built(request: pytest.FixtureRequest, built_all: dict[str, Built]) -> Built:
     """Run each test once for the main article and once for the fixture."""
     return built_all[request.param]
+
+
+CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
+#: The construct fixtures (issue 15); `meta-*` folders belong to the front-matter tests.
+CONSTRUCTS = ("constructs-us", "leaflet-gb", "long-us")
+
+
+@pytest.fixture(scope="session")
+def corpus_built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
+    """Build each construct fixture once, with the null speech engine."""
+    result = {}
+    for name in CONSTRUCTS:
+        path = CORPUS / name / "article.md"
+        out = tmp_path_factory.mktemp(f"corpus-{name}")
+        options = pipeline.BuildOptions(
+            tts="null", large_print_pdf=False, report=lambda line: None
+        )
+        paths = pipeline.run(path, out, options)
+        article, _ = source.load(path)
+        result[name] = Built(name, article, paths, out)
+    return result

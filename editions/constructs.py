@@ -1,0 +1,113 @@
+"""Every Block and Inline type of pandoc's AST → what each edition does with it.
+
+The coverage test enumerates the types from the pinned pandoc itself and fails,
+naming the type, when one is missing here; README's "Building another article"
+documents the same table. A type is rendered in every edition, or refused with a
+located finding, or never produced by our reader (its extensions are off).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: The pandoc-types API the table below was written for (pandoc 3.9).
+PANDOC_API = (1, 23, 1)
+
+
+@dataclass(frozen=True)
+class Handling:
+    """How one pandoc node type reaches the reader of each edition."""
+
+    kind: str  # "Block" or "Inline"
+    html: str  # HTML in the EPUB and the large-print page
+    pdf: str  # structure in the tagged PDF
+    audio: str  # what the listener hears (and the captions/overlays that follow)
+    refused: str = ""  # finding code when (some forms of) it are refused
+    produced: bool = True  # False: READER never produces it
+
+
+def _b(
+    html: str, pdf: str, audio: str, refused: str = "", produced: bool = True
+) -> Handling:
+    return Handling("Block", html, pdf, audio, refused, produced)
+
+
+def _i(
+    html: str, pdf: str, audio: str, refused: str = "", produced: bool = True
+) -> Handling:
+    return Handling("Inline", html, pdf, audio, refused, produced)
+
+
+HANDLING: dict[str, Handling] = {
+    # ------------------------------------------------------------ blocks
+    "Para": _b("<p>", "P", "sentences"),
+    "Plain": _b("text of a tight list item or cell", "LBody / TD", "sentences"),
+    "LineBlock": _b("<p> with <br />", "P", "sentences, lines run on"),
+    "CodeBlock": _b("<pre><code>", "NonStruct (lines kept)", "read as written"),
+    "RawBlock": _b("literal text", "P", "read as written", produced=False),
+    "BlockQuote": _b("<blockquote>", "BlockQuote", "read in place"),
+    "OrderedList": _b(
+        "<ol start type>", "L / LI / Lbl / LBody", '"4. …", "b. …"; Roman as numbers'
+    ),
+    "BulletList": _b("<ul>, nested", "L / LI / LBody, nested", "items in order"),
+    "DefinitionList": _b(
+        "<dl><dt><dd>", "L / LI / LBody (term, then definition)", '"Term: …", then it'
+    ),
+    "Header": _b(
+        "<section><hN id>",
+        "Hn + outline entry",
+        "announced; level 2 opens a chapter",
+        refused="SRC021",  # a heading inside a list, quote, div or note
+    ),
+    "HorizontalRule": _b("<hr />", "a border: /Artifact", "a longer pause"),
+    "Table": _b(
+        "<table><caption><thead> th scope=col, th scope=row, colspan, <tfoot>",
+        "Table / Caption / THead (repeated on each page) / TBody / TFoot, TH /Scope",
+        "caption, headers, then each cell after its column header",
+        refused="SRC024 SRC025",  # a block in a cell; a second header row
+    ),
+    "Figure": _b(
+        "<figure id><img alt><figcaption>",
+        "Figure /Alt + Caption",
+        '"Figure: caption", "The image shows: alt"',
+        refused="SRC001 SRC026 SRC028",
+    ),
+    "Div": _b("<div id lang> (only with an id or lang)", "Div", "read in place"),
+    # ------------------------------------------------------------ inlines
+    "Str": _i("text", "text", "spoken"),
+    "Space": _i("space", "space", "spoken"),
+    "SoftBreak": _i("space", "space", "spoken"),
+    "LineBreak": _i("<br />", "line break", "run on"),
+    "Emph": _i("<em> (bold in large print)", "NonStruct, italic", "spoken"),
+    "Strong": _i("<strong>", "NonStruct, bold", "spoken"),
+    "Underline": _i("<u>", "NonStruct, underlined", "spoken"),
+    "Strikeout": _i("<del>", "NonStruct, struck through", '"(crossed out: …)"'),
+    "Superscript": _i("<sup>", "NonStruct, raised", '"10 to the power 9"'),
+    "Subscript": _i("<sub>", "NonStruct, lowered", "spoken"),
+    "SmallCaps": _i('<span class="smallcaps">', "Span, small capitals", "spoken"),
+    "Quoted": _i("curly quotes", "curly quotes", "spoken"),
+    "Cite": _i('<span class="citation"> + link to the entry', "Link", "narrative only"),
+    "Code": _i("<code>", "NonStruct, monospace", "read as written"),
+    "Math": _i(
+        "refused", "refused", "refused", refused="SRC022", produced=False
+    ),  # READER turns TeX math off: "$635" is money
+    "RawInline": _i("literal text", "text", "read as written", produced=False),
+    "Link": _i(
+        "<a href> (internal, https, mailto; others keep only their words)",
+        "Link + annotation with a described /Contents",
+        "its words",
+        refused="SRC027",  # an internal link to an id nothing has
+    ),
+    "Image": _i(
+        '<figure> or, with alt="", <img alt="">',
+        "Figure /Alt, or a CSS background painted as /Artifact",
+        "alt text, or silence when decorative",
+        refused="SRC001 SRC010",
+    ),
+    "Note": _i(
+        '<a role="doc-noteref"> + endnotes section',
+        "Link + Note with /ID",
+        '"Note 1: …" at the end of the chapter',
+    ),
+    "Span": _i("<span id lang>", "Span with /Lang", "spoken"),
+}
