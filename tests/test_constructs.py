@@ -25,7 +25,8 @@ from editions.checks.compare.read_epub import read_epub, xhtml_documents
 from editions.checks.compare.read_html import read_html
 from editions.checks.compare.read_pdf import pdf_text
 from editions.constructs import HANDLING, PANDOC_API
-from editions.pdf.tagging import paints, walk_structure
+from editions.pdf.lang_parts import element_text, own_texts
+from editions.pdf.tagging import paints, struct_kids, walk_structure
 from editions.source.article import READER, pandoc_path
 
 LUA = Path(__file__).resolve().parent / "data" / "pandoc-types.lua"
@@ -203,7 +204,15 @@ def test_pdf_tags_glossary_table_language_and_decoration(
             tree.append((str(elem.S), str(elem.get("/Lang", "")), str(scope or "")))
         roles = [role for role, _lang, _scope in tree]
         # The glossary is a list: each term and each definition an LI with an LBody.
-        assert roles.count("/L") >= 3 and roles.count("/LBody") >= 6
+        own = own_texts(pdf)
+        lists = [
+            [element_text(li, own) for li in struct_kids(elem)]
+            for elem, _parent in walk_structure(pdf.Root.StructTreeRoot)
+            if str(elem.S) == "/L"
+        ]
+        glossary = next(items for items in lists if items[0] == "Anaemia")
+        assert glossary[2::2] == ["Ferritin", "Haemoglobin"]
+        assert glossary[1].startswith("Too few red blood cells")
         assert ("/Span", "fr", "") in tree
         assert ("/TH", "", "/Row") in tree and ("/TH", "", "/Column") in tree
         # Figures: the QR code, the chart and the tablet; the divider is none.

@@ -44,9 +44,10 @@ def own_texts(pdf: pikepdf.Pdf) -> dict[ObjGen, str]:
     return {key: "".join(parts) for key, parts in texts.items()}
 
 
-def _text(elem: Dictionary, own: dict[ObjGen, str]) -> str:
+def element_text(elem: Dictionary, own: dict[ObjGen, str]) -> str:
+    """Return the text *elem* and its descendants paint, in order."""
     return own.get(elem.objgen, "") + "".join(
-        _text(kid, own) for kid in struct_kids(elem)
+        element_text(kid, own) for kid in struct_kids(elem)
     )
 
 
@@ -62,7 +63,7 @@ def mark_languages(pdf: pikepdf.Pdf, parts: list[tuple[str, str]]) -> int:
     text, lang = next(want)
     target, done = squash(text), 0
     for span in spans:
-        piece = squash(_text(span, own))
+        piece = squash(element_text(span, own))
         if not piece or not target.startswith(piece, done):
             continue
         span.Lang = pikepdf.String(lang)

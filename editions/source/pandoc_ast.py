@@ -8,9 +8,7 @@ is escaped by every renderer), images must be local files inside the source fold
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from editions.errors import Finding
@@ -24,7 +22,6 @@ from editions.model import (
     DefinitionList,
     Division,
     Emph,
-    Figure,
     Footnote,
     Inline,
     LineBreak,
@@ -42,13 +39,11 @@ from editions.model import (
     Text,
     plain_text,
 )
-from editions.source import tables
+from editions.source import images, tables
 from editions.source.sentences import split_sentences
 from editions.source.sourcemap import SourceMap
 
 Node = dict[str, Any]
-IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
-_URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
 
 
 @dataclass
@@ -63,11 +58,9 @@ class Converter:
         default_factory=lambda: itertools.count(1)
     )
     _cite_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    _figure_ids: itertools.count[int] = field(
-        default_factory=lambda: itertools.count(1)
-    )
+    figure_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     table_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    _image_line: int = 0
+    image_line: int = 0
 
     # ------------------------------------------------------------ sentences
 
@@ -179,7 +172,7 @@ class Converter:
         kind, content = node["t"], node.get("c")
         if kind in ("Para", "Plain"):
             if len(content) == 1 and content[0]["t"] == "Image":
-                figure = self.figure("", content[0], [])
+                figure = images.figure(self, "", content[0], [])
                 return [figure] if figure else []
             sentences = self.sentences(content)
             return [Paragraph(sentences)] if sentences else []
@@ -200,7 +193,7 @@ class Converter:
         if kind == "BlockQuote":
             return [BlockQuote(self.blocks(content))]
         if kind == "Figure":
-            return self.figure_block(content)
+            return images.figure_block(self, content)
         if kind == "Table":
             return [tables.table(self, content)]
         if kind == "Div":
@@ -235,117 +228,6 @@ class Converter:
             )
             return []
         raise ValueError(f"pandoc block {kind} has no handling")  # see test_coverage
-
-    def figure_block(self, content: list[Any]) -> list[Block]:
-        """Convert a pandoc Figure (an image with a caption)."""
-        attr, caption, body = content
-        images = [
-            i
-            for b in body
-            for i in b.get("c", [])
-            if isinstance(i, dict) and i.get("t") == "Image"
-        ]
-        if not images:
-            return list(self.blocks(body))
-        if len(images) > 1 or len(body) > 1:
-            self.findings.append(
-                Finding(
-                    "SRC026",
-                    "a figure holds more than one image or other blocks besides its "
-                    "image; give each image its own paragraph and caption",
-                    self.source.find(f"]({images[-1]['c'][2][0]}"),
-                )
-            )
-        caption_inlines = [i for b in caption[1] for i in b.get("c", [])]
-        figure = self.figure(attr[0], images[0], caption_inlines)
-        return [figure] if figure else []
-
-    def figure(self, figure_id: str, image: Node, caption: list[Node]) -> Figure | None:
-        """Keep an image only if it is a local file in the source folder, with alt."""
-        attr, alt_nodes, (url, _title) = image["c"]
-        where = self.source.find(f"]({url}", after=self._image_line)
-        self._image_line = where.line or self._image_line
-        pairs = dict(attr[2])
-        # An explicit alt="" is HTML's (and pandoc's) mark of a decorative image.
-        decorative = pairs.get("alt") == ""
-        alt = pairs.get("alt", plain_text(self.inlines(alt_nodes))).strip()
-        src = self._local_image(url, where)
-        # pandoc drops alt="" from a captioned figure; the source line still has it.
-        line = self.source.lines[where.line - 1] if where.line else ""
-        if (decorative and (caption or alt_nodes)) or (caption and 'alt=""' in line):
-            self.findings.append(
-                Finding(
-                    "SRC028",
-                    f'image "{url}" is marked decorative (alt="") but has a caption; '
-                    "describe it with alt text, or drop the caption",
-                    where,
-                )
-            )
-            return None
-        if not alt and not decorative:
-            self.findings.append(
-                Finding(
-                    "SRC001",
-                    f'image "{url}" has no alt text; describe what it shows '
-                    'with ![caption](file){alt="…"}, or write {alt=""} if it only '
-                    "decorates",
-                    where,
-                )
-            )
-        if src is None or not (alt or decorative):
-            return None
-        number = next(self._figure_ids)
-        caption_sentences = self.sentences(caption) if caption else ()
-        return Figure(
-            figure_id or attr[0] or f"figure-{number}",
-            src,
-            alt,
-            caption_sentences,
-            where,
-            decorative,
-        )
-
-    def _local_image(self, url: str, where: Any) -> Path | None:
-        base = self.source.path.parent.resolve()
-        if _URL_SCHEME.match(url) or url.startswith("/"):
-            self.findings.append(
-                Finding(
-                    "SRC003",
-                    f'image "{url}" is not a file in the source folder; the build '
-                    "never fetches or reads images from elsewhere: copy it next to "
-                    "the article",
-                    where,
-                )
-            )
-            return None
-        path = (base / url).resolve()
-        if not path.is_relative_to(base):
-            self.findings.append(
-                Finding(
-                    "SRC003",
-                    f'image "{url}" lies outside the source folder {base}; copy it '
-                    "into that folder",
-                    where,
-                )
-            )
-            return None
-        if not path.is_file():
-            self.findings.append(
-                Finding(
-                    "SRC002",
-                    f'image "{url}" does not exist; check the file name',
-                    where,
-                )
-            )
-            return None
-        if path.suffix.lower() not in IMAGE_TYPES:
-            self.findings.append(
-                Finding(
-                    "SRC011", f'image "{url}" is not PNG, JPEG, GIF, SVG or WebP', where
-                )
-            )
-            return None
-        return path
 
     # ------------------------------------------------------------ document
 
