@@ -24,8 +24,8 @@ from editions.checks.compare import fidelity
 from editions.checks.compare.read_epub import read_epub, xhtml_documents
 from editions.checks.compare.read_html import read_html
 from editions.checks.compare.read_pdf import pdf_text
+from editions.checks.pdf import element_text, marked_content
 from editions.constructs import HANDLING, PANDOC_API
-from editions.pdf.lang_parts import element_text, own_texts
 from editions.pdf.tagging import paints, struct_kids, walk_structure
 from editions.source.article import READER, pandoc_path
 
@@ -204,7 +204,7 @@ def test_pdf_tags_glossary_table_language_and_decoration(
             tree.append((str(elem.S), str(elem.get("/Lang", "")), str(scope or "")))
         roles = [role for role, _lang, _scope in tree]
         # The glossary is a list: each term and each definition an LI with an LBody.
-        own = own_texts(pdf)
+        own = marked_content(pdf)
         lists = [
             [element_text(li, own) for li in struct_kids(elem)]
             for elem, _parent in walk_structure(pdf.Root.StructTreeRoot)
@@ -242,6 +242,22 @@ def test_pdf_breaks_the_long_table_and_list_across_pages(
     assert len(header_pages) >= 2, "the table's header row is not repeated"
     steps = [p for p in pages if "Plan a meal with" in p]
     assert len(steps) >= 2, "the list fits one page; make it longer"
+    # One Table element: the repeated header rows are artifacts, not a new table.
+    with pikepdf.open(corpus_built["long-us"].paths["pdf"]) as pdf:
+        tables = [
+            elem
+            for elem, _parent in walk_structure(pdf.Root.StructTreeRoot)
+            if str(elem.S) == "/Table"
+        ]
+        assert len(tables) == 1
+        groups = {str(g.S): len(struct_kids(g)) for g in struct_kids(tables[0])}
+        assert groups == {"/Caption": 1, "/THead": 1, "/TBody": 45}
+        header_words = [
+            p
+            for p in paints(pdf.pages[1])
+            if p.text.strip() == "Food" and all(m.is_artifact for m in p.marks)
+        ]
+        assert header_words, "page 2 shows the header row, as an artifact"
 
 
 # ------------------------------------------------------------------ audio

@@ -9,46 +9,12 @@ several Spans, each of which gets the language.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import pikepdf
 from pikepdf import Dictionary
 
 from editions.checks.compare.shown import squash
-from editions.pdf.tagging import (
-    ObjGen,
-    is_struct_elem,
-    paints,
-    parent_tree,
-    struct_kids,
-    walk_structure,
-)
-
-
-def own_texts(pdf: pikepdf.Pdf) -> dict[ObjGen, str]:
-    """Return the text each struct element paints itself (through its MCIDs)."""
-    tree = parent_tree(pdf)
-    texts: dict[ObjGen, list[str]] = defaultdict(list)
-    if tree is None:
-        return {}
-    for page in pdf.pages:
-        for paint in paints(page):
-            mark = paint.mcid_mark
-            if not paint.text or mark is None or mark.struct_parents is None:
-                continue
-            entry = tree.get(mark.struct_parents)
-            if not isinstance(entry, pikepdf.Array) or mark.mcid is None:
-                continue
-            if mark.mcid < len(entry) and is_struct_elem(entry[mark.mcid]):
-                texts[entry[mark.mcid].objgen].append(paint.text)
-    return {key: "".join(parts) for key, parts in texts.items()}
-
-
-def element_text(elem: Dictionary, own: dict[ObjGen, str]) -> str:
-    """Return the text *elem* and its descendants paint, in order."""
-    return own.get(elem.objgen, "") + "".join(
-        element_text(kid, own) for kid in struct_kids(elem)
-    )
+from editions.checks.pdf import element_text, marked_content
+from editions.pdf.tagging import walk_structure
 
 
 def mark_languages(pdf: pikepdf.Pdf, parts: list[tuple[str, str]]) -> int:
@@ -56,14 +22,14 @@ def mark_languages(pdf: pikepdf.Pdf, parts: list[tuple[str, str]]) -> int:
     root = pdf.Root.get("/StructTreeRoot")
     if not parts or not isinstance(root, Dictionary):
         return 0
-    own = own_texts(pdf)
+    content = marked_content(pdf)
     spans = [e for e, _p in walk_structure(root) if str(e.get("/S")) == "/Span"]
     marked = 0
     want = iter(parts)
     text, lang = next(want)
     target, done = squash(text), 0
     for span in spans:
-        piece = squash(element_text(span, own))
+        piece = squash(element_text(span, content))
         if not piece or not target.startswith(piece, done):
             continue
         span.Lang = pikepdf.String(lang)

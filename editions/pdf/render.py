@@ -22,7 +22,7 @@ from editions.errors import BuildFailed, Finding, Location
 from editions.model import Article
 from editions.output import staged, write_text
 from editions.paths import STYLES
-from editions.pdf import lang_parts, link_targets, listen
+from editions.pdf import lang_parts, link_targets, listen, table_fragments
 from editions.source.ids import spans_with_lang
 
 PAPER = {"a4": "A4", "letter": "letter"}
@@ -153,8 +153,11 @@ def render(
             pdf_tagging.postprocess(
                 scratch,
                 _describer(article),
-                extra=lambda pdf: lang_parts.mark_languages(
-                    pdf, spans_with_lang(article)
+                extra=lambda pdf: (
+                    lang_parts.mark_languages(pdf, spans_with_lang(article)),
+                    table_fragments.merge_table_fragments(
+                        pdf, table_fragments.row_counts(article)
+                    ),
                 ),
             )
     facts = write_text(
