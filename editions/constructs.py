@@ -51,7 +51,9 @@ HANDLING: dict[str, Handling] = {
     ),
     "BulletList": _b("<ul>, nested", "L / LI / LBody, nested", "items in order"),
     "DefinitionList": _b(
-        "<dl><dt><dd>", "L / LI / LBody (term, then definition)", '"Term: …", then it'
+        "<dl><dt><dd>",
+        "L / LI with Lbl (the term) and LBody (its definitions)",
+        '"Term: …", then it',
     ),
     "Header": _b(
         "<section><hN id>",

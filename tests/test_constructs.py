@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import lxml.etree
 import lxml.html
 import pikepdf
 import pytest
@@ -203,16 +205,25 @@ def test_pdf_tags_glossary_table_language_and_decoration(
             scope = elem.get("/A", {}).get("/Scope") if "/A" in elem else None
             tree.append((str(elem.S), str(elem.get("/Lang", "")), str(scope or "")))
         roles = [role for role, _lang, _scope in tree]
-        # The glossary is a list: each term and each definition an LI with an LBody.
+        # The glossary is a list: one LI per term, its Lbl the term, its LBody the
+        # definition (both paragraphs of a two-paragraph one).
         own = marked_content(pdf)
         lists = [
-            [element_text(li, own) for li in struct_kids(elem)]
+            [
+                [(str(k.S), element_text(k, own)) for k in struct_kids(li)]
+                for li in struct_kids(elem)
+            ]
             for elem, _parent in walk_structure(pdf.Root.StructTreeRoot)
             if str(elem.S) == "/L"
         ]
-        glossary = next(items for items in lists if items[0] == "Anaemia")
-        assert glossary[2::2] == ["Ferritin", "Haemoglobin"]
-        assert glossary[1].startswith("Too few red blood cells")
+        glossary = next(items for items in lists if items[0][0] == ("/Lbl", "Anaemia"))
+        assert [item[0] for item in glossary] == [
+            ("/Lbl", "Anaemia"),
+            ("/Lbl", "Ferritin"),
+            ("/Lbl", "Haemoglobin"),
+        ]
+        assert [role for item in glossary for role, _ in item[1:]] == ["/LBody"] * 3
+        assert glossary[1][1][1].endswith("It is measured in micrograms per litre.")
         assert ("/Span", "fr", "") in tree
         assert ("/TH", "", "/Row") in tree and ("/TH", "", "/Column") in tree
         # Figures: the QR code, the chart and the tablet; the divider is none.
@@ -323,3 +334,27 @@ def test_fidelity_finds_text_out_of_order() -> None:
     assert fidelity.measure(units, "Take one tablet. Drink some water.").ratio == 1
     swapped = fidelity.measure(units, "Drink some water. Take one tablet.")
     assert swapped.ratio == 0.5 and len(swapped.missing_units) == 1
+
+
+# ------------------------------------------------------------------ metadata
+
+
+@pytest.mark.parametrize("name", CONSTRUCTS)
+def test_title_and_language_read_back_from_each_edition(
+    name: str, corpus_built: dict[str, Built]
+) -> None:
+    built = corpus_built[name]
+    title, lang = built.article.title, built.article.lang
+    with pikepdf.open(built.paths["pdf"]) as pdf:
+        assert str(pdf.Root.Lang) == lang
+        with pdf.open_metadata() as meta:
+            assert meta.get("dc:title") == title
+    page = lxml.html.fromstring(built.paths["html"].read_bytes())
+    assert page.get("lang") == lang
+    assert title in page.findtext(".//title")
+    with zipfile.ZipFile(built.paths["epub"]) as book:
+        opf = next(n for n in book.namelist() if n.endswith(".opf"))
+        package = lxml.etree.fromstring(book.read(opf))
+    dc = {"dc": "http://purl.org/dc/elements/1.1/"}
+    assert package.findtext(".//dc:title", namespaces=dc) == title
+    assert package.findtext(".//dc:language", namespaces=dc) == lang

@@ -22,7 +22,13 @@ from editions.errors import BuildFailed, Finding, Location
 from editions.model import Article
 from editions.output import staged, write_text
 from editions.paths import STYLES
-from editions.pdf import lang_parts, link_targets, listen, table_fragments
+from editions.pdf import (
+    glossary,
+    lang_parts,
+    link_targets,
+    listen,
+    table_fragments,
+)
 from editions.source.ids import spans_with_lang
 
 PAPER = {"a4": "A4", "letter": "letter"}
@@ -158,6 +164,7 @@ def render(
                     table_fragments.merge_table_fragments(
                         pdf, table_fragments.row_counts(article)
                     ),
+                    glossary.pair_terms(pdf, glossary.glossary_items(article)),
                 ),
             )
     facts = write_text(
