@@ -25,7 +25,7 @@ from editions.audio.script import build_script
 from editions.checks.compare import fidelity
 from editions.checks.compare.read_epub import read_epub, xhtml_documents
 from editions.checks.compare.read_html import read_html
-from editions.checks.compare.read_pdf import pdf_text
+from editions.checks.compare.read_pdf import pdf_text, tagged_text
 from editions.checks.pdf import element_text, marked_content
 from editions.constructs import HANDLING, PANDOC_API
 from editions.pdf.tagging import paints, struct_kids, walk_structure
@@ -300,8 +300,11 @@ def test_every_source_word_in_order_in_each_edition(
 ) -> None:
     built = corpus_built[name]
     units = fidelity.units(built.article)
+    # The PDF as a screen reader reads it (tag order) and as pdftotext lays it out.
+    layout = fidelity.measure(units, pdf_text(built.paths["pdf"]))
+    assert layout.ratio >= fidelity.MIN_RATIO, layout.missing_words
     texts = {
-        "pdf": pdf_text(built.paths["pdf"]),
+        "pdf": tagged_text(built.paths["pdf"]),
         "epub": read_epub(built.paths["epub"]).text or "",
         "html": read_html(built.paths["html"]).text or "",
     }

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from editions.checks.compare.read_pdf import tagged_text
 from editions.errors import Finding, Location
 from editions.model import Article
 
@@ -64,10 +65,10 @@ def units(article: Article) -> list[Unit]:
 
 
 def _rejoin(shown: list[str], vocabulary: set[str]) -> list[str]:
-    """Undo PDF extraction: rejoin a word a line break split, split two run together.
+    """Undo PDF extraction: rejoin a word a line break split, split words run together.
 
     pdftotext cuts "defici" / "ency" at a line end and drops the narrow space in a
-    table cell's "5 g" ("5g").
+    table cell's "5 g" ("5g"); the tag tree joins cells on one line.
     """
     out: list[str] = []
     index = 0
@@ -85,10 +86,20 @@ def _rejoin(shown: list[str], vocabulary: set[str]) -> list[str]:
 
 
 def _split(token: str, vocabulary: set[str]) -> list[str]:
-    for cut in range(1, len(token)):
-        if token[:cut] in vocabulary and token[cut:] in vocabulary:
-            return [token[:cut], token[cut:]]
-    return [token]
+    """Split *token* into the fewest source words ("daymorningevening"), if it can.
+
+    Text read from a PDF's tags joins cells and spans set on one line.
+    """
+    best: list[list[str] | None] = [[]] + [None] * len(token)
+    for end in range(1, len(token) + 1):
+        for start in range(end):
+            head = best[start]
+            if head is not None and token[start:end] in vocabulary:
+                candidate = [*head, token[start:end]]
+                current = best[end]
+                if current is None or len(candidate) < len(current):
+                    best[end] = candidate
+    return best[-1] or [token]
 
 
 def measure(expected: list[Unit], shown_text: str) -> Fidelity:
@@ -153,7 +164,13 @@ def findings(result: Fidelity, where: Path, limit: int = 10) -> list[Finding]:
 
 
 def check(article: Article, shown_text: str | None, where: Path) -> list[Finding]:
-    """Compare one edition's text with the article (CHK030, CHK031)."""
+    """Compare one edition's text with the article (CHK030, CHK031).
+
+    A PDF is read in its tag tree's order, as a screen reader reads it: pdftotext
+    orders by layout, so a wrapped table cell can put the next cell's words first.
+    """
+    if where.suffix == ".pdf":
+        shown_text = tagged_text(where)
     if shown_text is None:
         return []
     return findings(measure(units(article), shown_text), where)

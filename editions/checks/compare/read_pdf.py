@@ -19,7 +19,7 @@ from editions.checks.pdf import (
     outline_titles,
     structure_headings,
 )
-from editions.pdf.tagging import link_target, role_of, walk_structure
+from editions.pdf.tagging import link_target, role_of, struct_kids, walk_structure
 from editions.programs import run_poppler
 
 
@@ -92,3 +92,18 @@ def pdf_text(path: Path) -> str:
     """Return the PDF's text in reading order as poppler's pdftotext extracts it."""
     text = run_poppler("pdftotext", ["-enc", "UTF-8", str(path), "-"], timeout=120)
     return text.decode("utf-8", errors="replace")
+
+
+def tagged_text(path: Path) -> str:
+    """Return the text of the tag tree in logical order: what a screen reader reads.
+
+    Unlike `pdf_text`, a table cell that wraps onto two lines cannot move the next
+    cell's words ahead of it, and artifacts (running headers, page numbers, repeated
+    table headers) are left out.
+    """
+    with pikepdf.open(path) as pdf:
+        root = pdf.Root.get("/StructTreeRoot")
+        if not isinstance(root, Dictionary):
+            return ""
+        content = marked_content(pdf)
+        return "\n".join(element_text(elem, content) for elem in struct_kids(root))
