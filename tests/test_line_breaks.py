@@ -6,30 +6,22 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ARTICLES
+from conftest import ARTICLES, Built
 
-from editions import build as pipeline
 from editions.checks.compare import line_breaks
-from editions.source import article as source
 
 #: Right page margin of styles/print.css (20 mm), in points, less 1 pt of rounding.
 RIGHT_MARGIN_PT = 20 / 25.4 * 72 - 1
 
 
 @pytest.fixture(scope="session")
-def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, Path]]:
-    """Lay out only the two PDFs of each article (no speech needed), once."""
+def pdfs(pdf_builds: dict[str, Built]) -> dict[str, tuple[str, Path]]:
+    """Each PDF of each article, with its article's words on one line."""
     found = {}
-    for name, path in ARTICLES.items():
-        out = tmp_path_factory.mktemp(f"pdf-{name}")
-        options = pipeline.BuildOptions(
-            only=("pdf",), tts="null", report=lambda _: None
-        )
-        paths = pipeline.run(path, out, options)
-        article, _ = source.load(path)
-        text = line_breaks.source_text(article)
+    for name, built in pdf_builds.items():
+        text = line_breaks.source_text(built.article)
         for edition in ("pdf", "pdf-large-print"):
-            found[f"{name}-{edition}"] = (text, paths[edition])
+            found[f"{name}-{edition}"] = (text, built.paths[edition])
     return found
 
 

@@ -21,7 +21,13 @@ from typing import TypeVar
 
 from editions.checks.ace import run_ace
 from editions.checks.audio import check_audio
-from editions.checks.compare import consistency, editorial, readability
+from editions.checks.compare import (
+    consistency,
+    editorial,
+    fidelity,
+    line_breaks,
+    readability,
+)
 from editions.checks.compare.backcheck import back_check
 from editions.checks.compare.expected import Expected, expected
 from editions.checks.compare.loudness import measure_chapters
@@ -255,6 +261,12 @@ class _Checker:
             return findings
 
         self._check("reference form and provenance", "source", article.source, review)
+        self._check(
+            "citation fidelity",
+            "source",
+            article.source,
+            lambda: fidelity.review(article, report.editorial),
+        )
 
         def reading_level() -> list[Finding]:
             report.readability = readability.measure(article)
@@ -285,6 +297,13 @@ class _Checker:
                 self.shown[edition] = shown
             self._compare(edition, target, shown, self._visual_checks(edition, target))
             self._check(
+                "line breaks",
+                edition,
+                target,
+                lambda t=target: line_breaks.check(t, self.article),
+                (edition,),
+            )
+            self._check(
                 "page thumbnails",
                 edition,
                 target,
@@ -302,6 +321,10 @@ class _Checker:
             ("reference entries", lambda s: consistency.references(exp, s, target)),
             ("alt text", lambda s: consistency.alts(exp, s, target)),
             ("citation links", lambda s: self._citations(edition, s, target)),
+            (
+                "citation text",
+                lambda s: fidelity.in_edition(self.article, s.text or "", target),
+            ),
             ("source words", lambda s: self._words(edition, s, target)),
         ]
 
