@@ -257,8 +257,16 @@ def test_check_reports_citation_fidelity_and_corrections(
     built = pdf_builds["main"]
     provenance = "reference form and provenance"
     names = ("citation fidelity", "citation text", "line breaks", provenance)
-    report = check.run(
-        MAIN, built.out, check.CheckOptions(only=names, write_report=True)
+    said: list[str] = []
+    options = check.CheckOptions(only=names, progress=said.append)
+    report = check.run(MAIN, built.out, options)
+    assert (
+        "citation fidelity: 33 citation(s) compared with the author's, "
+        "3 corrected, 30 kept"
+    ) in said
+    assert any(
+        "@bihari-2013-interview: the author wrote (Schopick, 2013)" in line
+        for line in said
     )
     ran = {(r.check, r.edition): r.status for r in report.runs if r.check in names}
     assert ran == {

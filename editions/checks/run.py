@@ -265,7 +265,7 @@ class _Checker:
             "citation fidelity",
             "source",
             article.source,
-            lambda: fidelity.review(article, report.editorial),
+            lambda: fidelity.review(article, report.editorial, self.options.progress),
         )
 
         def reading_level() -> list[Finding]:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from editions.checks.compare.shown import squash
@@ -179,8 +180,15 @@ def in_edition(article: Article, text: str, where: Path) -> list[Finding]:
     return []
 
 
-def review(article: Article, editorial: Editorial) -> list[Finding]:
-    """Run the comparison for `invoke check`; fill the report's editorial lists."""
+def review(
+    article: Article,
+    editorial: Editorial,
+    say: Callable[[str], None] = lambda line: None,
+) -> list[Finding]:
+    """Run the comparison for `invoke check`; fill the report's editorial lists.
+
+    *say* gets a summary line and one line per recorded correction with its reason.
+    """
     bibliography = {r.key: dict(r.data) for r in article.references}
     rows, findings = compare(article, bibliography)
     editorial.citations = rows
@@ -190,4 +198,16 @@ def review(article: Article, editorial: Editorial) -> list[Finding]:
         for key, item in bibliography.items()
         if (fix := correction(key, item)) is not None
     ]
+    counts = Counter(row.status for row in rows)
+    say(
+        f"citation fidelity: {len(rows)} citation(s) compared with the author's, "
+        + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        if rows
+        else "citation fidelity: no as-written citations recorded"
+    )
+    for fix in editorial.corrections:
+        say(
+            f"  editorial correction @{fix.key}: the author wrote ({fix.cited_as}), "
+            f"printed {fix.printed}: {fix.reason}"
+        )
     return findings
