@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from conftest import FIXTURE, MAIN, Built
 
+from editions.audio.script import reference_speech
 from editions.checks import run as check
 from editions.checks.compare import editorial, fidelity
 from editions.errors import BuildFailed
@@ -291,3 +292,15 @@ def test_check_reports_citation_fidelity_and_corrections(
     assert "As cited by the author, not verified" in page
     data = json.loads((built.out / "report.json").read_text(encoding="utf-8"))
     assert len(data["editorial"]["citations"]) == 33
+
+
+def test_audio_speaks_the_years_the_author_gave(main: Article) -> None:
+    spoken = {r.key: reference_speech(r) for r in main.references}
+    assert spoken["patten-2018"].startswith("Patten and colleagues, 2018.")
+    assert spoken["ploesser-2010"].startswith("Ploesser and colleagues, 2010.")
+    assert spoken["trofimovitch-baumrucker-2019"].startswith(
+        "Trofimovitch and Baumrucker, 2019."
+    )
+    assert spoken["cdc-2020-understanding-epidemic"].startswith(
+        "Centers for Disease Control and Prevention, 2020."
+    )
