@@ -60,27 +60,24 @@ def section(ed: Editorial, table: Table) -> str:
         [escape(c.key), escape(c.cited_as), escape(c.printed), escape(c.reason)]
         for c in ed.corrections
     ]
-    parts.append(
-        table(
+    author_only = [
+        [f"<code>{escape(r.key)}</code>", escape("; ".join(r.as_cited))]
+        for r in ed.references
+        if r.as_cited
+    ]
+    for caption, head, rows, empty in (
+        (
             "Editorial corrections recorded in the bibliography",
             ["Key", "Author wrote", "Printed", "Reason"],
             fixes,
-        )
-        if fixes
-        else "<p>No editorial corrections are recorded.</p>"
-    )
-    author_only = [
-        [f"<code>{escape(ref.key)}</code>", escape("; ".join(ref.as_cited))]
-        for ref in ed.references
-        if ref.as_cited
-    ]
-    parts.append(
-        table(
+            "No editorial corrections are recorded.",
+        ),
+        (
             "Values as cited by the author, not verified",
             ["Key", "Printed from the author's citation or reference list"],
             author_only,
-        )
-        if author_only
-        else "<p>Every printed value is verified.</p>"
-    )
+            "Every printed value is verified.",
+        ),
+    ):
+        parts.append(table(caption, head, rows) if rows else f"<p>{empty}</p>")
     return "".join(parts)
