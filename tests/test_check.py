@@ -42,9 +42,10 @@ VALIDATORS = {
     "audio": {"audio measures", "ASR back-check"},
 }
 COMPARED = {
-    "pdf": {"headings", "navigation", "reference entries", "alt text"},
+    "source": {"reference form and provenance", "citation fidelity"},
+    "pdf": {"headings", "navigation", "reference entries", "alt text", "line breaks"},
     "epub": {"headings", "navigation", "citation links", "timed sentences"},
-    "html": {"reference entries", "citation links", "source words"},
+    "html": {"reference entries", "citation links", "citation text", "source words"},
     "audio": {"navigation", "timed sentences", "source words"},
 }
 

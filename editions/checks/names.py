@@ -11,10 +11,12 @@ AXE = "axe-core, every view"
 AUDIO_MEASURES = "audio measures"
 ASR = "ASR back-check"
 THUMBNAILS = "page thumbnails"
+LINE_BREAKS = "line breaks"
 
 # The source itself.
 SOURCE = "source and references"
 REFERENCE_REVIEW = "reference form and provenance"
+CITATION_FIDELITY = "citation fidelity"
 READING_LEVEL = "reading level (reported, not gated)"  # reported, never failed (§7.3)
 
 # Comparisons of an edition read back with the source (rows of the report's matrix).
@@ -23,6 +25,7 @@ NAVIGATION = "navigation"
 REFERENCE_ENTRIES = "reference entries"
 ALT_TEXT = "alt text"
 CITATION_LINKS = "citation links"
+CITATION_TEXT = "citation text"
 TIMED_SENTENCES = "timed sentences"
 SOURCE_WORDS = "source words"
 PAGE_LIST = "page list"
@@ -32,6 +35,7 @@ COMPARISONS = (
     REFERENCE_ENTRIES,
     ALT_TEXT,
     CITATION_LINKS,
+    CITATION_TEXT,
     TIMED_SENTENCES,
     SOURCE_WORDS,
     PAGE_LIST,

@@ -19,6 +19,7 @@ from editions.checks import names
 from editions.checks.compare import loudness
 from editions.errors import Finding
 from editions.output import write_text
+from editions.report import fidelity_html
 from editions.report.json_report import edition_status, relative
 from editions.report.results import EDITIONS, CheckRun, Report
 
@@ -302,12 +303,18 @@ def _editorial(report: Report) -> str:
         elif ref.unverified:
             status = '<span class="warning">Fields not verified</span>'
             todo = escape(ref.unverified)
+        elif ref.as_cited:
+            status = '<span class="warning">As cited by the author</span>'
+            todo = ""
         elif ref.noted:
             status = '<span class="pass">Verified</span>'
             todo = ""
         else:
             status = "No provenance note"
             todo = ""
+        if ref.as_cited:
+            todo += "<br>" * bool(todo) + "As cited by the author, not verified: "
+            todo += escape("; ".join(ref.as_cited))
         if ref.problems:
             todo += "".join(f"<br>{escape(p)}" for p in ref.problems)
         rows.append(
@@ -335,6 +342,7 @@ def _editorial(report: Report) -> str:
         )
         or "<p>The article has no references.</p>"
     )
+    parts.append(fidelity_html.section(ed, _table))
     parts.append("<h3>Uncited entries and dangling citations</h3>")
     parts.append(
         _list("Entries never cited (APA 7 §8.10)", ed.uncited, "No uncited entries.")

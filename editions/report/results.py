@@ -110,6 +110,29 @@ class ReferenceStatus:
     placeholder: bool
     unverified: str  # the note's "NOT VERIFIED …" remark, "" when none
     problems: tuple[str, ...]  # DOI/URL form and other APA 7 points
+    #: Rendered values only the author gave: "as cited by the author, not verified".
+    as_cited: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CitationCheck:
+    """One in-text citation compared with what the author wrote."""
+
+    keys: tuple[str, ...]
+    written: str  # as the author wrote it
+    printed: str  # as the editions print it ("" when it is gone)
+    status: Literal["kept", "corrected", "changed", "dropped"]
+    reason: str = ""  # a recorded correction's reason
+
+
+@dataclass(frozen=True)
+class CorrectionRecord:
+    """A deliberate change to the author's citation, recorded in the bibliography."""
+
+    key: str
+    cited_as: str
+    printed: str
+    reason: str
 
 
 @dataclass
@@ -120,6 +143,9 @@ class Editorial:
     uncited: list[str] = field(default_factory=list)
     dangling: list[str] = field(default_factory=list)  # "edition: citation → target"
     missing_words: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Each recorded as-written citation, compared (empty: none recorded).
+    citations: list[CitationCheck] = field(default_factory=list)
+    corrections: list[CorrectionRecord] = field(default_factory=list)
 
 
 @dataclass
