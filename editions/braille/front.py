@@ -48,7 +48,7 @@ def contents(front: FrontText, headings: list[Placed], width: int) -> list[Item]
     for heading in headings:
         indent = 2 * (heading.level - 2)
         page = cells.number(heading.page)
-        lines = cells.wrap(heading.braille, width - len(page) - 3, indent, indent + 2)
+        lines = cells.wrap(heading.braille, width - len(page) - 5, indent, indent + 2)
         last = lines[-1]
         room = width - len(last) - len(page) - 2
         if room >= 2:
