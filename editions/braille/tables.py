@@ -2,7 +2,8 @@
 
 English is Unified English Braille (the code of the UK, the US since 2016, Canada,
 Australia…), so `en-*` maps to liblouis's UEB tables; any other language asks
-liblouis's own table metadata (`lou_findTable`) for a literary table of that grade.
+liblouis's own table metadata (`lou_findTable`) for a literary table, contracted
+for grade 2 and uncontracted for grade 1.
 """
 
 from __future__ import annotations
@@ -52,7 +53,10 @@ def choose(article: Article, settings: BrailleSettings) -> BrailleTable:
         return BrailleTable(
             f"en-ueb-g{grade}.ctb", f"Unified English Braille, grade {grade}"
         )
-    found = liblouis.find_table(f"language:{primary} type:literary grade:{grade}")
+    contraction = "full" if grade == 2 else "no"
+    found = liblouis.find_table(
+        f"language:{primary} type:literary contraction:{contraction}"
+    )
     if found is None:
         line = _lang_line(article.source)
         raise BuildFailed(

@@ -1,0 +1,232 @@
+"""Braille edition: liblouis UEB in BRF pages, read back and compared with the source.
+
+The hand-out PDF of each article is laid out once (its real page breaks place the
+print page indicators); the braille is rendered from it once per session and read
+back the way a reader meets it: pages, numbers, contents, back-translated words.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import ARTICLES, FIXTURE
+
+from editions import build as pipeline
+from editions.braille import cells, liblouis, prepare
+from editions.braille.render import render
+from editions.braille.tables import BrailleSettings
+from editions.checks import braille as checks
+from editions.checks.compare import consistency
+from editions.checks.compare.expected import expected
+from editions.checks.compare.read_braille import BrailleShown, read_braille
+from editions.errors import BuildFailed, MissingProgram
+from editions.model import Article, Emph, Paragraph, Sentence, Text
+from editions.source import article as source
+
+TABLE = "en-ueb-g2.ctb"
+
+
+@dataclasses.dataclass(frozen=True)
+class Braille:
+    name: str
+    article: Article
+    brf: Path
+    pdf: Path
+    page_starts: tuple[str, ...]
+    shown: BrailleShown
+
+
+@pytest.fixture(scope="session")
+def brailled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Braille]:
+    """Lay out each article's PDF once (no speech), then render and read its braille."""
+    made = {}
+    for name, path in ARTICLES.items():
+        out = tmp_path_factory.mktemp(f"braille-{name}")
+        options = pipeline.BuildOptions(
+            only=("pdf",), tts="null", large_print_pdf=False, report=lambda _: None
+        )
+        pdf = pipeline.run(path, out, options)["pdf"]
+        starts = json.loads((out / f"{pdf.stem}.pages.json").read_text())
+        article, _ = source.load(path)
+        page_starts = tuple(starts["page_starts"])
+        brf = render(article, out, BrailleSettings(), page_starts, pdf.name)
+        shown = read_braille(brf, TABLE)
+        made[name] = Braille(name, article, brf, pdf, page_starts, shown)
+    return made
+
+
+@pytest.fixture(params=sorted(ARTICLES), scope="session")
+def braille(request: pytest.FixtureRequest, brailled: dict[str, Braille]) -> Braille:
+    return brailled[request.param]
+
+
+def test_back_translation_gives_back_the_source_words(braille: Braille) -> None:
+    share, missing = checks.fidelity(braille.article, braille.shown)
+    print(f"{braille.name}: fidelity {share:.4f}, missing {dict(missing)}")
+    assert share >= 0.99, missing.most_common(20)
+    assert not checks.back_translation(braille.article, braille.shown, braille.brf)
+
+
+def test_every_page_fits_40_cells_by_25_lines(braille: Braille) -> None:
+    data = braille.brf.read_bytes()
+    pages = data.split(b"\f")
+    assert pages[-1] == b"" and len(pages) > 2
+    for page in pages[:-1]:
+        rows = page.split(b"\r\n")
+        assert rows[-1] == b""  # every line, the last too, ends in CR LF
+        assert len(rows) - 1 == 25  # the page number sits on line 25
+        assert max(len(row) for row in rows) <= 40
+    assert all(
+        32 <= byte <= 95 for byte in data.replace(b"\r\n", b"").replace(b"\f", b"")
+    )
+    assert not checks.page_size(braille.shown, braille.brf)
+
+
+def test_page_numbers_are_sequential(braille: Braille) -> None:
+    labels = [p.label for p in braille.shown.braille_pages]
+    prelim = [label for label in labels if label.startswith("P")]
+    assert prelim == [f"P{cells.number(n)}" for n in range(1, len(prelim) + 1)]
+    body = labels[len(prelim) :]
+    assert [cells.from_number(label) for label in body] == list(range(1, len(body) + 1))
+    assert len(prelim) >= 2  # a title page and a contents page
+    assert not checks.page_numbers(braille.shown, braille.brf)
+
+
+def test_headings_are_found_in_order(braille: Braille) -> None:
+    """Title page, then contents entries: the source's headings, levels and order."""
+    wanted = [(level, text) for level, _id, text in braille.article.headings]
+    assert braille.shown.headings == wanted
+    exp = expected(braille.article)
+    assert not consistency.headings(exp, braille.shown, braille.brf)
+    # Each entry is a heading in the body, in order, on the page the contents gives.
+    assert not checks.contents(braille.shown, braille.brf)
+    assert all(entry.page for entry in braille.shown.contents)
+
+
+def test_print_page_indicators_match_the_pdf(braille: Braille) -> None:
+    with pikepdf.open(braille.pdf) as pdf:
+        pdf_pages = len(pdf.pages)
+    assert braille.shown.print_pages_shown == list(range(1, pdf_pages + 1))
+    assert not checks.print_pages(braille.shown, pdf_pages, braille.brf)
+
+
+def test_print_page_changes_fall_where_the_pdf_pages_start(braille: Braille) -> None:
+    """Each dots-3-6 line stands just before the first sentence of that PDF page."""
+    changes = [
+        (page, index)
+        for page in braille.shown.braille_pages
+        for index, row in enumerate(page.rows)
+        if row.startswith("---")
+    ]
+    starts = {s.sentence_id: s.text for s in braille.article.sentences()}
+    shown_after = []
+    for page, index in changes:
+        following = [r for r in page.rows[index + 1 : -1] if r.strip()]
+        assert following, "a print page change line is never the last text line"
+        shown_after.append(liblouis.backward(TABLE, [following[0].strip()])[0])
+    numbers = [cells.from_number(page.rows[i].lstrip("-")) for page, i in changes]
+    for number, text in zip(numbers, shown_after, strict=True):
+        assert number is not None
+        first = starts[braille.page_starts[number - 1]]
+        assert text.split()[:2] == first.split()[:2], (number, text, first)
+
+
+def test_figures_are_described_in_transcribers_notes(braille: Braille) -> None:
+    assert braille.shown.alts == [f.alt for f in braille.article.figures]
+    assert not consistency.alts(expected(braille.article), braille.shown, braille.brf)
+
+
+def test_reference_list_is_there_in_order(braille: Braille) -> None:
+    """Each entry starts at cell 1; its words come back (addresses' colons aside)."""
+    found = braille.shown.references or []
+    assert len(found) == len(braille.article.references)
+    for (_anchor, text), reference in zip(
+        found, braille.article.references, strict=True
+    ):
+        assert text.split()[:2] == reference.text.split()[:2]
+
+
+def test_source_emphasis_is_marked_as_ueb_emphasis() -> None:
+    """Emph → the UEB italic word indicator (dots 46, 2), from liblouis typeforms."""
+    sentence = Sentence(
+        "s1", (Text("Take the "), Emph((Text("small"),)), Text(" pill."))
+    )
+    para = next(prepare._blocks((Paragraph((sentence,)),), 0))
+    assert para.emphasis == [(9, 14, "italic")]
+    plain, marked = liblouis.forward(
+        TABLE, [(para.text, []), (para.text, para.emphasis)]
+    )
+    assert ".1" not in plain.braille
+    assert ".1SMALL" in marked.braille
+
+
+def test_emphasis_in_the_source_reaches_the_brf(brailled: dict[str, Braille]) -> None:
+    main = brailled["main"]
+    italic = [p for p in prepare.paragraphs(main.article) if p.emphasis]
+    assert italic, "the main article's references set journal names in italics"
+    assert ".1" in main.brf.read_text() or ".7" in main.brf.read_text()
+
+
+def test_other_page_sizes_and_grade_1(
+    brailled: dict[str, Braille], tmp_path: Path
+) -> None:
+    fixture = brailled["fixture"]
+    small = BrailleSettings(cells=32, lines=20, grade=1)
+    brf = render(fixture.article, tmp_path, small, fixture.page_starts)
+    shown = read_braille(brf, "en-ueb-g1.ctb", 32, 20)
+    assert not shown.layout
+    assert all(len(p.rows) == 20 for p in shown.braille_pages)
+    assert len(shown.braille_pages) > len(fixture.shown.braille_pages)
+    assert checks.fidelity(fixture.article, shown)[0] >= 0.99
+    assert "!" not in brf.read_text()  # grade 1: "the" is never contracted
+
+
+def test_wrap_divides_only_what_cannot_fit() -> None:
+    text = ",A SHORT WORD HTTPS3_/_/" + "A" * 70 + " END"
+    lines = cells.wrap(text, 30, 2, 0)
+    assert all(len(line) <= 30 for line in lines)
+    assert lines[0].startswith("  ,A SHORT WORD")
+    joined = ""
+    for line in lines:
+        part = line.strip()
+        joined += part[:-1] if part.endswith(cells.CONTINUATION) else part + " "
+    assert joined.split() == text.split()
+
+
+def test_no_table_for_the_language_is_a_located_error(tmp_path: Path) -> None:
+    text = FIXTURE.read_text(encoding="utf-8").replace("lang: en-US", "lang: hy-AM")
+    case = tmp_path / "src" / "article.md"
+    case.parent.mkdir()
+    case.write_text(text, encoding="utf-8")
+    for extra in FIXTURE.parent.iterdir():
+        if extra.name != "article.md":
+            (case.parent / extra.name).write_bytes(extra.read_bytes())
+    article, _ = source.load(case)
+    out = tmp_path / "out"
+    with pytest.raises(BuildFailed) as failure:
+        render(article, out, BrailleSettings(), ())
+    line = text.splitlines().index("lang: hy-AM") + 1
+    assert f"article.md:{line} [lang]: error BRL001:" in failure.value.report()
+    assert failure.value.exit_code == 3
+    assert not out.exists()
+
+
+def test_unusable_page_size_is_refused(
+    brailled: dict[str, Braille], tmp_path: Path
+) -> None:
+    with pytest.raises(BuildFailed) as failure:
+        render(brailled["fixture"].article, tmp_path, BrailleSettings(cells=12), ())
+    assert "error BRL002:" in failure.value.report()
+    assert not any(tmp_path.iterdir())
+
+
+def test_missing_liblouis_python_says_how_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(liblouis, "PYTHON", "/nonexistent/python3")
+    with pytest.raises(MissingProgram, match="python3-louis"):
+        liblouis.forward(TABLE, [("word", [])])
