@@ -1,0 +1,109 @@
+"""`invoke check` for the braille edition: read the BRF back, compare, preview.
+
+Kept apart from `run.py`'s checker, which calls `check` once: the page size and
+table come from the build's manifest (what the edition was made with), the print
+page count from the PDF as `run.py` read it back.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from editions import state
+from editions.braille import liblouis
+from editions.braille.edition import settings_of
+from editions.braille.tables import choose
+from editions.checks import braille as checks
+from editions.checks.compare import consistency
+from editions.checks.compare.read_braille import BrailleShown, read_braille
+from editions.errors import Finding
+from editions.report.results import BrailleSummary, PreviewPage
+
+if TYPE_CHECKING:
+    from editions.checks.run import _Checker
+
+EDITION = "braille"
+NEEDS = ("brf",)
+
+
+def check(checker: _Checker) -> None:
+    """Read the BRF back and run the braille checks; fill the report's preview."""
+    report, article = checker.report, checker.article
+    target = report.files["brf"]
+    record = state.load(report.out_dir, article.stem).editions.get(EDITION)
+    facts = record.facts if record is not None else {}
+    settings = settings_of(facts)
+    table = str(facts.get("table") or "")
+    code = str(facts.get("code") or "")
+
+    def read() -> BrailleShown:
+        nonlocal table, code
+        if not table:
+            chosen = choose(article, settings)
+            table, code = chosen.file, chosen.label
+        return read_braille(target, table, settings.cells, settings.lines)
+
+    shown = checker._read(EDITION, target, read, NEEDS)
+    summary = BrailleSummary(table, code, settings.cells, settings.lines)
+
+    def print_pages(s: BrailleShown) -> list[Finding]:
+        pdf = checker.shown.get("pdf")
+        if pdf is None or pdf.pages is None:
+            raise RuntimeError("the PDF edition could not be read for its page count")
+        return checks.print_pages(s, pdf.pages, target)
+
+    def back_translation(s: BrailleShown) -> list[Finding]:
+        share, missing = checks.fidelity(article, s)
+        summary.fidelity, summary.missing = share, dict(missing.most_common())
+        report.editorial.missing_words[EDITION] = summary.missing
+        return checks.back_translation(article, s, target)
+
+    exp = checker.exp
+    checker._compare(
+        EDITION,
+        target,
+        shown,
+        [
+            ("headings", lambda s: consistency.headings(exp, s, target)),
+            ("alt text", lambda s: consistency.alts(exp, s, target)),
+            ("braille page size", lambda s: checks.page_size(s, target)),
+            ("braille page numbers", lambda s: checks.page_numbers(s, target)),
+            ("contents", lambda s: checks.contents(s, target)),
+            ("print pages", print_pages),
+            ("back-translation", back_translation),
+        ],
+    )
+    if shown is None:
+        return
+    report.braille = summary
+    summary.braille_pages = shown.pages or 0
+    summary.preliminary_pages = len(shown.braille_pages) - summary.braille_pages
+    summary.print_pages = len(shown.print_pages_shown)
+    checker._check(
+        "braille preview",
+        EDITION,
+        target,
+        lambda: _preview(summary, shown, table),
+        NEEDS,
+    )
+
+
+def _preview(summary: BrailleSummary, shown: BrailleShown, table: str) -> list[Finding]:
+    """Show every page in Unicode braille and back-translated, for the report."""
+    pages = shown.braille_pages
+    rows = [row for page in pages for row in page.rows]
+    braille = liblouis.unicode_cells(rows)
+    printed = liblouis.backward(table, [r.strip() for r in rows])
+    labels = liblouis.backward(table, [page.label for page in pages])
+    at = 0
+    for page, label in zip(pages, labels, strict=True):
+        count = len(page.rows)
+        summary.preview.append(
+            PreviewPage(
+                label.strip(),
+                tuple(braille[at : at + count]),
+                tuple(printed[at : at + count]),
+            )
+        )
+        at += count
+    return []
