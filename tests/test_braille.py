@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import ARTICLES, FIXTURE
+from conftest import ARTICLES, FIXTURE, run_invoke
 
 from editions import build as pipeline
 from editions.braille import cells, liblouis, prepare
 from editions.braille.render import render
 from editions.braille.tables import BrailleSettings
 from editions.checks import braille as checks
+from editions.checks import run as checker
 from editions.checks.compare import consistency
 from editions.checks.compare.expected import expected
 from editions.checks.compare.read_braille import BrailleShown, read_braille
@@ -28,6 +29,15 @@ from editions.model import Article, Emph, Paragraph, Sentence, Text
 from editions.source import article as source
 
 TABLE = "en-ueb-g2.ctb"
+BRAILLE_CHECKS = (
+    "headings",
+    "alt text",
+    "braille page size",
+    "braille page numbers",
+    "contents",
+    "print pages",
+    "back-translation",
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,25 +48,31 @@ class Braille:
     pdf: Path
     page_starts: tuple[str, ...]
     shown: BrailleShown
+    out: Path
 
 
 @pytest.fixture(scope="session")
 def brailled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Braille]:
-    """Lay out each article's PDF once (no speech), then render and read its braille."""
+    """Build each article's braille (and so its PDF) once, then read it back."""
     made = {}
     for name, path in ARTICLES.items():
         out = tmp_path_factory.mktemp(f"braille-{name}")
         options = pipeline.BuildOptions(
-            only=("pdf",), tts="null", large_print_pdf=False, report=lambda _: None
+            only=("braille",), tts="null", large_print_pdf=False, report=_quiet
         )
-        pdf = pipeline.run(path, out, options)["pdf"]
-        starts = json.loads((out / f"{pdf.stem}.pages.json").read_text())
+        paths = pipeline.run(path, out, options)
+        starts = json.loads((out / f"{path.stem}.pages.json").read_text())
         article, _ = source.load(path)
         page_starts = tuple(starts["page_starts"])
-        brf = render(article, out, BrailleSettings(), page_starts, pdf.name)
-        shown = read_braille(brf, TABLE)
-        made[name] = Braille(name, article, brf, pdf, page_starts, shown)
+        shown = read_braille(paths["brf"], TABLE)
+        made[name] = Braille(
+            name, article, paths["brf"], paths["pdf"], page_starts, shown, out
+        )
     return made
+
+
+def _quiet(_line: str) -> None:
+    return None
 
 
 @pytest.fixture(params=sorted(ARTICLES), scope="session")
@@ -198,17 +214,17 @@ def test_wrap_divides_only_what_cannot_fit() -> None:
 
 
 def test_no_table_for_the_language_is_a_located_error(tmp_path: Path) -> None:
+    """BRL001 with file:line, exit 3, and not even the PDF is written."""
     text = FIXTURE.read_text(encoding="utf-8").replace("lang: en-US", "lang: hy-AM")
     case = tmp_path / "src" / "article.md"
     case.parent.mkdir()
-    case.write_text(text, encoding="utf-8")
     for extra in FIXTURE.parent.iterdir():
-        if extra.name != "article.md":
-            (case.parent / extra.name).write_bytes(extra.read_bytes())
-    article, _ = source.load(case)
+        (case.parent / extra.name).write_bytes(extra.read_bytes())
+    case.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
+    options = pipeline.BuildOptions(only=("braille",), tts="null", report=_quiet)
     with pytest.raises(BuildFailed) as failure:
-        render(article, out, BrailleSettings(), ())
+        pipeline.run(case, out, options)
     line = text.splitlines().index("lang: hy-AM") + 1
     assert f"article.md:{line} [lang]: error BRL001:" in failure.value.report()
     assert failure.value.exit_code == 3
@@ -222,6 +238,36 @@ def test_unusable_page_size_is_refused(
         render(brailled["fixture"].article, tmp_path, BrailleSettings(cells=12), ())
     assert "error BRL002:" in failure.value.report()
     assert not any(tmp_path.iterdir())
+
+
+def test_invoke_check_covers_the_braille_edition(brailled: dict[str, Braille]) -> None:
+    """The braille checks pass on the built BRF; the report previews every page."""
+    fixture = brailled["fixture"]
+    names = (*BRAILLE_CHECKS, "braille preview")
+    report = checker.run(
+        FIXTURE, fixture.out, checker.CheckOptions(only=names, write_report=True)
+    )
+    runs = report.runs_for("braille")
+    assert {run.check for run in runs} == set(names)
+    assert all(run.ran and not run.findings for run in runs), [
+        (run.check, [str(f) for f in run.findings]) for run in runs
+    ]
+    summary = report.braille
+    assert summary is not None and summary.fidelity >= 0.99
+    assert len(summary.preview) == len(fixture.shown.braille_pages)
+    cells_shown = "".join(c for page in summary.preview for c in page.cells)
+    assert all("\u2800" <= c <= "\u28ff" for c in cells_shown)
+    assert sum(c != "\u2800" for c in cells_shown) > 500
+    html = (fixture.out / "report.html").read_text(encoding="utf-8")
+    assert "Braille page 1" in html and fixture.article.title in html
+    data = json.loads((fixture.out / "report.json").read_text(encoding="utf-8"))
+    assert data["braille"]["braille_pages"] == fixture.shown.pages
+
+
+def test_invoke_lists_the_braille_task() -> None:
+    done = run_invoke("--help", "braille")
+    assert done.returncode == 0, done.stderr
+    assert "--braille-cells" in done.stdout and "--braille-grade" in done.stdout
 
 
 def test_missing_liblouis_python_says_how_to_install(

@@ -47,12 +47,12 @@ def _handle(request):
         return [_forward(request["tables"], item) for item in request["items"]]
     if op == "backward":
         return [
-            louis.backTranslateString(request["tables"], text)
+            louis.backTranslateString(request["tables"], text) if text else ""
             for text in request["items"]
         ]
     if op == "unicode":
         return [
-            louis.charToDots(request["tables"], text, mode=louis.ucBrl)
+            louis.charToDots(request["tables"], text, mode=louis.ucBrl) if text else ""
             for text in request["items"]
         ]
     if op == "version":

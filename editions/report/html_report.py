@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 
+from editions import registry
 from editions.checks.compare import loudness
 from editions.errors import Finding
 from editions.output import write_text
@@ -235,11 +236,7 @@ def _number(value: float | None, digits: int = 1) -> str:
 
 _EDITION_FILES = {
     "source": ("source",),
-    "pdf": ("pdf",),
-    "pdf-large-print": ("pdf-large-print",),
-    "epub": ("epub",),
-    "html": ("html",),
-    "audio": ("mp3", "m4b", "vtt", "timings", "chapters"),
+    **{name: shown.outputs for name, shown in registry.shown().items()},
 }
 
 

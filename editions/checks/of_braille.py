@@ -1,32 +1,27 @@
-"""`invoke check` for the braille edition: read the BRF back, compare, preview.
+"""The braille edition's checks: read the BRF back, compare, preview for editors.
 
-Kept apart from `run.py`'s checker, which calls `check` once: the page size and
-table come from the build's manifest (what the edition was made with), the print
-page count from the PDF as `run.py` read it back.
+The page size and table come from the build's manifest (what the edition was made
+with), the print page count from the PDF as its own checks read it back.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from editions import state
 from editions.braille import liblouis
-from editions.braille.edition import settings_of
+from editions.braille.step import settings_of
 from editions.braille.tables import choose
 from editions.checks import braille as checks
+from editions.checks.checker import Checker
 from editions.checks.compare import consistency
 from editions.checks.compare.read_braille import BrailleShown, read_braille
 from editions.errors import Finding
 from editions.report.results import BrailleSummary, PreviewPage
 
-if TYPE_CHECKING:
-    from editions.checks.run import _Checker
-
 EDITION = "braille"
 NEEDS = ("brf",)
 
 
-def check(checker: _Checker) -> None:
+def check(checker: Checker) -> None:
     """Read the BRF back and run the braille checks; fill the report's preview."""
     report, article = checker.report, checker.article
     target = report.files["brf"]
@@ -43,7 +38,7 @@ def check(checker: _Checker) -> None:
             table, code = chosen.file, chosen.label
         return read_braille(target, table, settings.cells, settings.lines)
 
-    shown = checker._read(EDITION, target, read, NEEDS)
+    shown = checker.read(EDITION, target, read, NEEDS)
     summary = BrailleSummary(table, code, settings.cells, settings.lines)
 
     def print_pages(s: BrailleShown) -> list[Finding]:
@@ -59,7 +54,7 @@ def check(checker: _Checker) -> None:
         return checks.back_translation(article, s, target)
 
     exp = checker.exp
-    checker._compare(
+    checker.compare(
         EDITION,
         target,
         shown,
@@ -79,7 +74,7 @@ def check(checker: _Checker) -> None:
     summary.braille_pages = shown.pages or 0
     summary.preliminary_pages = len(shown.braille_pages) - summary.braille_pages
     summary.print_pages = len(shown.print_pages_shown)
-    checker._check(
+    checker.check(
         "braille preview",
         EDITION,
         target,
