@@ -18,7 +18,7 @@ except ImportError as exc:  # pragma: no cover - reported by the caller
 _EMPHASIS = {"italic": louis.italic, "bold": louis.bold}
 
 
-def _find(query):
+def _find(query: str) -> str | None:
     """Return the table liblouis's metadata search picks for *query*, or None."""
     find = louis.liblouis.lou_findTable
     find.restype = ctypes.c_char_p
@@ -27,7 +27,7 @@ def _find(query):
     return found.decode("utf-8") if found else None
 
 
-def _forward(tables, item):
+def _forward(tables: list[str], item: dict) -> dict:
     text = item["text"]
     typeform = None
     if item.get("emphasis"):
@@ -39,7 +39,7 @@ def _forward(tables, item):
     return {"braille": braille, "out_pos": out_pos}
 
 
-def _handle(request):
+def _handle(request: dict) -> object:
     op = request["op"]
     if op == "find":
         return _find(request["query"])
@@ -60,7 +60,7 @@ def _handle(request):
     raise ValueError(f"unknown op {op!r}")
 
 
-def main():
+def main() -> None:
     """Answer every request of the batch on stdin, in order."""
     louis.setLogLevel(louis.LOG_OFF)
     requests = json.load(sys.stdin)

@@ -51,6 +51,7 @@ class Para:
     after: str = ""  # and after it (TN closing)
     blank_before: bool = False
     blank_after: bool = False
+    listed: bool = True  # a heading the contents lists (the notes' is not in print)
 
     def add_sentence(self, sentence: Sentence) -> None:
         """Append *sentence*, a space apart from what is there."""
@@ -100,7 +101,7 @@ def paragraphs(article: Article) -> Iterator[Para]:
         yield _heading(section.title, section.level)
         yield from _blocks(section.blocks, 0)
     if article.notes:
-        notes = Para(heading=2)
+        notes = Para(heading=2, listed=False)
         notes.add_text("Notes")
         yield notes
         for note in article.notes:

@@ -161,8 +161,7 @@ def _body_items(
 
 def _heading(para: Para, braille: str, width: int) -> Iterator[Item]:
     """BANA headings: centred (levels 1–2), cell 5 (level 3), cell 7 (level 4+)."""
-    listed = None if para.text == "Notes" and not para.starts else braille
-    heading = (para.heading, listed or "")
+    heading = (para.heading, braille if para.listed else "")
     if para.heading <= 2:
         yield Blank()
         yield Lines(tuple(cells.centre(braille, width)), keep=2, heading=heading)
