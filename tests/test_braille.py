@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 
 import pikepdf
@@ -262,6 +263,23 @@ def test_invoke_check_covers_the_braille_edition(brailled: dict[str, Braille]) -
     assert "Braille page 1" in html and fixture.article.title in html
     data = json.loads((fixture.out / "report.json").read_text(encoding="utf-8"))
     assert data["braille"]["braille_pages"] == fixture.shown.pages
+
+
+def test_a_braille_option_rebuilds_only_the_braille(
+    brailled: dict[str, Braille], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(brailled["fixture"].out, out)
+    options = pipeline.BuildOptions(
+        only=("braille",), tts="null", large_print_pdf=False, report=_quiet
+    )
+    again = pipeline.build(FIXTURE, out, options)
+    assert again.rebuilt == () and set(again.reused) == {"pdf", "braille"}
+    narrower = dataclasses.replace(options, braille_cells=32)
+    report = pipeline.build(FIXTURE, out, narrower)
+    assert report.rebuilt == ("braille",) and report.reused == ("pdf",)
+    rows = report.paths["brf"].read_bytes().split(b"\r\n")
+    assert max(len(row.strip(b"\f")) for row in rows) == 32
 
 
 def test_invoke_lists_the_braille_task() -> None:

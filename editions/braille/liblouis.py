@@ -7,10 +7,12 @@ per batch: a whole article is translated in a single call.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +55,20 @@ def call(requests: list[dict[str, Any]]) -> list[Any]:
         raise RuntimeError(f"liblouis failed: {done.stderr.strip()[-2000:]}")
     answers: list[Any] = json.loads(done.stdout)
     return answers
+
+
+@cache
+def version() -> str:
+    """Return liblouis's version and the worker's hash, for the edition's key.
+
+    "not installed" when the route is missing: the key still forms, and the build
+    then says how to install it when it tries to translate.
+    """
+    try:
+        found = str(call([{"op": "version"}])[0])
+    except (MissingProgram, RuntimeError):
+        found = "not installed"
+    return f"{found} {hashlib.sha256(WORKER.read_bytes()).hexdigest()[:16]}"
 
 
 def find_table(query: str) -> str | None:

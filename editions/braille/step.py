@@ -44,9 +44,14 @@ def preflight(article: Article, options: BuildOptions) -> None:
 
 
 def key_options(options: BuildOptions, stem: str) -> dict[str, str]:
-    """Name the options that shape the braille: page size and grade."""
+    """Name what else shapes the braille: page size, grade and liblouis itself."""
+    from editions.braille.liblouis import version
+
     chosen = settings(options)
-    return {"braille options": digest(chosen.cells, chosen.lines, chosen.grade)}
+    return {
+        "braille options": digest(chosen.cells, chosen.lines, chosen.grade),
+        "liblouis": version(),
+    }
 
 
 def make(job: Job) -> Made:
