@@ -148,8 +148,8 @@ EDITIONS: tuple[Edition, ...] = (
         "first: its page breaks are the print page numbers).",
         package="editions.braille",
         check="editions.checks.of_braille",
-        outputs=(Output("brf", "{stem}.brf"),),
-        shown=(Shown("braille", "Braille (BRF)", ("brf",)),),
+        outputs=(Output("brf", "{stem}.brf"), Output("pef", "{stem}.pef")),
+        shown=(Shown("braille", "Braille (BRF)", ("brf", "pef")),),
         reuses={"PDF pages": ("pdf", "pages")},
         visual=False,  # words only: alt text is in the text, no styles or fonts
     ),

@@ -15,6 +15,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from conftest import ARTICLES, FIXTURE, run_invoke
+from lxml import etree
 
 from editions import build as pipeline
 from editions.braille import cells, liblouis, prepare
@@ -150,6 +151,30 @@ def test_print_page_changes_fall_where_the_pdf_pages_start(braille: Braille) -> 
         assert number is not None
         first = starts[braille.page_starts[number - 1]]
         assert text.split()[:2] == first.split()[:2], (number, text, first)
+
+
+def test_pef_holds_the_same_pages_in_unicode_braille(braille: Braille) -> None:
+    root = etree.parse(str(braille.brf.with_suffix(".pef"))).getroot()
+    ns = {
+        "p": "http://www.daisy.org/ns/2008/pef",
+        "dc": "http://purl.org/dc/elements/1.1/",
+    }
+    assert root.get("version") == "2008-1"
+    assert root.findtext(".//dc:title", namespaces=ns) == braille.article.title
+    volume = root.find(".//p:volume", ns)
+    assert volume is not None
+    assert (volume.get("cols"), volume.get("rows")) == ("40", "25")
+    pages = volume.findall(".//p:page", ns)
+    assert len(pages) == len(braille.shown.braille_pages)
+    for page, brf in zip(pages, braille.shown.braille_pages, strict=True):
+        rows = [row.text or "" for row in page.findall("p:row", ns)]
+        assert len(rows) == len(brf.rows)
+        for row, ascii_row in zip(rows, brf.rows, strict=True):
+            assert all("\u2800" <= c <= "\u28ff" for c in row)
+            # The same cells: a space is the blank pattern, every other one is not.
+            assert [c == "\u2800" for c in row] == [
+                c == " " for c in ascii_row.rstrip()
+            ]
 
 
 def test_figures_are_described_in_transcribers_notes(braille: Braille) -> None:

@@ -24,6 +24,7 @@ from editions.braille.layout import (
     PrintPage,
     frame,
 )
+from editions.braille.pef import pef
 from editions.braille.prepare import Para, paragraphs
 from editions.braille.tables import BrailleSettings
 from editions.model import Article
@@ -40,7 +41,7 @@ def render(
     page_starts: Sequence[str] = (),
     pdf_name: str = "",
 ) -> Path:
-    """Write `<stem>.brf` and return its path.
+    """Write `<stem>.brf` (and the same pages as `<stem>.pef`); return the BRF.
 
     Raises BuildFailed (BRL001, BRL002) before writing when liblouis has no table
     for the article's language or the page settings cannot hold a page.
@@ -73,8 +74,11 @@ def render(
         width,
         settings.lines,
     )
-    target = out_dir / f"{article.stem}.brf"
-    return write_bytes(target, brf(pages))
+    write_bytes(
+        out_dir / f"{article.stem}.pef",
+        pef(article, pages, settings.cells, settings.lines),
+    )
+    return write_bytes(out_dir / f"{article.stem}.brf", brf(pages))
 
 
 def brf(pages: list[list[str]]) -> bytes:

@@ -65,4 +65,4 @@ def make(job: Job) -> Made:
     pages = PageStarts.read(job.reused["pages"])
     path = render(job.article, job.out_dir, chosen, pages.starts, pages.pdf)
     facts = {"table": table.file, "code": table.label, **asdict(chosen)}
-    return Made({"brf": path}, facts=facts)
+    return Made({"brf": path, "pef": path.with_suffix(".pef")}, facts=facts)
