@@ -58,7 +58,8 @@ def render(
     width, rows = settings.cells, settings.lines - 2
     breaks = print_page_breaks(page_starts)
     items = list(_body_items(paras, body_braille, breaks, width))
-    items += _leftover_pages(page_starts, breaks)
+    present = {sentence_id for p in paras for _offset, sentence_id in p.starts}
+    items += _leftover_pages(page_starts, breaks, present)
     body = Paginator(width, rows)
     body_pages = body.run(items)
     texts = front.FrontText(*(t.braille for t in front_braille))
@@ -103,10 +104,12 @@ def print_page_breaks(page_starts: Sequence[str]) -> dict[str, list[int]]:
 
 
 def _leftover_pages(
-    page_starts: Sequence[str], breaks: dict[str, list[int]]
+    page_starts: Sequence[str], breaks: dict[str, list[int]], present: set[str]
 ) -> list[Item]:
-    """Indicators for trailing PDF pages on which no sentence starts."""
-    placed = {n for numbers in breaks.values() for n in numbers}
+    """Indicators for PDF pages placed nowhere: trailing pages on which no sentence
+    starts, or (should the PDF know a sentence the braille lacks) any other, so the
+    count still matches the PDF."""
+    placed = {n for key, numbers in breaks.items() if key in present for n in numbers}
     return [PrintPage(n) for n in range(1, len(page_starts) + 1) if n not in placed]
 
 
