@@ -18,7 +18,7 @@ from conftest import ARTICLES, FIXTURE, run_invoke
 from lxml import etree
 
 from editions import build as pipeline
-from editions.braille import cells, liblouis, prepare
+from editions.braille import cells, layout, liblouis, prepare
 from editions.braille.render import render
 from editions.braille.tables import BrailleSettings
 from editions.checks import braille as checks
@@ -237,6 +237,23 @@ def test_wrap_divides_only_what_cannot_fit() -> None:
         part = line.strip()
         joined += part[:-1] if part.endswith(cells.CONTINUATION) else part + " "
     assert joined.split() == text.split()
+
+
+def test_pages_follow_bana_print_page_rules() -> None:
+    """Top-right print page, "a" on its second braille page, dots 3-6 mid-page,
+    a change at the foot moved to the next page's top, headings kept with text."""
+    para = layout.Lines(tuple(f"LINE{n}" for n in range(6)))
+    items: list[layout.Item] = [layout.PrintPage(1), para, layout.PrintPage(2)]
+    items += [layout.Lines(("X",)), layout.PrintPage(3), layout.Lines(("Y",) * 2)]
+    items += [layout.Lines(("  HEADING",), keep=1), layout.Lines(("Z",))]
+    pages = layout.Paginator(20, 5).run(items)
+    assert [p.top for p in pages] == ["#A", "A#A", "#C"]
+    assert pages[1].lines == ["LINE5", "-" * 18 + "#B", "X"]
+    assert pages[2].lines == ["Y", "Y", "  HEADING", "Z"]
+    kept = layout.Paginator(20, 5).run(
+        [layout.Lines(("A",) * 4), layout.Lines(("  HEADING",), keep=1)]
+    )
+    assert kept[1].lines == ["  HEADING"] and len(kept[0].lines) == 4
 
 
 def test_no_table_for_the_language_is_a_located_error(tmp_path: Path) -> None:
