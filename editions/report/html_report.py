@@ -15,6 +15,7 @@ from html import escape
 from pathlib import Path
 
 from editions import registry
+from editions.checks import names
 from editions.checks.compare import loudness
 from editions.errors import Finding
 from editions.output import write_text
@@ -23,16 +24,7 @@ from editions.report.json_report import edition_status, relative
 from editions.report.results import EDITIONS, CheckRun, Report
 
 #: Rows of the consistency matrix: the comparison checks, in report order.
-COMPARISONS = (
-    "headings",
-    "navigation",
-    "reference entries",
-    "alt text",
-    "citation links",
-    "timed sentences",
-    "source words",
-    "page list",
-)
+COMPARISONS = names.COMPARISONS
 LABELS = {"pass": "Pass", "warning": "Warning", "fail": "Fail", "not run": "Not run"}
 VIEW_NAMES = {
     "light": "light theme",
