@@ -22,6 +22,7 @@ from editions.braille import cells, layout, liblouis, prepare
 from editions.braille.render import render
 from editions.braille.tables import BrailleSettings
 from editions.checks import braille as checks
+from editions.checks import names
 from editions.checks import run as checker
 from editions.checks.compare import consistency
 from editions.checks.compare.expected import expected
@@ -32,13 +33,13 @@ from editions.source import article as source
 
 TABLE = "en-ueb-g2.ctb"
 BRAILLE_CHECKS = (
-    "headings",
-    "alt text",
-    "braille page size",
-    "braille page numbers",
-    "contents",
-    "print pages",
-    "back-translation",
+    names.HEADINGS,
+    names.ALT_TEXT,
+    names.BRAILLE_PAGE_SIZE,
+    names.BRAILLE_PAGE_NUMBERS,
+    names.BRAILLE_CONTENTS,
+    names.PRINT_PAGES,
+    names.BACK_TRANSLATION,
 )
 
 
@@ -286,12 +287,12 @@ def test_unusable_page_size_is_refused(
 def test_invoke_check_covers_the_braille_edition(brailled: dict[str, Braille]) -> None:
     """The braille checks pass on the built BRF; the report previews every page."""
     fixture = brailled["fixture"]
-    names = (*BRAILLE_CHECKS, "braille preview")
+    wanted = (*BRAILLE_CHECKS, names.BRAILLE_PREVIEW)
     report = checker.run(
-        FIXTURE, fixture.out, checker.CheckOptions(only=names, write_report=True)
+        FIXTURE, fixture.out, checker.CheckOptions(only=wanted, write_report=True)
     )
     runs = report.runs_for("braille")
-    assert {run.check for run in runs} == set(names)
+    assert {run.check for run in runs} == set(wanted)
     assert all(run.ran and not run.findings for run in runs), [
         (run.check, [str(f) for f in run.findings]) for run in runs
     ]

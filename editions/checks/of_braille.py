@@ -11,6 +11,7 @@ from editions.braille import liblouis
 from editions.braille.step import settings_of
 from editions.braille.tables import choose
 from editions.checks import braille as checks
+from editions.checks import names
 from editions.checks.checker import Checker
 from editions.checks.compare import consistency
 from editions.checks.compare.read_braille import BrailleShown, read_braille
@@ -60,13 +61,13 @@ def check(checker: Checker) -> None:
         target,
         shown,
         [
-            ("headings", lambda s: consistency.headings(exp, s, target)),
-            ("alt text", lambda s: consistency.alts(exp, s, target)),
-            ("braille page size", lambda s: checks.page_size(s, target)),
-            ("braille page numbers", lambda s: checks.page_numbers(s, target)),
-            ("contents", lambda s: checks.contents(s, target)),
-            ("print pages", print_pages),
-            ("back-translation", back_translation),
+            (names.HEADINGS, lambda s: consistency.headings(exp, s, target)),
+            (names.ALT_TEXT, lambda s: consistency.alts(exp, s, target)),
+            (names.BRAILLE_PAGE_SIZE, lambda s: checks.page_size(s, target)),
+            (names.BRAILLE_PAGE_NUMBERS, lambda s: checks.page_numbers(s, target)),
+            (names.BRAILLE_CONTENTS, lambda s: checks.contents(s, target)),
+            (names.PRINT_PAGES, print_pages),
+            (names.BACK_TRANSLATION, back_translation),
         ],
     )
     if shown is None:
@@ -76,7 +77,7 @@ def check(checker: Checker) -> None:
     summary.preliminary_pages = len(shown.braille_pages) - summary.braille_pages
     summary.print_pages = len(shown.print_pages_shown)
     checker.check(
-        "braille preview",
+        names.BRAILLE_PREVIEW,
         EDITION,
         target,
         lambda: _preview(summary, shown, table),
