@@ -41,5 +41,13 @@ COMPARISONS = (
     PAGE_LIST,
 )
 
+# The braille edition, read back (with HEADINGS and ALT_TEXT above).
+BRAILLE_PAGE_SIZE = "braille page size"
+BRAILLE_PAGE_NUMBERS = "braille page numbers"
+BRAILLE_CONTENTS = "contents"
+PRINT_PAGES = "print pages"
+BACK_TRANSLATION = "back-translation"
+BRAILLE_PREVIEW = "braille preview"
+
 #: Reading an edition back: reported only when it fails.
 READ = "read the edition back"

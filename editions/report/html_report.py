@@ -19,7 +19,7 @@ from editions.checks import names
 from editions.checks.compare import loudness
 from editions.errors import Finding
 from editions.output import write_text
-from editions.report import fidelity_html
+from editions.report import braille_preview, fidelity_html
 from editions.report.json_report import edition_status, relative
 from editions.report.results import EDITIONS, CheckRun, Report
 
@@ -34,7 +34,8 @@ VIEW_NAMES = {
     "device-dark": "device dark mode",
 }
 
-CSS = """
+CSS = (
+    """
 :root { color: #1a1a1a; background: #ffffff; }
 body { font: 1.0625rem/1.55 system-ui, "DejaVu Sans", sans-serif; margin: 0 auto;
   max-width: 76rem; padding: 0 1.25rem 3rem; }
@@ -72,6 +73,8 @@ svg.chart { max-width: 100%; height: auto; }
 details { margin: .5rem 0; }
 footer { margin-top: 3rem; font-size: .95rem; }
 """
+    + braille_preview.CSS
+)
 
 
 def write(report: Report, target: Path) -> Path:
@@ -464,6 +467,8 @@ def _edition(report: Report, edition: str) -> str:
         parts.append(_screenshots(report))
     if edition == "audio":
         parts.append(_audio(report))
+    if edition == "braille" and report.braille is not None:
+        parts.append(braille_preview.section(report.braille, _table))
     return "\n".join(parts)
 
 

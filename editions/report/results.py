@@ -135,6 +135,31 @@ class CorrectionRecord:
     reason: str
 
 
+@dataclass(frozen=True)
+class PreviewPage:
+    """One braille page for sighted editors: Unicode cells and the print beside."""
+
+    label: str  # the braille page number as print ("p1", "3")
+    cells: tuple[str, ...]  # each line in Unicode braille patterns
+    print: tuple[str, ...]  # each line back-translated to print
+
+
+@dataclass
+class BrailleSummary:
+    """The braille edition in numbers, and its pages for the preview."""
+
+    table: str
+    code: str  # "Unified English Braille, grade 2"
+    cells: int
+    lines: int
+    fidelity: float = 0.0  # share of source words back-translation gives back
+    braille_pages: int = 0  # body pages
+    preliminary_pages: int = 0  # title page and contents
+    print_pages: int = 0  # print page indicators shown
+    missing: dict[str, int] = field(default_factory=dict)
+    preview: list[PreviewPage] = field(default_factory=list)
+
+
 @dataclass
 class Editorial:
     """What the article's editor has to resolve: references and missing words."""
@@ -164,6 +189,7 @@ class Report:
     loudness: list[ChapterLoudness] = field(default_factory=list)
     thumbnails: dict[str, list[Path]] = field(default_factory=dict)
     screenshots: dict[str, Path] = field(default_factory=dict)
+    braille: BrailleSummary | None = None
     seconds: float = 0.0
     missing_program: str = ""  # set when a validator could not start (exit 5)
 
