@@ -22,7 +22,7 @@ import pytest
 from conftest import CONSTRUCTS, CORPUS, FIXTURE, MAIN, ROOT, Built
 
 from editions.audio.script import build_script
-from editions.checks.compare import fidelity
+from editions.checks.compare import text_fidelity as fidelity
 from editions.checks.compare.read_epub import read_epub, xhtml_documents
 from editions.checks.compare.read_html import read_html
 from editions.checks.compare.read_pdf import pdf_text, tagged_text

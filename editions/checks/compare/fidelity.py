@@ -1,176 +1,213 @@
-"""Source words in order → how faithfully an edition's text reproduces them.
+"""Printed in-text citations → compared with what the author wrote (CHK050–CHK053).
 
-The bag-of-words check (CHK019) cannot see a footnote vanish inside a 1 % allowance,
-nor text shown out of order. Here every source word must appear in the edition's text
-in reading order (an in-order alignment; words the edition adds, such as running
-headers or "Page 2 of 3", are ignored): at least MIN_RATIO of them overall (CHK030),
-and every unit (a heading, sentence, cell, term or entry) must be there (CHK031).
+A pipeline must not change what the author cited. Each citation citeproc printed is
+matched with the author's own (recorded beside its keys in the `as-written` file;
+the i-th citation of a set of keys with the i-th record of it) and compared by first
+author and year, work by work. A changed year fails (CHK050). Another first author
+is allowed only as a correction recorded in the bibliography, with its reason; one
+without fails (CHK051). A recorded citation the text no longer has fails (CHK052).
+Each visual edition must then print the source's citations, in order (CHK053).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from difflib import SequenceMatcher
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
-from editions.checks.compare.read_pdf import tagged_text
+from editions.checks.compare.shown import squash
 from editions.errors import Finding, Location
-from editions.model import Article
+from editions.model import Article, Cite, WrittenCitation, plain_text
+from editions.report.results import CitationCheck, CorrectionRecord, Editorial
+from editions.source.as_cited import Correction, correction
 
-MIN_RATIO = 0.99
-#: A unit counts as present when this share of its words is found in order.
-UNIT_PRESENT = 0.8
-_WORD = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One piece of source text every edition must show: an id and its words."""
-
-    unit_id: str
-    text: str
-    words: tuple[str, ...]
+_YEAR = re.compile(r"^(?:\d{4}[a-z]?|n\.\s?d\.(?:-[a-z])?|in press)$", re.IGNORECASE)
+#: Where the first author's name ends: a co-author, "et al." (also "et. al.").
+_AUTHOR_END = re.compile(r",|&|\band\b|\bet\.? al\b", re.IGNORECASE)
+#: The PDFs' page number (styles/print.css @bottom-center).
+_PAGE_NUMBER = re.compile(r"^Page \d+ of \d+$")
+_NARRATIVE = re.compile(r"^(?P<who>.+?)\s*\((?P<year>[^()]+)\)$")
 
 
-@dataclass(frozen=True)
-class Fidelity:
-    """How many source words an edition shows in order, and what it lacks."""
+def works(citation: str) -> list[tuple[str, str]]:
+    """Return (first author, year) of each work in a citation, normalised.
 
-    total: int
-    matched: int
-    missing_units: tuple[tuple[Unit, tuple[str, ...]], ...]  # unit, its lost words
-    missing_words: tuple[str, ...]  # every source word not found, in order
-
-    @property
-    def ratio(self) -> float:
-        """Return the share of source words found in order (1.0 when no words)."""
-        return self.matched / self.total if self.total else 1.0
-
-
-def tokens(text: str) -> list[str]:
-    """Return the lower-case words of *text*, as every edition is compared."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text).lower())
-
-
-def units(article: Article) -> list[Unit]:
-    """Return the article's text units in visual order (body, notes, references)."""
-    found = []
-    for sentence in article.sentences():
-        words = tuple(tokens(sentence.text))
-        if words:
-            found.append(Unit(sentence.sentence_id, sentence.text, words))
-    return found
-
-
-def _rejoin(shown: list[str], vocabulary: set[str]) -> list[str]:
-    """Undo PDF extraction: rejoin a word a line break split, split words run together.
-
-    pdftotext cuts "defici" / "ency" at a line end and drops the narrow space in a
-    table cell's "5 g" ("5g"); the tag tree joins cells on one line.
+    "(Patten, Schultz, & Berlau, 2018)" → [("patten", "2018")]; "(Ji et. al., 2018;
+    Doe, n.d.)" → [("ji", "2018"), ("doe", "n.d.")]; "Smith (2019)" → [("smith",
+    "2019")]. Title-only citations keep the title as author.
     """
-    out: list[str] = []
-    index = 0
-    while index < len(shown):
-        token = shown[index]
-        index += 1
-        if token in vocabulary:
-            out.append(token)
-        elif index < len(shown) and token + shown[index] in vocabulary:
-            out.append(token + shown[index])
-            index += 1
-        else:
-            out.extend(_split(token, vocabulary))
+    text = unicodedata.normalize("NFKC", citation).strip()
+    narrative = _NARRATIVE.match(text)
+    if narrative and not text.startswith("("):
+        return [(_first_author(narrative["who"]), _year(narrative["year"]))]
+    out = []
+    for part in text.strip("()").split(";"):
+        pieces = [p.strip() for p in part.split(",")]
+        year = next((p for p in reversed(pieces) if _YEAR.match(p)), "")
+        who = part[: part.rfind(year)] if year else part
+        out.append((_first_author(who), _year(year)))
     return out
 
 
-def _split(token: str, vocabulary: set[str]) -> list[str]:
-    """Split *token* into the fewest source words ("daymorningevening"), if it can.
-
-    Text read from a PDF's tags joins cells and spans set on one line.
-    """
-    best: list[list[str] | None] = [[]] + [None] * len(token)
-    for end in range(1, len(token) + 1):
-        for start in range(end):
-            head = best[start]
-            if head is not None and token[start:end] in vocabulary:
-                candidate = [*head, token[start:end]]
-                current = best[end]
-                if current is None or len(candidate) < len(current):
-                    best[end] = candidate
-    return best[-1] or [token]
+def _first_author(who: str) -> str:
+    name = _AUTHOR_END.split(who.strip(), maxsplit=1)[0]
+    return " ".join(re.sub(r"[^\w\s]", " ", name.casefold()).split())
 
 
-def measure(expected: list[Unit], shown_text: str) -> Fidelity:
-    """Align the source words with the edition's words and count what is found."""
-    source = [w for unit in expected for w in unit.words]
-    shown = _rejoin(tokens(shown_text), set(source))
-    found = [False] * len(source)
-    matcher = SequenceMatcher(a=source, b=shown, autojunk=False)
-    for block in matcher.get_matching_blocks():
-        for offset in range(block.size):
-            found[block.a + offset] = True
-    missing_units = []
-    at = 0
-    for unit in expected:
-        flags = found[at : at + len(unit.words)]
-        lost = tuple(w for w, ok in zip(unit.words, flags, strict=True) if not ok)
-        if sum(flags) < UNIT_PRESENT * len(flags):
-            missing_units.append((unit, lost))
-        at += len(unit.words)
-    return Fidelity(
-        total=len(source),
-        matched=sum(found),
-        missing_units=tuple(missing_units),
-        missing_words=tuple(w for w, ok in zip(source, found, strict=True) if not ok),
+def _year(year: str) -> str:
+    return re.sub(r"\s", "", year.casefold())
+
+
+def printed(cite: Cite) -> str:
+    """Return a citation as the editions print it."""
+    return " ".join(plain_text(cite.children).split())
+
+
+def compare(
+    article: Article, bibliography: dict[str, dict[str, object]]
+) -> tuple[list[CitationCheck], list[Finding]]:
+    """Compare every recorded citation with the printed one; return rows + findings."""
+    fixes = {
+        key: fix
+        for key, item in bibliography.items()
+        if (fix := correction(key, item)) is not None
+    }
+    cites: dict[tuple[str, ...], list[Cite]] = defaultdict(list)
+    for cite in article.citations():
+        cites[cite.keys].append(cite)
+    seen: dict[tuple[str, ...], int] = defaultdict(int)
+    rows: list[CitationCheck] = []
+    findings: list[Finding] = []
+    for record in article.as_written:
+        index = seen[record.keys]
+        seen[record.keys] += 1
+        matches = cites.get(record.keys, [])
+        if index >= len(matches):
+            rows.append(CitationCheck(record.keys, record.text, "", "dropped"))
+            findings.append(_dropped(record))
+            continue
+        shown = printed(matches[index])
+        row, found = _compare_one(record, shown, fixes)
+        rows.append(row)
+        findings += found
+    return rows, findings
+
+
+def _compare_one(
+    record: WrittenCitation, shown: str, fixes: dict[str, Correction]
+) -> tuple[CitationCheck, list[Finding]]:
+    """Compare one citation; a correction covers another author, never a year."""
+    written, now = works(record.text), works(shown)
+    if written == now:
+        return CitationCheck(record.keys, record.text, shown, "kept"), []
+    fix = next((fixes[k] for k in record.keys if k in fixes), None)
+    corrected = fix is not None and works(fix.cited_as) == written
+    cited = f"@{'; @'.join(record.keys)} prints {shown!r} but the author wrote "
+    problems = []
+    for (author, year), (new_author, new_year) in zip(written, now, strict=False):
+        if year != new_year:
+            problems.append(
+                Finding(
+                    "CHK050",
+                    f"{cited}{record.text!r}: the year changed; give the author's "
+                    "year in the bibliography ('as-cited') so it is printed",
+                    record.where,
+                )
+            )
+        if author != new_author and not corrected:
+            problems.append(
+                Finding(
+                    "CHK051",
+                    f"{cited}{record.text!r}: another first author, and no correction "
+                    "is recorded in the bibliography; restore the author, or record "
+                    "the correction ('correction': cited-as, reason)",
+                    record.where,
+                )
+            )
+    if len(written) != len(now):
+        problems.append(
+            Finding(
+                "CHK051",
+                f"{cited}{record.text!r}: {len(written)} work(s) written, "
+                f"{len(now)} printed",
+                record.where,
+            )
+        )
+    if problems:
+        return CitationCheck(record.keys, record.text, shown, "changed"), problems
+    reason = fix.reason if fix is not None else ""
+    return CitationCheck(record.keys, record.text, shown, "corrected", reason), []
+
+
+def _dropped(record: WrittenCitation) -> Finding:
+    return Finding(
+        "CHK052",
+        f"the author's citation {record.text!r} (@{'; @'.join(record.keys)}) is no "
+        "longer in the article; restore it or update the as-written file",
+        record.where,
     )
 
 
-def findings(result: Fidelity, where: Path, limit: int = 10) -> list[Finding]:
-    """CHK030 when too few words are found in order; CHK031 per missing unit."""
-    out = []
-    if result.ratio < MIN_RATIO:
-        listed = ", ".join(repr(w) for w in result.missing_words[:20])
-        more = len(result.missing_words) - 20
-        out.append(
-            Finding(
-                "CHK030",
-                f"{result.matched} of {result.total} source words "
-                f"({result.ratio:.1%}) appear in order, below {MIN_RATIO:.0%}; "
-                f"missing: {listed}" + (f" and {more} more" if more > 0 else ""),
-                Location(where, key="fidelity"),
-            )
-        )
-    for unit, lost in result.missing_units[:limit]:
-        text = unit.text if len(unit.text) <= 60 else unit.text[:59] + "…"
-        out.append(
-            Finding(
-                "CHK031",
-                f"{unit.unit_id} {text!r} is missing (or out of order); "
-                f"words not found: {', '.join(repr(w) for w in lost[:12])}",
-                Location(where, key=unit.unit_id),
-            )
-        )
-    if len(result.missing_units) > limit:
-        out.append(
-            Finding(
-                "CHK031",
-                f"{len(result.missing_units) - limit} more missing unit(s)",
-                Location(where, key="fidelity"),
-            )
-        )
-    return out
+def in_edition(article: Article, text: str, where: Path) -> list[Finding]:
+    """CHK053: *text* (one edition's) prints every source citation, in order.
 
-
-def check(article: Article, shown_text: str | None, where: Path) -> list[Finding]:
-    """Compare one edition's text with the article (CHK030, CHK031).
-
-    A PDF is read in its tag tree's order, as a screen reader reads it: pdftotext
-    orders by layout, so a wrapped table cell can put the next cell's words first.
+    A PDF's running title and page number may fall inside a citation that crosses
+    a page, so those lines are left out first.
     """
-    if where.suffix == ".pdf":
-        shown_text = tagged_text(where)
-    if shown_text is None:
-        return []
-    return findings(measure(units(article), shown_text), where)
+    haystack = squash(
+        "\n".join(
+            line
+            for line in text.splitlines()
+            if line.strip() != article.title and not _PAGE_NUMBER.match(line.strip())
+        )
+    )
+    at = 0
+    for cite in article.citations():
+        wanted = squash(printed(cite))
+        found = haystack.find(wanted, at)
+        if found < 0:
+            return [
+                Finding(
+                    "CHK053",
+                    f"citation {cite.cite_id} {printed(cite)!r} is not printed where "
+                    "the source has it (missing, changed or out of order)",
+                    Location(where),
+                )
+            ]
+        at = found + len(wanted)
+    return []
+
+
+def review(
+    article: Article,
+    editorial: Editorial,
+    say: Callable[[str], None] = lambda line: None,
+) -> list[Finding]:
+    """Run the comparison for `invoke check`; fill the report's editorial lists.
+
+    *say* gets a summary line and one line per recorded correction with its reason.
+    """
+    bibliography = {r.key: dict(r.data) for r in article.references}
+    rows, findings = compare(article, bibliography)
+    editorial.citations = rows
+    printed_by_key = {c.keys[0]: printed(c) for c in article.citations()}
+    editorial.corrections = [
+        CorrectionRecord(key, fix.cited_as, printed_by_key.get(key, ""), fix.reason)
+        for key, item in bibliography.items()
+        if (fix := correction(key, item)) is not None
+    ]
+    counts = Counter(row.status for row in rows)
+    say(
+        f"citation fidelity: {len(rows)} citation(s) compared with the author's, "
+        + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        if rows
+        else "citation fidelity: no as-written citations recorded"
+    )
+    for fix in editorial.corrections:
+        say(
+            f"  editorial correction @{fix.key}: the author wrote ({fix.cited_as}), "
+            f"printed {fix.printed}: {fix.reason}"
+        )
+    return findings
