@@ -215,8 +215,8 @@ def article_inputs(article: Any) -> dict[str, str]:
             roles[str(Path(path).resolve())] = TEXT
     for candidate in article.csl_candidates:
         roles[str(candidate)] = TEXT
-    for figure in article.figures:
-        roles[str(Path(figure.src).resolve())] = FIGURE
+    for image in article.images:  # decorative ones too: they are shown
+        roles[str(Path(image).resolve())] = FIGURE
     return roles
 
 

@@ -38,6 +38,7 @@ from editions.model import (
     block_sentences,
     plain_text,
 )
+from editions.numbering import list_label
 from editions.source.as_cited import for_citeproc
 
 #: Seconds of silence after an utterance, by what follows it. Each step is longer
@@ -96,7 +97,7 @@ class _Writer:
                 for number, item in enumerate(block.items, start=block.start):
                     first = item.blocks[0] if item.blocks else None
                     if isinstance(first, Paragraph) and block.ordered:
-                        label = list_label(number, block.style)
+                        label = list_label(number, block.style, roman=False)
                         self.sentences(first.sentences, prefix=f"{label}. ")
                         self.blocks(item.blocks[1:])
                     else:
@@ -148,17 +149,6 @@ class _Writer:
             label = headers[column] if column < len(headers) else ""
             self.sentences(cell.sentences, prefix=f"{label}: " if label else "")
             column += cell.colspan
-
-
-def list_label(number: int, style: str) -> str:
-    """Return what to say before an item: 4, d or D; Roman numerals as numbers.
-
-    A listener cannot see "IV", and a voice reads "II" as "eye eye".
-    """
-    if style.endswith("alpha") and 1 <= number <= 26:
-        letter = chr(ord("a") + number - 1)
-        return letter.upper() if style.startswith("upper") else letter
-    return str(number)
 
 
 def spoken_text(inlines: tuple[Inline, ...]) -> str:

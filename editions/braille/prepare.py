@@ -19,6 +19,9 @@ from editions.model import (
     BlockQuote,
     Cite,
     Code,
+    CodeBlock,
+    DefinitionList,
+    Division,
     Emph,
     Figure,
     Inline,
@@ -29,9 +32,11 @@ from editions.model import (
     Paragraph,
     Sentence,
     Strong,
+    Styled,
     Table,
     Text,
 )
+from editions.numbering import list_label
 
 Span = tuple[int, int, str]  # start, end, "italic" or "bold"
 
@@ -75,7 +80,7 @@ class Para:
             elif isinstance(node, Emph | Strong):
                 inner = "italic" if isinstance(node, Emph) else "bold"
                 self._inlines(node.children, kind or inner)
-            elif isinstance(node, Cite | Link):
+            elif isinstance(node, Cite | Link | Styled):
                 self._inlines(node.children, kind)
 
     def _words(self, text: str, kind: str) -> None:
@@ -146,11 +151,34 @@ def _blocks(blocks: tuple[Block, ...], depth: int) -> Iterator[Para]:
             if quoted:
                 quoted[0].blank_before = quoted[-1].blank_after = True
             yield from quoted
+        elif isinstance(block, DefinitionList):
+            yield from _glossary(block, depth)
+        elif isinstance(block, CodeBlock):
+            para = Para(first=2 * depth, runover=2 * depth)
+            para.add_sentence(block.sentence)
+            yield para
+        elif isinstance(block, Division):
+            yield from _blocks(block.blocks, depth)
+        # A Rule has no words: the blank lines around its neighbours suffice.
+
+
+def _glossary(block: DefinitionList, depth: int) -> Iterator[Para]:
+    """Each term in bold on a line of its own (1-3), its definitions below (3-3)."""
+    for entry in block.items:
+        term = Para(first=2 * depth, runover=2 * depth + 2)
+        for sentence in entry.term:
+            term.add_sentence(sentence)
+        term.emphasis.append((0, len(term.text), "bold"))
+        yield term
+        for definition in entry.definitions:
+            for para in _blocks(definition, depth + 1):
+                para.first = para.runover = 2 * depth + 2
+                yield para
 
 
 def _list(block: ListBlock, depth: int) -> Iterator[Para]:
     for number, item in enumerate(block.items, start=block.start):
-        label = f"{number}. " if block.ordered else BULLET
+        label = f"{list_label(number, block.style)}. " if block.ordered else BULLET
         for index, inner in enumerate(item.blocks):
             if index == 0 and isinstance(inner, Paragraph):
                 para = Para(first=2 * depth, runover=2 * depth + 2)
@@ -174,6 +202,8 @@ def _note(text: str) -> Para:
 
 
 def _figure(figure: Figure) -> Iterator[Para]:
+    if figure.decorative:
+        return  # decorates only: no transcriber's note
     yield _note(f"Picture: {figure.alt}")
     if figure.caption:
         caption = Para(first=2)
@@ -193,7 +223,7 @@ def _table(table: Table) -> Iterator[Para]:
         "Table in linear format: the column headings, then one row on each "
         "line, entries separated by colons."
     )
-    for row in (table.header, *table.rows):
+    for row in table.all_rows():
         if not row:
             continue
         para = Para(first=0, runover=2)

@@ -13,7 +13,7 @@ from editions.braille.tables import choose
 from editions.checks import braille as checks
 from editions.checks import names
 from editions.checks.checker import Checker
-from editions.checks.compare import consistency
+from editions.checks.compare import consistency, text_fidelity
 from editions.checks.compare.read_braille import BrailleShown, read_braille
 from editions.errors import Finding
 from editions.report.results import BrailleSummary, PreviewPage
@@ -68,6 +68,10 @@ def check(checker: Checker) -> None:
             (names.BRAILLE_CONTENTS, lambda s: checks.contents(s, target)),
             (names.PRINT_PAGES, print_pages),
             (names.BACK_TRANSLATION, back_translation),
+            (
+                names.TEXT_FIDELITY,
+                lambda s: text_fidelity.check(article, s.text, target),
+            ),
         ],
     )
     if shown is None:
