@@ -22,20 +22,31 @@ class Handling:
     html: str  # HTML in the EPUB and the large-print page
     pdf: str  # structure in the tagged PDF
     audio: str  # what the listener hears (and the captions/overlays that follow)
+    braille: str = "its words, UEB grade 2"  # the BRF/PEF edition (BANA formats)
     refused: str = ""  # finding code when (some forms of) it are refused
     produced: bool = True  # False: READER never produces it
 
 
 def _b(
-    html: str, pdf: str, audio: str, refused: str = "", produced: bool = True
+    html: str,
+    pdf: str,
+    audio: str,
+    refused: str = "",
+    produced: bool = True,
+    braille: str = "a paragraph (3-1)",
 ) -> Handling:
-    return Handling("Block", html, pdf, audio, refused, produced)
+    return Handling("Block", html, pdf, audio, braille, refused, produced)
 
 
 def _i(
-    html: str, pdf: str, audio: str, refused: str = "", produced: bool = True
+    html: str,
+    pdf: str,
+    audio: str,
+    refused: str = "",
+    produced: bool = True,
+    braille: str = "its words, UEB grade 2",
 ) -> Handling:
-    return Handling("Inline", html, pdf, audio, refused, produced)
+    return Handling("Inline", html, pdf, audio, braille, refused, produced)
 
 
 HANDLING: dict[str, Handling] = {
@@ -45,43 +56,75 @@ HANDLING: dict[str, Handling] = {
     "LineBlock": _b("<p> with <br />", "P", "sentences, lines run on"),
     "CodeBlock": _b("<pre><code>", "NonStruct (lines kept)", "read as written"),
     "RawBlock": _b("literal text", "P", "read as written", produced=False),
-    "BlockQuote": _b("<blockquote>", "BlockQuote", "read in place"),
-    "OrderedList": _b(
-        "<ol start type>", "L / LI / Lbl / LBody", '"4. …", "b. …"; Roman as numbers'
+    "BlockQuote": _b(
+        "<blockquote>",
+        "BlockQuote",
+        "read in place",
+        braille="indented, blank lines around",
     ),
-    "BulletList": _b("<ul>, nested", "L / LI / LBody, nested", "items in order"),
+    "OrderedList": _b(
+        "<ol start type>",
+        "L / LI / Lbl / LBody",
+        '"4. …", "b. …"; Roman as numbers',
+        braille="1-3 with its label (4., b., IV.), nested 3-5",
+    ),
+    "BulletList": _b(
+        "<ul>, nested",
+        "L / LI / LBody, nested",
+        "items in order",
+        braille="1-3 with a bullet, nested 3-5",
+    ),
     "DefinitionList": _b(
         "<dl><dt><dd>",
         "L / LI with Lbl (the term) and LBody (its definitions)",
         '"Term: …", then it',
+        braille="the term in bold (1-3), its definitions 3-3",
     ),
     "Header": _b(
         "<section><hN id>",
         "Hn + outline entry",
         "announced; level 2 opens a chapter",
         refused="SRC021",  # a heading inside a list, quote, div or note
+        braille="a heading; a contents entry",
     ),
-    "HorizontalRule": _b("<hr />", "a border: /Artifact", "a longer pause"),
+    "HorizontalRule": _b(
+        "<hr />",
+        "a border: /Artifact",
+        "a longer pause",
+        braille="nothing to read (no words)",
+    ),
     "Table": _b(
         "<table><caption><thead> th scope=col, th scope=row, colspan, <tfoot>",
         "Table / Caption / THead (repeated on each page) / TBody / TFoot, TH /Scope",
         "caption, headers, then each cell after its column header",
         refused="SRC024 SRC025",  # a block in a cell; a second header row
+        braille="a transcriber's note, then linear rows (footer rows too)",
     ),
     "Figure": _b(
         "<figure id><img alt><figcaption>",
         "Figure /Alt + Caption",
         '"Figure: caption", "The image shows: alt"',
         refused="SRC001 SRC026 SRC028",
+        braille="a transcriber's note (Picture: alt), then the caption",
     ),
-    "Div": _b("<div id lang> (only with an id or lang)", "Div", "read in place"),
+    "Div": _b(
+        "<div id lang> (only with an id or lang)",
+        "Div",
+        "read in place",
+        braille="its blocks in place",
+    ),
     # ------------------------------------------------------------ inlines
     "Str": _i("text", "text", "spoken"),
     "Space": _i("space", "space", "spoken"),
     "SoftBreak": _i("space", "space", "spoken"),
     "LineBreak": _i("<br />", "line break", "run on"),
-    "Emph": _i("<em> (bold in large print)", "NonStruct, italic", "spoken"),
-    "Strong": _i("<strong>", "NonStruct, bold", "spoken"),
+    "Emph": _i(
+        "<em> (bold in large print)",
+        "NonStruct, italic",
+        "spoken",
+        braille="UEB italic",
+    ),
+    "Strong": _i("<strong>", "NonStruct, bold", "spoken", braille="UEB bold"),
     "Underline": _i("<u>", "NonStruct, underlined", "spoken"),
     "Strikeout": _i("<del>", "NonStruct, struck through", '"(crossed out: …)"'),
     "Superscript": _i("<sup>", "NonStruct, raised", '"10 to the power 9"'),
@@ -91,7 +134,12 @@ HANDLING: dict[str, Handling] = {
     "Cite": _i('<span class="citation"> + link to the entry', "Link", "narrative only"),
     "Code": _i("<code>", "NonStruct, monospace", "read as written"),
     "Math": _i(
-        "refused", "refused", "refused", refused="SRC022", produced=False
+        "refused",
+        "refused",
+        "refused",
+        refused="SRC022",
+        produced=False,
+        braille="refused",
     ),  # READER turns TeX math off: "$635" is money
     "RawInline": _i("literal text", "text", "read as written", produced=False),
     "Link": _i(
@@ -105,11 +153,13 @@ HANDLING: dict[str, Handling] = {
         "Figure /Alt, or a CSS background painted as /Artifact",
         "alt text, or silence when decorative",
         refused="SRC001 SRC010",
+        braille="a Picture note; nothing when decorative",
     ),
     "Note": _i(
         '<a role="doc-noteref"> + endnotes section',
         "Link + Note with /ID",
         '"Note 1: …" at the end of the chapter',
+        braille="a note number; the Notes section",
     ),
     "Span": _i("<span id lang>", "Span with /Lang", "spoken"),
 }

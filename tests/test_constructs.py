@@ -22,7 +22,10 @@ import pytest
 from conftest import CONSTRUCTS, CORPUS, FIXTURE, MAIN, ROOT, Built
 
 from editions.audio.script import build_script
+from editions.braille.step import settings_of
+from editions.braille.tables import choose
 from editions.checks.compare import text_fidelity as fidelity
+from editions.checks.compare.read_braille import read_braille
 from editions.checks.compare.read_epub import read_epub, xhtml_documents
 from editions.checks.compare.read_html import read_html
 from editions.checks.compare.read_pdf import pdf_text, tagged_text
@@ -308,6 +311,11 @@ def test_every_source_word_in_order_in_each_edition(
         "epub": read_epub(built.paths["epub"]).text or "",
         "html": read_html(built.paths["html"]).text or "",
     }
+    table = choose(built.article, settings_of({}))
+    cells, lines = settings_of({}).cells, settings_of({}).lines
+    braille = read_braille(built.paths["brf"], table.file, cells, lines)
+    texts["brf"] = braille.text or ""
+    assert not [a for a in braille.alts if "divider" in a.lower()]
     for edition, text in texts.items():
         result = fidelity.measure(units, text)
         found = fidelity.findings(result, built.paths[edition])
