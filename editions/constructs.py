@@ -9,6 +9,7 @@ located finding, or never produced by our reader (its extensions are off).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 #: The pandoc-types API the table below was written for (pandoc 3.9).
 PANDOC_API = (1, 23, 1)
@@ -27,26 +28,21 @@ class Handling:
     produced: bool = True  # False: READER never produces it
 
 
-def _b(
+def _handling(
+    kind: str,
     html: str,
     pdf: str,
     audio: str,
     refused: str = "",
     produced: bool = True,
-    braille: str = "a paragraph (3-1)",
+    braille: str = "",
 ) -> Handling:
-    return Handling("Block", html, pdf, audio, braille, refused, produced)
+    default = "a paragraph (3-1)" if kind == "Block" else "its words, UEB grade 2"
+    return Handling(kind, html, pdf, audio, braille or default, refused, produced)
 
 
-def _i(
-    html: str,
-    pdf: str,
-    audio: str,
-    refused: str = "",
-    produced: bool = True,
-    braille: str = "its words, UEB grade 2",
-) -> Handling:
-    return Handling("Inline", html, pdf, audio, braille, refused, produced)
+_b = partial(_handling, "Block")
+_i = partial(_handling, "Inline")
 
 
 HANDLING: dict[str, Handling] = {

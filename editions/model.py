@@ -447,9 +447,13 @@ def plain_text(inlines: tuple[Inline, ...], *, citations: bool = True) -> str:
     return "".join(parts)
 
 
-def _cites(inlines: tuple[Inline, ...]) -> Iterator[Cite]:
+def walk_inlines(inlines: tuple[Inline, ...]) -> Iterator[Inline]:
+    """Yield inline nodes depth-first, into emphasis, links and spans (not cites)."""
     for node in inlines:
-        if isinstance(node, Cite):
-            yield node
-        elif isinstance(node, Wrapper):
-            yield from _cites(node.children)
+        yield node
+        if isinstance(node, Wrapper):
+            yield from walk_inlines(node.children)
+
+
+def _cites(inlines: tuple[Inline, ...]) -> Iterator[Cite]:
+    return (node for node in walk_inlines(inlines) if isinstance(node, Cite))

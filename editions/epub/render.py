@@ -368,7 +368,8 @@ def _audio_href(audio: Path) -> str:
 def _add_resources(book: epub.EpubBook, article: Article) -> None:
     """Add the stylesheet, the embedded fonts, the images and the PLS lexicon."""
     css = fonts.font_face_css(lambda p: f"../fonts/{p.name}")
-    css += "\n" + (STYLES / "epub.css").read_text(encoding="utf-8")
+    for sheet in ("epub.css", "constructs.css"):
+        css += "\n" + (STYLES / sheet).read_text(encoding="utf-8")
     book.add_item(
         epub.EpubItem(
             uid="css",

@@ -303,6 +303,7 @@ def page(article: Article, inputs: LargePrintInputs | None = None) -> str:
     inputs = inputs or LargePrintInputs()
     faces = fonts.font_face_css(data_uri, italics=False)
     css = STYLESHEET.read_text(encoding="utf-8")
+    css += (STYLES / "constructs.css").read_text(encoding="utf-8")
     script = _inline_script(SCRIPT.read_text(encoding="utf-8"))
     after_title = _settings() + _contents(article) + _player(article, inputs)
     options = html.HtmlOptions(

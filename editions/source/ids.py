@@ -15,13 +15,12 @@ from editions.model import (
     Article,
     Division,
     Figure,
-    Inline,
     Link,
     Styled,
     Table,
-    Wrapper,
     plain_text,
     walk_blocks,
+    walk_inlines,
 )
 from editions.source.sourcemap import SourceMap
 
@@ -99,8 +98,9 @@ def check_links(article: Article, source: SourceMap) -> list[Finding]:
     known = targets(article)
     findings = []
     for sentence in article.sentences():
-        for url in _internal_links(sentence.inlines):
-            if url[1:] not in known:
+        for node in walk_inlines(sentence.inlines):
+            url = node.url if isinstance(node, Link) else ""
+            if url.startswith("#") and url[1:] not in known:
                 findings.append(
                     Finding(
                         "SRC027",
@@ -117,8 +117,8 @@ def span_texts(article: Article) -> dict[str, str]:
     return {
         node.ident: plain_text(node.children)
         for sentence in article.sentences()
-        for node in _spans(sentence.inlines)
-        if node.ident
+        for node in walk_inlines(sentence.inlines)
+        if isinstance(node, Styled) and node.ident
     }
 
 
@@ -127,22 +127,6 @@ def spans_with_lang(article: Article) -> list[tuple[str, str]]:
     return [
         (plain_text(node.children), node.lang)
         for sentence in article.sentences()
-        for node in _spans(sentence.inlines)
-        if node.lang
+        for node in walk_inlines(sentence.inlines)
+        if isinstance(node, Styled) and node.lang
     ]
-
-
-def _spans(inlines: tuple[Inline, ...]) -> Iterator[Styled]:
-    for node in inlines:
-        if isinstance(node, Styled):
-            yield node
-        if isinstance(node, Wrapper):
-            yield from _spans(node.children)
-
-
-def _internal_links(inlines: tuple[Inline, ...]) -> Iterator[str]:
-    for node in inlines:
-        if isinstance(node, Link) and node.url.startswith("#"):
-            yield node.url
-        if isinstance(node, Wrapper):
-            yield from _internal_links(node.children)
