@@ -24,6 +24,7 @@ from conftest import CONSTRUCTS, CORPUS, FIXTURE, MAIN, ROOT, Built
 from editions.audio.script import build_script
 from editions.braille.step import settings_of
 from editions.braille.tables import choose
+from editions.checks.compare import line_breaks
 from editions.checks.compare import text_fidelity as fidelity
 from editions.checks.compare.read_braille import read_braille
 from editions.checks.compare.read_epub import read_epub, xhtml_documents
@@ -380,3 +381,15 @@ def test_title_and_language_read_back_from_each_edition(
     dc = {"dc": "http://purl.org/dc/elements/1.1/"}
     assert package.findtext(".//dc:title", namespaces=dc) == title
     assert package.findtext(".//dc:language", namespaces=dc) == lang
+
+
+@pytest.mark.parametrize("name", CONSTRUCTS)
+def test_no_word_breaks_inside_itself_at_a_pdf_line_end(
+    name: str, corpus_built: dict[str, Built]
+) -> None:
+    """A subscript's lower baseline ("CO" / "2") is no line break (PDF040)."""
+    built = corpus_built[name]
+    if name == "leaflet-gb":
+        assert {"CO2.", "109/L."} <= line_breaks.shifted_words(built.article)
+    found = line_breaks.check(built.paths["pdf"], built.article)
+    assert [str(f) for f in found] == []

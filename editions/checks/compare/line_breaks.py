@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from editions.errors import Finding, Location
-from editions.model import Article
+from editions.model import Article, Inline, Styled, Wrapper, plain_text
 from editions.programs import run_poppler
 
 _URL = re.compile(r"(?:https?://|doi\.org/|www\.)\S+")
@@ -49,6 +49,38 @@ def source_text(article: Article) -> str:
     return " ".join(" ".join(_norm(s.text) for s in article.sentences()).split())
 
 
+def shifted_words(article: Article) -> set[str]:
+    """Return the source words with a raised or lowered part ("10⁹/L", "CO₂.").
+
+    pdftotext -raw puts a superscript or subscript on a line of its own (another
+    baseline), so "CO" | "2." looks like a broken word when it is not.
+    """
+    found: set[str] = set()
+    for sentence in article.sentences():
+        parts: list[str] = []
+        spans: list[tuple[int, int]] = []
+        _shifted_spans(sentence.inlines, parts, spans)
+        for word in re.finditer(r"\S+", "".join(parts)):
+            if any(a < word.end() and word.start() < b for a, b in spans):
+                found.add(_norm(word.group()))
+    return found
+
+
+def _shifted_spans(
+    inlines: tuple[Inline, ...], parts: list[str], spans: list[tuple[int, int]]
+) -> None:
+    """Append the plain text to *parts* and each sup/sub run's offsets to *spans*."""
+    for node in inlines:
+        if isinstance(node, Styled) and node.style in ("sup", "sub"):
+            start = len("".join(parts))
+            _shifted_spans(node.children, parts, spans)
+            spans.append((start, len("".join(parts))))
+        elif isinstance(node, Wrapper):
+            _shifted_spans(node.children, parts, spans)
+        else:
+            parts.append(plain_text((node,)))
+
+
 def line_ends(text: str) -> list[tuple[int, str, str]]:
     """Return (page, last token, next line's first token) for each line end."""
     ends = []
@@ -60,8 +92,14 @@ def line_ends(text: str) -> list[tuple[int, str, str]]:
     return ends
 
 
-def broken_words(text: str, source: str) -> list[Break]:
-    """Return the line ends of *text* that break a word of *source* inside itself."""
+def broken_words(
+    text: str, source: str, shifted: frozenset[str] = frozenset()
+) -> list[Break]:
+    """Return the line ends of *text* that break a word of *source* inside itself.
+
+    A break inside a *shifted* word (one with a superscript or subscript) is the
+    baseline change, not a line end.
+    """
     tokens = set(source.split())
     breaks = []
     for page, before, after in line_ends(text):
@@ -69,6 +107,8 @@ def broken_words(text: str, source: str) -> list[Break]:
         containing = [t for t in tokens if joined in t]
         if not containing or f"{before} {after}" in source:
             continue  # a break between words (or text the source does not have)
+        if all(t in shifted for t in containing):
+            continue
         url = any(_URL.search(t) for t in containing)
         if url and before.endswith(URL_BREAKS):
             continue
@@ -87,7 +127,8 @@ def pdf_lines(path: Path) -> str:
 def check(path: Path, article: Article) -> list[Finding]:
     """PDF040/PDF041: no word of *path* breaks inside itself at a line end."""
     findings = []
-    for found in broken_words(pdf_lines(path), source_text(article)):
+    shifted = frozenset(shifted_words(article))
+    for found in broken_words(pdf_lines(path), source_text(article), shifted):
         if found.url:
             message = (
                 f"a URL or DOI breaks at '{found.before}|{found.after}'; it may break "
