@@ -67,7 +67,7 @@ HANDLING: dict[str, Handling] = {
     "BulletList": _b(
         "<ul>, nested",
         "L / LI / LBody, nested",
-        "items in order",
+        'items in order; a task box as "Done:" or "To do:"',
         braille="1-3 with a bullet, nested 3-5",
     ),
     "DefinitionList": _b(

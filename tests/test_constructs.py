@@ -303,6 +303,8 @@ def test_audio_announces_terms_and_keeps_structure(
     assert any(s.startswith("four. Wash") or s.startswith("4. Wash") for s in spoken)
     assert any(s.startswith("b. Try") for s in spoken), spoken
     assert any("MODE" in s for s in spoken)
+    assert "Done: A meter and test strips" in spoken  # not "Symbol 2612"
+    assert "To do: A lancet device" in spoken
 
 
 # ------------------------------------------------------------------ fidelity

@@ -151,6 +151,10 @@ class _Writer:
             column += cell.colspan
 
 
+#: A task list's boxes (pandoc's task_lists) as words: a voice says "Symbol 2612".
+_TASK_BOXES = str.maketrans({"\u2610": "To do:", "\u2612": "Done:"})
+
+
 def spoken_text(inlines: tuple[Inline, ...]) -> str:
     """Flatten a sentence for speech: parenthetical citations are left out.
 
@@ -177,7 +181,7 @@ def spoken_text(inlines: tuple[Inline, ...]) -> str:
             parts.append(spoken_text(node.children))
         else:
             parts.append(plain_text((node,)))
-    return "".join(parts)
+    return "".join(parts).translate(_TASK_BOXES)
 
 
 def _note_refs(inlines: tuple[Inline, ...]) -> list[str]:
