@@ -270,10 +270,11 @@ def test_pdf_breaks_the_long_table_and_list_across_pages(
         assert groups == {"/Caption": 1, "/THead": 1, "/TBody": 45}
         header_words = [
             p
-            for p in paints(pdf.pages[1])
+            for page in pdf.pages
+            for p in paints(page)
             if p.text.strip() == "Food" and all(m.is_artifact for m in p.marks)
         ]
-        assert header_words, "page 2 shows the header row, as an artifact"
+        assert header_words, "the next page shows the header row, as an artifact"
 
 
 # ------------------------------------------------------------------ audio
