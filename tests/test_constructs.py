@@ -275,6 +275,12 @@ def test_pdf_breaks_the_long_table_and_list_across_pages(
             if p.text.strip() == "Food" and all(m.is_artifact for m in p.marks)
         ]
         assert header_words, "the next page shows the header row, as an artifact"
+    # The repeated header's sentence ids start no page: each page starts anew, so the
+    # EPUB's page-list has one entry per PDF page.
+    built = corpus_built["long-us"]
+    starts = json.loads((built.out / "article.pages.json").read_text())["page_starts"]
+    assert len(starts) == len(pages) - (pages[-1].strip() == "")
+    assert len(set(starts)) == len(starts), starts
 
 
 # ------------------------------------------------------------------ audio

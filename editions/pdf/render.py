@@ -178,8 +178,11 @@ def _page_starts(article: Article, document: Any) -> list[str]:
     """For each page, the first sentence (in reading order) whose start is on it."""
     order = {s.sentence_id: i for i, s in enumerate(article.sentences())}
     starts = []
+    seen: set[str] = set()
     for page in document.pages:
-        on_page = [a for a in page.anchors if a in order]
+        # A table's header row repeated on this page repeats its ids: not new here.
+        on_page = [a for a in page.anchors if a in order and a not in seen]
+        seen.update(page.anchors)
         starts.append(min(on_page, key=order.__getitem__) if on_page else "")
     return starts
 
