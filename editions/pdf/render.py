@@ -19,7 +19,7 @@ from editions import fonts
 from editions import html_body as html
 from editions.errors import BuildFailed, Finding, Location
 from editions.facts import PageStarts
-from editions.model import Article
+from editions.model import Article, Table, walk_blocks
 from editions.output import staged, write_text
 from editions.paths import STYLES
 from editions.pdf import (
@@ -177,11 +177,20 @@ def render(
 def _page_starts(article: Article, document: Any) -> list[str]:
     """For each page, the first sentence (in reading order) whose start is on it."""
     order = {s.sentence_id: i for i, s in enumerate(article.sentences())}
+    # A long table repeats its header row on each page, ids and all: that is no start.
+    headers = {
+        s.sentence_id
+        for section in article.sections
+        for block in walk_blocks(section.blocks)
+        if isinstance(block, Table)
+        for cell in block.header
+        for s in cell.sentences
+    }
     starts = []
     seen: set[str] = set()
     for page in document.pages:
-        # A table's header row repeated on this page repeats its ids: not new here.
-        on_page = [a for a in page.anchors if a in order and a not in seen]
+        repeated = headers & seen
+        on_page = [a for a in page.anchors if a in order and a not in repeated]
         seen.update(page.anchors)
         starts.append(min(on_page, key=order.__getitem__) if on_page else "")
     return starts
