@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,12 +34,16 @@ def render(
     engine: str = "piper",
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> AudioResult:
-    """Speak the article and write the MP3, M4B, chapter files, WebVTT and timings."""
+    """Speak the article and write the MP3, M4B, chapter files, WebVTT and timings.
+
+    *executor* speaks the sentences elsewhere (a cluster's workers), see `synthesise`.
+    """
     script = build_script(article)
     texts = [u.spoken for chapter in script for u in chapter.utterances]
     cache_dir = cache_dir or out_dir / ".cache" / "speech"
-    speech, synthesised = _speak(article, texts, engine, cache_dir, progress)
+    speech, synthesised = _speak(article, texts, engine, cache_dir, progress, executor)
     chapters = [
         Chapter(
             chapter.title,
@@ -60,6 +65,7 @@ def _speak(
     engine: str,
     cache_dir: Path,
     progress: Callable[[int, int], None] | None,
+    executor: Executor | None = None,
 ) -> tuple[dict[str, Speech], int]:
     """Synthesise; a speech service that fails becomes a finding, not a traceback.
 
@@ -72,7 +78,9 @@ def _speak(
     )
 
     try:
-        return synthesise(texts, engine, cache_dir, progress, lang=article.lang)
+        return synthesise(
+            texts, engine, cache_dir, progress, lang=article.lang, executor=executor
+        )
     except SpeechServiceError as err:
         code = (
             SERVICE_UNREACHABLE
