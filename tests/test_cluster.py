@@ -318,6 +318,7 @@ def _stand_in(source: Path, out_dir: Path, options: Any) -> batch.Outcome:
 def test_workers_check_what_they_see_of_the_shared_folder(
     client: Client, tmp_path: Path
 ) -> None:
+    client.wait_for_workers(2, timeout=60)  # a killed one is restarted by its nanny
     cluster.check_workers(client, [FIXTURE], [tmp_path / "out"], Location(tmp_path))
     assert not (tmp_path / "out").exists()  # probe and folder made for it removed
     # A worker that reads other bytes than this machine (another folder mounted
