@@ -25,7 +25,7 @@ import pytest
 from conftest import FIXTURE, ROOT, run_invoke
 from distributed import Client, LocalCluster
 
-from editions import batch, cluster
+from editions import batch, cluster, cluster_check
 from editions import build as pipeline
 from editions.errors import Location
 
@@ -253,21 +253,23 @@ def test_each_worker_problem_has_its_code() -> None:
     mine = {"editions code": "a", "styles": "b", "fonts": "c", "tools": "d"}
     where = Location(ROOT / "articles", key="--scheduler tcp://h:8786")
     facts = {
-        "tcp://good:1": cluster.WorkerFacts(dict(mine), daemon=False),
-        "tcp://old:1": cluster.WorkerFacts({**mine, "tools": "x"}, daemon=False),
-        "tcp://blind:1": cluster.WorkerFacts(
+        "tcp://good:1": cluster_check.WorkerFacts(dict(mine), daemon=False),
+        "tcp://old:1": cluster_check.WorkerFacts({**mine, "tools": "x"}, daemon=False),
+        "tcp://blind:1": cluster_check.WorkerFacts(
             dict(mine), daemon=False, unseen=("/shared/a.md",), unwritable=("/out",)
         ),
-        "tcp://daemon:1": cluster.WorkerFacts(dict(mine), daemon=True),
+        "tcp://daemon:1": cluster_check.WorkerFacts(dict(mine), daemon=True),
         "tcp://bare:1": ModuleNotFoundError("No module named 'editions'"),
+        "scheduler tcp://h:8786": ModuleNotFoundError("No module named 'editions'"),
     }
-    found = cluster.problems(facts, mine, where)
+    found = cluster_check.problems(facts, mine, where)
     codes = {(f.code, f.message.split()[1]) for f in found}
     assert codes == {
         ("BLD024", "tcp://old:1"),
         ("BLD025", "tcp://blind:1"),
         ("BLD026", "tcp://daemon:1"),
         ("BLD023", "tcp://bare:1"),
+        ("BLD023", "tcp://h:8786"),  # "scheduler tcp://h:8786 cannot run …"
     }
     assert len([f for f in found if f.code == "BLD025"]) == 2
     assert "tools" in next(f.message for f in found if f.code == "BLD024")
@@ -319,11 +321,32 @@ def test_workers_check_what_they_see_of_the_shared_folder(
     client: Client, tmp_path: Path
 ) -> None:
     client.wait_for_workers(2, timeout=60)  # a killed one is restarted by its nanny
-    cluster.check_workers(client, [FIXTURE], [tmp_path / "out"], Location(tmp_path))
+    cluster_check.check_workers(
+        client, [FIXTURE], [tmp_path / "out"], Location(tmp_path)
+    )
     assert not (tmp_path / "out").exists()  # probe and folder made for it removed
     # A worker that reads other bytes than this machine (another folder mounted
     # at that path) is told apart:
-    facts = client.run(cluster.worker_facts, {str(FIXTURE): "0" * 64}, [])
+    facts = client.run(cluster_check.worker_facts, {str(FIXTURE): "0" * 64}, [])
     assert len(facts) == 2
     assert all(f.unseen == (str(FIXTURE),) and not f.daemon for f in facts.values())
-    assert all(f.fingerprint == cluster.fingerprint() for f in facts.values())
+    assert all(f.fingerprint == cluster_check.fingerprint() for f in facts.values())
+
+
+def test_speech_failures_on_a_worker_reach_the_build_whole() -> None:
+    """AUD013 and exit 5 need the exception's fields after it crosses from a worker."""
+    from distributed.protocol.pickle import dumps, loads
+
+    from editions.audio import remote
+    from editions.audio.gtts_engine import SpeechServiceUnavailable
+    from editions.errors import MissingProgram
+
+    assert remote.speak_all  # importing it registers how the two are pickled
+    down = loads(dumps(SpeechServiceUnavailable("http://tts", "timed out", 3)))
+    assert isinstance(down, SpeechServiceUnavailable)
+    assert (down.url, down.what, down.attempts) == ("http://tts", "timed out", 3)
+    missing = loads(dumps(MissingProgram("the Piper voice", "scripts/setup.sh")))
+    assert (missing.what, missing.how_to_install) == (
+        "the Piper voice",
+        "scripts/setup.sh",
+    )

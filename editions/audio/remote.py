@@ -7,6 +7,7 @@ scheduler runs that task again elsewhere, and what was stored is kept.
 
 from __future__ import annotations
 
+import copyreg
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, as_completed
@@ -14,6 +15,19 @@ from pathlib import Path
 
 from editions.audio.cache import SentenceCache
 from editions.audio.engine import Engine
+from editions.audio.gtts_engine import SpeechServiceUnavailable
+from editions.errors import MissingProgram
+
+# A worker's exception reaches the build pickled. These two keep only their message
+# in `args`, so plain pickling cannot rebuild them, and an unreachable speech
+# service (AUD013) or a missing voice (exit 5) would arrive as a confusing error.
+copyreg.pickle(
+    SpeechServiceUnavailable,
+    lambda err: (SpeechServiceUnavailable, (err.url, err.what, err.attempts)),
+)
+copyreg.pickle(
+    MissingProgram, lambda err: (MissingProgram, (err.what, err.how_to_install))
+)
 
 #: Each worker thread loads a voice once and keeps it for the sentences after.
 _loaded = threading.local()
