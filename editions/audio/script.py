@@ -1,10 +1,10 @@
 """Article → speech script: chapters of utterances, each tied to a sentence id.
 
 The title and author open the first chapter; each level-2 section is a chapter whose
-heading is announced; parenthetical citations are left out of the reading flow (a
-narrative one keeps its names); footnotes are read at the end of the chapter that
-calls them; the reference list is the last chapter, each entry said as who, when,
-what and where.
+heading is announced; a parenthetical citation is said briefly as "see" and each
+work's authors and year (`cited`), a narrative one keeps its names; footnotes are
+read at the end of the chapter that calls them; the reference list is the last
+chapter, each entry said as who, when, what and where.
 """
 
 from __future__ import annotations
@@ -66,9 +66,10 @@ class ScriptChapter:
 class _Writer:
     lexicon: tuple[LexiconEntry, ...]
     out: list[Utterance]
+    lang: str = "en-US"
 
     def say(self, sentence_id: str, display: str, spoken: str, pause: float) -> None:
-        spoken = speakable(spoken, self.lexicon)
+        spoken = speakable(spoken, self.lexicon, self.lang)
         if spoken.strip(" .,;:"):
             self.out.append(Utterance(sentence_id, display, spoken, pause))
 
@@ -123,7 +124,7 @@ class _Writer:
 
 
 def spoken_text(inlines: tuple[Inline, ...]) -> str:
-    """Flatten a sentence for speech: parenthetical citations are left out.
+    """Flatten a sentence for speech: a parenthetical citation is said briefly.
 
     A narrative citation ("Doe et al. (2020) found") is part of the sentence, so
     its names stay and only its parenthesised year goes.
@@ -132,13 +133,40 @@ def spoken_text(inlines: tuple[Inline, ...]) -> str:
     for node in inlines:
         if isinstance(node, Cite):
             rendered = plain_text(node.children).strip()
-            if not rendered.startswith(("(", "[")):
+            if rendered.startswith(("(", "[")):
+                parts.append(cited(rendered))
+            else:
                 parts.append(re.sub(r"\s*\([^()]*\)", "", rendered))
         elif isinstance(node, Emph | Strong | Link):
             parts.append(spoken_text(node.children))
         else:
             parts.append(plain_text((node,)))
     return "".join(parts)
+
+
+_LOCATOR = re.compile(r",\s*(?:pp?|paras?|chap|ch|sec|fig)\.?\s*[\w–-]+", re.I)
+
+
+def cited(rendered: str) -> str:
+    """Say "(Doe et al., 2020a, p. 4; Roe & Lee, 2019)" as one short aside.
+
+    The rule (README, "Citations in the audio"): ", see Doe et al., 2020, and Roe &
+    Lee, 2019," with names and years as the reference list says them; page
+    locators and year letters are left out, a listener finds the work without them.
+    """
+    works = []
+    for work in rendered.strip("()[] ").split(";"):
+        work = _LOCATOR.sub("", work).strip()
+        work = re.sub(r"^(?:see|e\.g\.|cf\.)\s+,?\s*", "", work, flags=re.I)
+        work = re.sub(r"\b(\d{4})[a-z]\b", r"\1", work)
+        if work:
+            works.append(work)
+    if not works:
+        return ""
+    listed = works[0] if len(works) == 1 else ", ".join(works[:-1])
+    if len(works) > 1:
+        listed += f", and {works[-1]}"
+    return f", see {listed},"
 
 
 def _note_refs(inlines: tuple[Inline, ...]) -> list[str]:
@@ -162,7 +190,7 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
             groups[-1].append(section)
     notes = {n.note_id: n for n in article.notes}
     for group in groups:
-        writer = _Writer(article.lexicon, [])
+        writer = _Writer(article.lexicon, [], article.lang)
         head = group[0]
         writer.say(
             head.title.sentence_id,

@@ -1,0 +1,185 @@
+"""Rules that say what is not a number: markup, addresses, abbreviations, symbols.
+
+Web and e-mail addresses are read briefly (the host, "at", "dot"), a DOI as "a DOI
+link", raw HTML shown as text as "code example"; all-capital initialisms are
+spelled letter by letter unless `WORDS` or the article's lexicon says otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from editions.audio.normalise.locales import Locale
+from editions.audio.normalise.words import digits
+
+Rule = tuple[re.Pattern[str], Callable[[re.Match[str], Locale], str]]
+
+#: Said as the word it was written as, never letter by letter.
+ABBREVIATIONS: dict[str, str] = {
+    "e.g.": "for example",
+    "i.e.": "that is",
+    "et al.": "and colleagues",
+    "etc.": "et cetera",
+    "vs.": "versus",
+    "vs": "versus",
+    "approx.": "approximately",
+    "cf.": "compare",
+    "incl.": "including",
+    "max.": "maximum",
+    "Dr.": "Doctor",
+    "Dr": "Doctor",
+    "Prof.": "Professor",
+    "Mr.": "Mister",
+    "Mrs.": "Missus",
+    "n.d.": "no date",
+    "Fig.": "Figure",
+}
+#: Abbreviations said only before a number ("No. 5", "p. 12").
+BEFORE_NUMBER: dict[str, str] = {
+    "No.": "number",
+    "no.": "number",
+    "p.": "page",
+    "pp.": "pages",
+    "vol.": "volume",
+    "ch.": "chapter",
+}
+#: All-capital words said as words (acronyms), not spelled out.
+WORDS = frozenset(
+    "AIDS COVID NICE NATO UNICEF SIDS SARS MERS LASER OPEC ASCII PIN ISA".split()
+)
+#: Roman numerals stay as they are ("Type II"); an engine reads them as numbers.
+_ROMAN = re.compile(r"^(?:II|III|IV|VI|VII|VIII|IX|XI|XII)$")
+#: Short domain labels said as letters ("nhs" → "N H S"); longer ones are words.
+_LETTER_LABELS = frozenset("uk us eu nhs nih who cdc fda bmj".split())
+#: Symbols and what they say, in this order (after every number rule has run).
+SYMBOLS: tuple[tuple[str, str], ...] = (
+    ("&", " and "),
+    ("±", " plus or minus "),
+    ("≥", " at least "),
+    ("≤", " at most "),
+    (">", " more than "),
+    ("<", " less than "),
+    ("×", " times "),
+    ("=", " equals "),
+    ("≈", " about "),
+    ("~", " about "),
+    ("→", " to "),
+    ("©", " copyright "),
+    ("®", ""),
+    ("™", ""),
+    ("°", " degrees "),
+    ("%", " percent "),
+    ("µ", "micro"),
+    ("μ", "micro"),
+    ("@", " at "),
+    ("#", " number "),
+    ("*", ""),
+    ("+", " plus "),
+)
+_TAG = r"<!--.*?-->|</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>"
+
+
+def _host(host: str) -> str:
+    """Say a host name: labels joined by "dot", short known ones as letters."""
+    host = re.sub(r"^www\.", "", host.lower())
+    said = []
+    for label in host.split("."):
+        short = len(label) <= 3 and not re.search("[aeiou]", label)
+        if label in _LETTER_LABELS or short:
+            said.append(" ".join(label.upper()))
+        else:
+            said.append(label.replace("-", " dash "))
+    return " dot ".join(said)
+
+
+def _email(m: re.Match[str], locale: Locale) -> str:
+    names = {".": " dot ", "_": " underscore ", "-": " dash ", "+": " plus "}
+    user = re.sub(r"[._+-]", lambda s: names[s[0]], m["user"])
+    return f"{user} at {_host(m['host'])}"
+
+
+def _url(m: re.Match[str], locale: Locale) -> str:
+    return _host(m["host"])
+
+
+def _initialism(m: re.Match[str], locale: Locale, keep: frozenset[str]) -> str:
+    word = m[0]
+    letters, plural = (word[:-1], True) if word.endswith("s") else (word, False)
+    if word in keep or letters in keep or letters in WORDS or _ROMAN.match(letters):
+        return word
+    return " ".join(letters) + ("'s" if plural else "")
+
+
+def _shouted(text: str) -> str:
+    """Lower-case runs of two or more all-capital words ("DO NOT TAKE"): emphasis."""
+    return re.sub(
+        r"\b[A-Z]{2,}(?:\s+[A-Z]{2,})+\b",
+        lambda m: m[0].lower() if len(m[0].split()) > 2 or len(m[0]) > 9 else m[0],
+        text,
+    )
+
+
+def _phrase(table: dict[str, str], after: str = "") -> re.Pattern[str]:
+    keys = sorted(table, key=len, reverse=True)
+    return re.compile(
+        r"(?<![\w.])(?:" + "|".join(map(re.escape, keys)) + r")" + (after or r"(?!\w)")
+    )
+
+
+BEFORE: tuple[Rule, ...] = (
+    # Raw HTML shown as text: announced once, never read tag by tag.
+    (
+        re.compile(rf"(?:{_TAG})(?:[^<>]*(?:{_TAG}))*", re.DOTALL),
+        lambda m, loc: "code example",
+    ),
+    (
+        re.compile(r"(?<![\w.])(?P<user>[\w.+-]+)@(?P<host>[\w-]+(?:\.[\w-]+)+)"),
+        _email,
+    ),
+    (
+        re.compile(
+            r"(?:https?://(?:dx\.)?doi\.org/|\bdoi:\s?)10\.\d{4,9}/\S+?"
+            r"(?=[.,;:)]?(?:\s|$))",
+            re.IGNORECASE,
+        ),
+        lambda m, loc: "a DOI link",
+    ),
+    (
+        re.compile(
+            r"(?:https?://|\bwww\.)(?P<host>[\w-]+(?:\.[\w-]+)+)"
+            r"(?::\d+)?(?:/[^\s]*?)?(?=[.,;:)]?(?:\s|$))"
+        ),
+        _url,
+    ),
+    (_phrase(BEFORE_NUMBER, r"(?=\s?\d)"), lambda m, loc: BEFORE_NUMBER[m[0]]),
+    (_phrase(ABBREVIATIONS), lambda m, loc: ABBREVIATIONS[m[0]]),
+)
+
+
+def symbols(text: str) -> str:
+    """Say the symbols no number rule used ("&" → "and", "/" between words)."""
+    text = re.sub(r"\band/or\b", "and or", text)
+    text = re.sub(r"(?<=[A-Za-z])/(?=[A-Za-z])", " or ", text)
+    text = re.sub(r"\s?/\s?(day|week|month|year|night|dose)\b", r" a \1", text)
+    text = re.sub(r"(?<=\w)\s?/\s?(?=\w)", " per ", text)
+    text = re.sub(r"\s*[–—]\s*(?=\D)", ", ", text)  # a dash between words: a pause
+    for symbol, said in SYMBOLS:
+        text = text.replace(symbol, said)
+    return text.replace("/", " ")
+
+
+def initialisms(text: str, locale: Locale, keep: frozenset[str]) -> str:
+    """Spell initialisms ("BMI" → "B M I") unless kept, acronyms or shouting."""
+    text = _shouted(text)
+    return re.sub(
+        r"(?<![\w'-])[A-Z]{2,6}s?(?![\w'])|(?<=-)[A-Z]{2,6}(?![\w'])|"
+        r"(?<![\w'])[A-Z]{2,6}(?=-)",
+        lambda m: _initialism(m, locale, keep),
+        text,
+    )
+
+
+def spell_digits(text: str, locale: Locale) -> str:
+    """Say any digit still left one by one (a code or a model number)."""
+    return re.sub(r"\d+", lambda m: digits(m[0], locale), text)
