@@ -401,6 +401,8 @@ class _Build:
             "m4b": edition.m4b,
             "vtt": edition.vtt,
             "timings": edition.timings,
+            "speech": result.speech,  # issue 20: the speech script
+            "script": result.script_text,
         }
         facts = {
             "synthesised": result.synthesised,

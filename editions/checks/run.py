@@ -19,6 +19,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import TypeVar
 
+from editions.checks import speech_review
 from editions.checks.ace import run_ace
 from editions.checks.audio import check_audio
 from editions.checks.compare import consistency, editorial, readability
@@ -79,6 +80,8 @@ def outputs(out_dir: Path, stem: str) -> dict[str, Path]:
         "m4b": out_dir / f"{stem}.m4b",
         "vtt": out_dir / f"{stem}.vtt",
         "timings": out_dir / f"{stem}.timings.json",
+        "speech": out_dir / f"{stem}.speech.json",
+        "script": out_dir / f"{stem}.script.txt",
         "chapters": out_dir / f"{stem}-chapters",
     }
 
@@ -426,9 +429,22 @@ class _Checker:
             ],
         )
         self._check("ASR back-check", "audio", where, self._listen, needs)
+        self._check(
+            "speech script", "audio", files["speech"], self._speech, ("speech",)
+        )
+
+    def _speech(self) -> list[Finding]:
+        """Issue 20: the spoken form of every reworded sentence, for review."""
+        findings, self.report.speech_review = speech_review.review(
+            self.report.files["speech"], self.article
+        )
+        return findings
 
     def _listen(self) -> list[Finding]:
         files = self.report.files
+        if speech_review.exemptions(self.article.lang):  # Whisper tiny.en: English
+            lang = self.article.lang
+            return [speech_review.exemption("ASR back-check", lang, files["mp3"])]
         findings, self.report.listening = back_check(
             files["mp3"], files["timings"], self.article
         )

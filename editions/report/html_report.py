@@ -17,6 +17,7 @@ from pathlib import Path
 from editions.checks.compare import loudness
 from editions.errors import Finding
 from editions.output import write_text
+from editions.report import speech_section
 from editions.report.json_report import edition_status, relative
 from editions.report.results import EDITIONS, CheckRun, Report
 
@@ -601,4 +602,7 @@ def _audio(report: Report) -> str:
                 rows,
             )
         )
+    if report.speech_review is not None:
+        parts.append(speech_section.html(report.speech_review, _table, _number))
     return "\n".join(parts)
+
