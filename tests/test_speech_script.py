@@ -22,6 +22,7 @@ from editions.audio.script import build_script
 from editions.checks import run as check
 from editions.checks import speech_review
 from editions.model import Article
+from editions.report import html_report, json_report
 from editions.source import article as source
 
 LEAFLET = Path(__file__).resolve().parent / "data" / "leaflet-gb" / "leaflet.md"
@@ -105,6 +106,12 @@ def test_check_lists_every_reworded_sentence(leaflet: dict[str, Path]) -> None:
     assert [r.sentence_id for r in review.reworded] == differs
     printed = "\n".join(speech_review.lines(review))
     assert "said: Store them below twenty-five degrees Celsius" in printed
+    # Both reports carry the review: the JSON in full, the page as a table.
+    data = json_report.as_dict(report)["speech_review"]
+    assert [r["sentence_id"] for r in data["reworded"]] == differs
+    page = html_report.page(report)
+    assert "Speech script review" in page
+    assert "twenty-five degrees Celsius" in page and "25 °C &amp; keep" in page
 
 
 def test_written_only_and_stale_scripts_fail(
