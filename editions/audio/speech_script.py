@@ -14,6 +14,7 @@ from pathlib import Path
 
 from editions.audio.script import ScriptChapter
 from editions.audio.vtt import timestamp
+from editions.facts import Timings
 from editions.output import write_text
 
 #: Version of the speech JSON layout; readers refuse one they do not know.
@@ -42,27 +43,19 @@ def _plain(text: str) -> str:
 
 
 def sentences(
-    script: Sequence[ScriptChapter], timings: dict[str, object]
+    script: Sequence[ScriptChapter], timings: Timings
 ) -> list[SpokenSentence]:
     """Pair each utterance of *script* with its timed span, in reading order.
 
     The master writes one timed sentence per utterance in the same order, so a
     different count or id means the timings belong to another script.
     """
-    timed = timings.get("sentences", [])
-    assert isinstance(timed, list)
     utterances = [u for chapter in script for u in chapter.utterances]
-    if [str(t["id"]) for t in timed] != [u.sentence_id for u in utterances]:
+    timed = timings.sentences
+    if [t.sentence_id for t in timed] != [u.sentence_id for u in utterances]:
         raise ValueError("the timings do not match the speech script")
     return [
-        SpokenSentence(
-            u.sentence_id,
-            int(t["chapter"]),
-            u.display,
-            u.spoken,
-            float(t["start"]),
-            float(t["end"]),
-        )
+        SpokenSentence(u.sentence_id, t.chapter, u.display, u.spoken, t.start, t.end)
         for u, t in zip(utterances, timed, strict=True)
     ]
 
@@ -113,8 +106,7 @@ def write(
     lang: str,
 ) -> tuple[Path, Path]:
     """Write `<stem>.speech.json` and `<stem>.script.txt` beside the timings file."""
-    timings = json.loads(timings_path.read_text(encoding="utf-8"))
-    spoken = sentences(script, timings)
+    spoken = sentences(script, Timings.read(timings_path))
     stem = timings_path.name.removesuffix(".timings.json")
     json_path = write_text(
         timings_path.with_name(f"{stem}.speech.json"), speech_json(lang, spoken)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 
+from editions import registry
 from editions.checks.compare import loudness
 from editions.errors import Finding
 from editions.output import write_text
@@ -232,11 +233,7 @@ def _number(value: float | None, digits: int = 1) -> str:
 
 _EDITION_FILES = {
     "source": ("source",),
-    "pdf": ("pdf",),
-    "pdf-large-print": ("pdf-large-print",),
-    "epub": ("epub",),
-    "html": ("html",),
-    "audio": ("mp3", "m4b", "vtt", "timings", "chapters"),
+    **{name: shown.outputs for name, shown in registry.shown().items()},
 }
 
 
@@ -605,4 +602,3 @@ def _audio(report: Report) -> str:
     if report.speech_review is not None:
         parts.append(speech_section.html(report.speech_review, _table, _number))
     return "\n".join(parts)
-
