@@ -367,6 +367,8 @@ CASES = [
     ("en-US", "symbol", "A score < 10.", "A score less than ten."),
     ("en-US", "symbol", "Take 2x daily.", "Take two times daily."),
     ("en-US", "symbol", "About ~5 people.", "About about five people."),
+    ("en-GB", "symbol", "Help 24/7.", "Help twenty-four seven."),
+    ("en-US", "unit", "Give 5 mg/kg/day.", "Give five milligrams per kilogram a day."),
     ("en-US", "abbreviation", "Fruit, e.g. apples.", "Fruit, for example apples."),
     (
         "en-US",
@@ -398,6 +400,9 @@ CASES = [
     ("en-US", "initialism", "The AIDS epidemic.", "The AIDS epidemic."),
     ("en-GB", "initialism", "NICE guidance.", "NICE guidance."),
     ("en-US", "initialism", "Type II diabetes.", "Type II diabetes."),
+    ("en-GB", "initialism", "Stage IV cancer.", "Stage IV cancer."),
+    ("en-GB", "initialism", "An IV drip.", "An I V drip."),
+    ("en-GB", "initialism", "The US and UK.", "The U S and U K."),
     ("en-US", "initialism", "DO NOT TAKE TWICE.", "Do not take twice."),
     (
         "en-GB",

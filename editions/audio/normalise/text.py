@@ -48,8 +48,9 @@ BEFORE_NUMBER: dict[str, str] = {
 WORDS = frozenset(
     "AIDS COVID NICE NATO UNICEF SIDS SARS MERS LASER OPEC ASCII PIN ISA".split()
 )
-#: Roman numerals stay as they are ("Type II"); an engine reads them as numbers.
+#: Roman numerals after a word that numbers things stay as they are ("Type II").
 _ROMAN = re.compile(r"^(?:II|III|IV|VI|VII|VIII|IX|XI|XII)$")
+_NUMBERED = re.compile(r"\b(?:type|stage|grade|phase|class|part|level)\s$", re.I)
 #: Short domain labels said as letters ("nhs" → "N H S"); longer ones are words.
 _LETTER_LABELS = frozenset("uk us eu nhs nih who cdc fda bmj".split())
 #: Symbols and what they say, in this order (after every number rule has run).
@@ -106,8 +107,11 @@ def _url(m: re.Match[str], locale: Locale) -> str:
 def _initialism(m: re.Match[str], locale: Locale, keep: frozenset[str]) -> str:
     word = m[0]
     letters, plural = (word[:-1], True) if word.endswith("s") else (word, False)
-    if word in keep or letters in keep or letters in WORDS or _ROMAN.match(letters):
+    if word in keep or letters in keep or letters in WORDS:
         return word
+    before = m.string[max(0, m.start() - 12) : m.start()]
+    if _ROMAN.match(word) and _NUMBERED.search(before):
+        return word  # "Type II", "Stage IV"; "an IV drip" is spelled
     return " ".join(letters) + ("'s" if plural else "")
 
 
@@ -128,6 +132,7 @@ def _phrase(table: dict[str, str], after: str = "") -> re.Pattern[str]:
 
 
 BEFORE: tuple[Rule, ...] = (
+    (re.compile(r"(?<![\w/])24/7(?![\w/])"), lambda m, loc: "twenty-four seven"),
     # Raw HTML shown as text: announced once, never read tag by tag.
     (
         re.compile(rf"(?:{_TAG})(?:[^<>]*(?:{_TAG}))*", re.DOTALL),
@@ -160,8 +165,8 @@ BEFORE: tuple[Rule, ...] = (
 def symbols(text: str) -> str:
     """Say the symbols no number rule used ("&" → "and", "/" between words)."""
     text = re.sub(r"\band/or\b", "and or", text)
-    text = re.sub(r"(?<=[A-Za-z])/(?=[A-Za-z])", " or ", text)
     text = re.sub(r"\s?/\s?(day|week|month|year|night|dose)\b", r" a \1", text)
+    text = re.sub(r"(?<=[A-Za-z])/(?=[A-Za-z])", " or ", text)
     text = re.sub(r"(?<=\w)\s?/\s?(?=\w)", " per ", text)
     text = re.sub(r"\s*[–—]\s*(?=\D)", ", ", text)  # a dash between words: a pause
     for symbol, said in SYMBOLS:
