@@ -19,6 +19,7 @@ CATEGORIES = {
 # (locale, category, written, spoken)
 CASES = [
     ("en-US", "number", "There are 7 steps.", "There are seven steps."),
+    ("en-US", "number", "2. Ask your doctor.", "Two. Ask your doctor."),
     (
         "en-US",
         "number",

@@ -62,7 +62,7 @@ def normalise(text: str, lang: str, protect: Iterable[str] = ()) -> str:
 
 def _say(text: str, locale: Locale, kept: frozenset[str]) -> str:
     ended = text.rstrip()[-1:] in ".?!"
-    opened = text[:1].isupper() or not text[:1].isalnum()
+    opened = text[:1].isupper() or not text[:1].isalpha()
     for rules in (BEFORE, RULES):
         for pattern, say in rules:
             text = pattern.sub(lambda m, say=say: say(m, locale), text)  # type: ignore[misc]
