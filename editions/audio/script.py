@@ -10,7 +10,7 @@ chapter, each entry said as who, when, what and where.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from editions.audio.speech_text import speakable, tidy
 from editions.model import (
@@ -52,6 +52,9 @@ class Utterance:
     display: str
     spoken: str
     pause_after: float
+    #: The spoken citation asides in *spoken*: optional words for speech
+    #: recognition (saying them or not costs nothing; issue 20).
+    asides: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,10 +71,18 @@ class _Writer:
     out: list[Utterance]
     lang: str = "en-US"
 
-    def say(self, sentence_id: str, display: str, spoken: str, pause: float) -> None:
+    def say(
+        self,
+        sentence_id: str,
+        display: str,
+        spoken: str,
+        pause: float,
+        asides: tuple[str, ...] = (),
+    ) -> None:
         spoken = speakable(spoken, self.lexicon, self.lang)
+        said = tuple(speakable(a, self.lexicon, self.lang).strip(" ,") for a in asides)
         if spoken.strip(" .,;:"):
-            self.out.append(Utterance(sentence_id, display, spoken, pause))
+            self.out.append(Utterance(sentence_id, display, spoken, pause, said))
 
     def sentences(self, sentences: tuple[Sentence, ...], prefix: str = "") -> None:
         for index, sentence in enumerate(sentences):
@@ -82,6 +93,7 @@ class _Writer:
                 sentence.text,
                 (prefix if index == 0 else "") + spoken,
                 PAUSE_PARAGRAPH if last else PAUSE_SENTENCE,
+                citation_asides(sentence.inlines),
             )
 
     def blocks(self, blocks: tuple[Block, ...]) -> None:
@@ -142,6 +154,19 @@ def spoken_text(inlines: tuple[Inline, ...]) -> str:
         else:
             parts.append(plain_text((node,)))
     return "".join(parts)
+
+
+def citation_asides(inlines: tuple[Inline, ...]) -> tuple[str, ...]:
+    """Return how each parenthetical citation of a sentence is said (`cited`)."""
+    asides: list[str] = []
+    for node in inlines:
+        if isinstance(node, Cite):
+            rendered = plain_text(node.children).strip()
+            if rendered.startswith(("(", "[")):
+                asides.append(cited(rendered))
+        elif isinstance(node, Emph | Strong | Link):
+            asides.extend(citation_asides(node.children))
+    return tuple(a for a in asides if a)
 
 
 _LOCATOR = re.compile(r",\s*(?:pp?|paras?|chap|ch|sec|fig)\.?\s*[\w–-]+", re.I)
@@ -230,10 +255,7 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
                 writer.blocks((first,))
             writer.blocks(tuple(rest))
         if writer.out:
-            last = writer.out[-1]
-            writer.out[-1] = Utterance(
-                last.sentence_id, last.display, last.spoken, PAUSE_CHAPTER
-            )
+            writer.out[-1] = replace(writer.out[-1], pause_after=PAUSE_CHAPTER)
             chapters.append(ScriptChapter(head.title_text, tuple(writer.out)))
     return tuple(chapters)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -185,7 +185,30 @@ def _plain_words(text: str) -> list[str]:
             part = re.sub(r"[^\w]", "", part)
             if part:
                 words.append(part)
-    return words
+    return _numbers_without_and(words)
+
+
+_SCALES = {"hundred", "thousand", "million", "billion", "trillion"}
+_UNITS_WORDS = set(
+    "one two three four five six seven eight nine ten eleven twelve thirteen "
+    "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty "
+    "fifty sixty seventy eighty ninety".split()
+)
+
+
+def _numbers_without_and(words: list[str]) -> list[str]:
+    """Drop the "and" inside a number ("one hundred and five" = "one hundred five"):
+    en-GB says it, en-US does not, and numbers compare as numbers."""
+    return [
+        w
+        for i, w in enumerate(words)
+        if not (
+            w == "and"
+            and 0 < i < len(words) - 1
+            and words[i - 1] in _SCALES
+            and words[i + 1] in _UNITS_WORDS
+        )
+    ]
 
 
 def edit_distance(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
@@ -205,15 +228,61 @@ def edit_distance(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
     return previous[-1]
 
 
+def marked_words(
+    text: str, optional: Sequence[str] = (), equivalents: Equivalents = ()
+) -> tuple[list[str], list[bool]]:
+    """Normalise *text*; mark the words of each *optional* phrase found in it.
+
+    Optional phrases are the spoken citation asides (", see Doe, twenty twenty"):
+    saying them or not costs nothing in a score (issue 20's ASR definition).
+    """
+    words = normalise_words(text, equivalents)
+    marks = [False] * len(words)
+    for phrase in optional:
+        run = normalise_words(phrase, equivalents)
+        for start in range(len(words) - len(run) + 1) if run else ():
+            if words[start : start + len(run)] == run:
+                marks[start : start + len(run)] = [True] * len(run)
+    return words, marks
+
+
+def optional_errors(
+    reference: Sequence[str], optional: Sequence[bool], hypothesis: Sequence[str]
+) -> int:
+    """Word errors where an optional reference word costs nothing said, unsaid or
+    misheard; every other edit (and any insertion) costs one, as in `edit_distance`."""
+    previous = list(range(len(hypothesis) + 1))
+    for ref, free in zip(reference, optional, strict=True):
+        miss = 0 if free else 1
+        current = [previous[0] + miss]
+        for j, hyp in enumerate(hypothesis, start=1):
+            current.append(
+                min(
+                    previous[j] + miss,  # deletion
+                    current[j - 1] + 1,  # insertion
+                    previous[j - 1] + (0 if ref == hyp else miss),  # substitution
+                )
+            )
+        previous = current
+    return previous[-1]
+
+
 def word_accuracy(
-    reference: str, hypothesis: str, equivalents: Equivalents = ()
+    reference: str,
+    hypothesis: str,
+    equivalents: Equivalents = (),
+    optional: Sequence[str] = (),
 ) -> float:
-    """Return 1 - word error rate, floored at 0 (insertions can push WER past 1)."""
-    ref = normalise_words(reference, equivalents)
+    """Return 1 - word error rate, floored at 0 (insertions can push WER past 1).
+
+    Words of the *optional* phrases of *reference* neither count nor cost.
+    """
+    ref, marks = marked_words(reference, optional, equivalents)
     hyp = normalise_words(hypothesis, equivalents)
-    if not ref:
-        return 1.0 if not hyp else 0.0
-    return max(0.0, 1.0 - edit_distance(ref, hyp) / len(ref))
+    required = marks.count(False)
+    if not required:
+        return 1.0 if not hyp or ref else 0.0
+    return max(0.0, 1.0 - optional_errors(ref, marks, hyp) / required)
 
 
 def heard_words(
@@ -246,16 +315,23 @@ def sentence_accuracy(
     words: Sequence[Word],
     slack: float = WINDOW_SLACK,
     equivalents: Equivalents = (),
+    optional: Mapping[str, Sequence[str]] | None = None,
 ) -> list[tuple[str, float]]:
     """Score each (id, start, end, text) against the words heard in its window.
 
-    Words are shared out by `heard_words`. Sort the result by score to list the
-    worst.
+    Words are shared out by `heard_words`; *optional* gives a sentence's optional
+    phrases by id. Sort the result by score to list the worst.
     """
     heard = heard_words(
         [(start, end) for _id, start, end, _t in sentences], words, slack
     )
+    asides = optional or {}
     return [
-        (sentence_id, word_accuracy(text, " ".join(heard[index]), equivalents))
+        (
+            sentence_id,
+            word_accuracy(
+                text, " ".join(heard[index]), equivalents, asides.get(sentence_id, ())
+            ),
+        )
         for index, (sentence_id, _start, _end, text) in enumerate(sentences)
     ]
