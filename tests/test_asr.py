@@ -148,6 +148,24 @@ def test_spelled_letters_join_across_brackets_commas_and_hyphens() -> None:
     assert join("a X-ray") == "a X-ray"
 
 
+def test_phone_numbers_times_and_addresses_compare_as_said() -> None:
+    # What the normaliser says and what Whisper writes for it are the same words.
+    pairs = [
+        ("oh two oh, seven nine four six, oh nine five eight", "020 7946 0958"),
+        ("five five five, one two three, four five six seven", "(555) 123-4567"),
+        ("call nine nine nine", "Call 999."),
+        ("nine thirty A M", "9:30 am"),
+        ("help at clinic dot N H S dot U K", "help@clinic.nhs.uk"),
+        ("N H S dot U K", "nhs.uk"),
+    ]
+    for said, heard in pairs:
+        said = backcheck.merge_letters(said)
+        assert normalise_words(said) == normalise_words(heard), (said, heard)
+    # Counts and year ranges are not phone numbers.
+    assert normalise_words("10 12 15") == ["ten", "twelve", "fifteen"]
+    assert normalise_words("2019-2020")[2] == "to"
+
+
 def test_numbers_compare_with_or_without_and() -> None:
     us, gb = "one hundred twenty-eight people", "one hundred and twenty-eight people"
     assert normalise_words(us) == normalise_words(gb) == normalise_words("128 people")

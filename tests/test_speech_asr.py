@@ -7,7 +7,6 @@ temperature in degrees. Built once (audio only) and transcribed once, greedy.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from editions.checks.compare.backcheck import (
     findings_of,
     score,
 )
+from editions.facts import Timings
 from editions.model import Article
 from editions.source import article as source
 
@@ -34,7 +34,7 @@ class Heard:
     """The leaflet's transcript, its timings and its model."""
 
     segments: list[Segment]
-    timings: dict[str, object]
+    timings: Timings
     article: Article
 
     def raw_in(self, written: str) -> str:
@@ -44,13 +44,13 @@ class Heard:
             for c in build_script(self.article)
             for u in c.utterances
         }
-        timed = self.timings["sentences"]
-        assert isinstance(timed, list)
-        span = next(s for s in timed if written in shown[s["id"]])
+        span = next(
+            s for s in self.timings.sentences if written in shown[s.sentence_id]
+        )
         said = [
             w.text
             for w in words_of(self.segments)
-            if span["start"] - 0.3 <= (w.start + w.end) / 2 <= span["end"] + 0.3
+            if span.start - 0.3 <= (w.start + w.end) / 2 <= span.end + 0.3
         ]
         return " ".join(said).lower()
 
@@ -62,9 +62,8 @@ def heard(tmp_path_factory: pytest.TempPathFactory, speech_cache: Path) -> Heard
         only=("audio",), tts="piper", cache_dir=speech_cache, report=print
     )
     paths = pipeline.run(LEAFLET, out, options)
-    timings = json.loads(paths["timings"].read_text(encoding="utf-8"))
     segments = transcribe(paths["mp3"], beam_size=1)
-    return Heard(segments, timings, source.load(LEAFLET)[0])
+    return Heard(segments, Timings.read(paths["timings"]), source.load(LEAFLET)[0])
 
 
 def test_the_leaflet_is_heard_as_its_script(heard: Heard) -> None:

@@ -18,6 +18,8 @@ from typing import Any
 
 from num2words import num2words
 
+from editions.audio.normalise.locales import EN_GB, EN_US
+
 #: Seconds of slack around a sentence's window when assigning recognised words.
 WINDOW_SLACK = 0.3
 #: (spoken, written) pairs that name the same word, e.g. ("L D N", "LDN").
@@ -169,14 +171,45 @@ def _fold(words: list[str], pattern: list[str], written: list[str]) -> list[str]
     return out
 
 
+_DIGIT_WORDS = "zero one two three four five six seven eight nine".split()
+#: Emergency and service numbers, which every locale says digit by digit.
+_SAID_AS_DIGITS = frozenset().union(
+    *((loc.emergency | loc.services) for loc in (EN_US, EN_GB))
+)
+#: Digit groups in a row: a phone number is said digit by digit (`_phone_digits`).
+_PHONE_DIGITS = re.compile(r"(?<![\w.,])\(?\d+\)?(?:[ -]\(?\d+\)?)*(?![\w.,]\d)")
+
+
+def _phone_digits(match: re.Match[str]) -> str:
+    """Spell a phone number digit by digit ("020 7946 0958"), else leave it.
+
+    A phone number has a group of three or more digits and either a leading 0 or
+    three or more groups; "2019-2020" and "10 12 15" are not phone numbers.
+    """
+    groups = re.findall(r"\d+", match[0])
+    if (
+        groups[0] in _SAID_AS_DIGITS and len(groups) == 1
+    ):  # "999", said "nine nine nine"
+        return " ".join(_DIGIT_WORDS[int(d)] for d in groups[0])
+    long = any(len(g) >= 3 for g in groups)
+    if long and (len(groups) >= 3 or any(g[0] == "0" and len(g) > 1 for g in groups)):
+        return " ".join(_DIGIT_WORDS[int(d)] for d in "".join(groups))
+    return match[0]
+
+
 def _plain_words(text: str) -> list[str]:
     """Normalise *text* to plain lowercase words (no equivalents applied)."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = _MONEY.sub(lambda m: f"{m[1]}{m[2] or ''} dollars", text)
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 1,000 -> 1000
+    text = _PHONE_DIGITS.sub(_phone_digits, text)  # before "1-5" reads "1 to 5"
     text = re.sub(r"(?<=\d)[-\u2013](?=\d)", " to ", text)  # 1-5 -> 1 to 5
+    text = re.sub(r"(?<=\d):00\b", "", text)  # 9:00 -> 9
+    text = re.sub(r"(?<=\d):(?=\d\d)", " ", text)  # 9:30 -> 9 30
     text = text.replace("%", " percent ").replace("&", " and ")
     text = text.replace("\u2019", "'")
+    # Addresses are said "nhs dot uk", "help at clinic dot …" (issue 20).
+    text = re.sub(r"(?<=[a-z]{2})\.(?=[a-z]{2})", " dot ", text).replace("@", " at ")
     words: list[str] = []
     for token in _SPLIT.split(text):
         token = token.strip(".,;:!?\"'()[]{}\u201c\u201d\u2018\u2026")
@@ -185,7 +218,18 @@ def _plain_words(text: str) -> list[str]:
             part = re.sub(r"[^\w]", "", part)
             if part:
                 words.append(part)
-    return _numbers_without_and(words)
+    return _zero_for_oh(_numbers_without_and(words))
+
+
+def _zero_for_oh(words: list[str]) -> list[str]:
+    """Read "oh" among digits as zero ("oh two oh", as en-GB says phone numbers)."""
+    digits = set(_DIGIT_WORDS)
+    return [
+        "zero"
+        if w == "oh" and ({*words[max(0, i - 1) : i], *words[i + 1 : i + 2]} & digits)
+        else w
+        for i, w in enumerate(words)
+    ]
 
 
 _SCALES = {"hundred", "thousand", "million", "billion", "trillion"}
