@@ -116,6 +116,10 @@ def test_parenthetical_citations_are_said_briefly(fixture: Article) -> None:
         "This short guide explains how to take a low dose of a medicine safely, "
         "see Doe, twenty twenty."
     )
+    opening = next(
+        u for c in build_script(fixture) for u in c.utterances if u.spoken == first
+    )
+    assert opening.asides == ("see Doe, twenty twenty",)  # optional words for ASR
     both = next(s for s in body if s.startswith("A small dose"))
     assert both.endswith("see Doe, twenty twenty, and Roe and Lee, twenty nineteen.")
 

@@ -80,7 +80,7 @@ class _Writer:
         asides: tuple[str, ...] = (),
     ) -> None:
         spoken = speakable(spoken, self.lexicon, self.lang)
-        said = tuple(speakable(a, self.lexicon, self.lang).strip(" ,") for a in asides)
+        said = tuple(speakable(a.strip(" ,"), self.lexicon, self.lang) for a in asides)
         if spoken.strip(" .,;:"):
             self.out.append(Utterance(sentence_id, display, spoken, pause, said))
 
@@ -141,32 +141,32 @@ def spoken_text(inlines: tuple[Inline, ...]) -> str:
     A narrative citation ("Doe et al. (2020) found") is part of the sentence, so
     its names stay and only its parenthesised year goes.
     """
-    parts: list[str] = []
-    for node in inlines:
-        if isinstance(node, Cite):
-            rendered = plain_text(node.children).strip()
-            if rendered.startswith(("(", "[")):
-                parts.append(cited(rendered))
-            else:
-                parts.append(re.sub(r"\s*\([^()]*\)", "", rendered))
-        elif isinstance(node, Emph | Strong | Link):
-            parts.append(spoken_text(node.children))
-        else:
-            parts.append(plain_text((node,)))
-    return "".join(parts)
+    return "".join(_flatten(inlines, []))
 
 
 def citation_asides(inlines: tuple[Inline, ...]) -> tuple[str, ...]:
     """Return how each parenthetical citation of a sentence is said (`cited`)."""
     asides: list[str] = []
+    _flatten(inlines, asides)
+    return tuple(a for a in asides if a)
+
+
+def _flatten(inlines: tuple[Inline, ...], asides: list[str]) -> list[str]:
+    """Return a sentence's spoken parts; add each citation aside to *asides*."""
+    parts: list[str] = []
     for node in inlines:
         if isinstance(node, Cite):
             rendered = plain_text(node.children).strip()
             if rendered.startswith(("(", "[")):
                 asides.append(cited(rendered))
+                parts.append(asides[-1])
+            else:
+                parts.append(re.sub(r"\s*\([^()]*\)", "", rendered))
         elif isinstance(node, Emph | Strong | Link):
-            asides.extend(citation_asides(node.children))
-    return tuple(a for a in asides if a)
+            parts.extend(_flatten(node.children, asides))
+        else:
+            parts.append(plain_text((node,)))
+    return parts
 
 
 _LOCATOR = re.compile(r",\s*(?:pp?|paras?|chap|ch|sec|fig)\.?\s*[\w–-]+", re.I)
