@@ -3,7 +3,7 @@ and the review of its speech script."""
 
 from __future__ import annotations
 
-from editions.checks import speech_review
+from editions.checks import names, speech_review
 from editions.checks.audio import check_audio
 from editions.checks.checker import Checker
 from editions.checks.compare import consistency
@@ -28,7 +28,7 @@ def check(checker: Checker) -> None:
         checker.report.loudness = measure_chapters(chapter_files, titles)
         return found
 
-    checker.check("audio measures", "audio", files["mp3"], measures, needs)
+    checker.check(names.AUDIO_MEASURES, "audio", files["mp3"], measures, needs)
     audio_files = AudioFiles(
         files["mp3"], files["m4b"], files["vtt"], files["timings"], chapter_files
     )
@@ -52,14 +52,18 @@ def check(checker: Checker) -> None:
         where,
         shown,
         [
-            ("navigation", chapters),
-            ("timed sentences", timed),
-            ("source words", lambda s: checker.words("audio", s, files["vtt"])),
+            (names.NAVIGATION, chapters),
+            (names.TIMED_SENTENCES, timed),
+            (names.SOURCE_WORDS, lambda s: checker.words("audio", s, files["vtt"])),
         ],
     )
-    checker.check("ASR back-check", "audio", where, lambda: _listen(checker), needs)
+    checker.check(names.ASR, "audio", where, lambda: _listen(checker), needs)
     checker.check(
-        "speech script", "audio", files["speech"], lambda: _speech(checker), ("speech",)
+        names.SPEECH_SCRIPT,
+        "audio",
+        files["speech"],
+        lambda: _speech(checker),
+        ("speech",),
     )
 
 

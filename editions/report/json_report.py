@@ -86,6 +86,7 @@ def as_dict(report: Report) -> dict[str, Any]:
             asdict(report.speech_review) if report.speech_review else None
         ),
         "loudness": [asdict(c) for c in report.loudness],
+        "braille": asdict(report.braille) if report.braille else None,
         "thumbnails": {
             edition: [relative(p, base) for p in paths]
             for edition, paths in report.thumbnails.items()
