@@ -1,4 +1,8 @@
-"""Article → audio edition: script, cached parallel synthesis, mastering, chapters."""
+"""Article → audio edition: script, cached parallel synthesis, mastering, chapters.
+
+Beside the MP3 it writes the speech script (`speech_script`): what was spoken,
+sentence by sentence, next to the written text and the timings.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
+from editions.audio import speech_script
 from editions.audio.engine import Speech
 from editions.audio.master import AudioEdition, Chapter, Cue, Tags, master
 from editions.audio.script import build_script
@@ -26,6 +31,8 @@ class AudioResult:
     edition: AudioEdition
     synthesised: int
     utterances: int
+    speech: Path  # <stem>.speech.json: id, written, spoken, start, end
+    script_text: Path  # <stem>.script.txt: the same, for reading
 
 
 def render(
@@ -36,7 +43,7 @@ def render(
     progress: Callable[[int, int], None] | None = None,
     executor: Executor | None = None,
 ) -> AudioResult:
-    """Speak the article and write the MP3, M4B, chapter files, WebVTT and timings.
+    """Speak the article; write the MP3, M4B, chapters, WebVTT, timings and script.
 
     *executor* speaks the sentences elsewhere (a cluster's workers), see `synthesise`.
     """
@@ -56,7 +63,10 @@ def render(
     ]
     tags = Tags(article.title, article.author, article.lang, article.year)
     edition = master(chapters, out_dir, article.stem, tags)
-    return AudioResult(edition, synthesised, len(texts))
+    speech, text = speech_script.write(
+        script, edition.timings, article.title, article.lang
+    )
+    return AudioResult(edition, synthesised, len(texts), speech, text)
 
 
 def _speak(
