@@ -14,7 +14,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -39,9 +39,23 @@ PDF_ID = re.compile(rb"/ID \[<[0-9a-f]*> ?<[0-9a-f]*>\]")
 
 
 def _within(seconds: float, work: Callable[[], T]) -> T:
-    """Run *work*; fail the test if it takes longer than *seconds*."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(work).result(timeout=seconds)
+    """Run *work*; fail the test if it takes longer than *seconds*.
+
+    In a daemon thread, so a build that hangs cannot keep pytest from exiting.
+    """
+    done: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            done.set_result(work())
+        except BaseException as err:
+            done.set_exception(err)
+
+    threading.Thread(target=run, daemon=True).start()
+    try:
+        return done.result(timeout=seconds)
+    except TimeoutError:
+        pytest.fail(f"not done within {seconds} s")
 
 
 @pytest.fixture(scope="module", autouse=True)
