@@ -47,11 +47,17 @@ def run_all(commands: Sequence[list[str]]) -> None:
         for cmd in commands
     ]
     failures = []
-    for cmd, proc in zip(commands, running, strict=True):
-        _, errors = proc.communicate()
-        if proc.returncode != 0:
-            message = errors.decode(errors="replace")
-            failures.append(f"{Path(cmd[0]).name} failed: {message}")
+    try:
+        for cmd, proc in zip(commands, running, strict=True):
+            _, errors = proc.communicate()
+            if proc.returncode != 0:
+                message = errors.decode(errors="replace")
+                failures.append(f"{Path(cmd[0]).name} failed: {message}")
+    except BaseException:  # stopped (a signal): no encoder may outlive the build
+        for proc in running:
+            proc.kill()
+            proc.wait()
+        raise
     if failures:
         raise RuntimeError(failures[0])
 
