@@ -40,7 +40,10 @@ from editions.lock import LOCK_NAME
 pytestmark = pytest.mark.slow
 
 GOOD = Path(__file__).resolve().parent / "data" / "good"
-RESULTS = ROOT / "build" / "test-results" / "interrupt.json"
+RESULTS = (
+    Path(os.environ.get("EDITIONS_TEST_RESULTS") or ROOT / "build" / "test-results")
+    / "interrupt.json"
+)
 SEED = 18
 RANDOM_KILLS = 12  # landed ones; with the 8 stage boundaries, 20 kills at least
 MAX_RANDOM_TRIES = 20
@@ -260,7 +263,7 @@ def _trial(
     started = time.monotonic()
     again = pipeline.build(site.article, site.out, site.options(lines.append))
     rebuild = time.monotonic() - started
-    site.typical[mutation] = killed.seconds + rebuild if killed.landed else rebuild
+    site.typical[mutation] = killed.seconds + rebuild  # about one whole build
     record = {
         "trial": len(RECORDS) + 1,
         "kind": kind,
@@ -307,8 +310,10 @@ def _assert_sound(record: dict[str, Any]) -> None:
         return
     assert record["exit"] == EXIT[record["signal"]], _line(record)
     if record["signal"] == "KILL":
-        # Nothing could clean up: the next build said what it removed, if anything.
-        assert record["swept_message"] == bool(record["left_by_the_kill"])
+        # Nothing could clean up: the next build said what it removed, if anything
+        # (the lock file it takes over is not debris: the kernel freed the lock).
+        partial = [p for p in record["left_by_the_kill"] if p != LOCK_NAME]
+        assert record["swept_message"] == bool(partial), _line(record)
     else:
         # Stopped by a signal: the build cleaned up after itself and said so.
         assert record["left_by_the_kill"] == [], _line(record)
@@ -324,8 +329,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("interrupt")
     shutil.copytree(GOOD, folder / "article")
     tall = folder / "tall.png"
-    picture = Image.new("RGB", (300, 900), "#888888")
-    ImageDraw.Draw(picture).ellipse((60, 360, 240, 540), fill="#cc2222")
+    picture = Image.new("RGB", (300, 560), "#888888")
+    ImageDraw.Draw(picture).ellipse((60, 190, 240, 370), fill="#cc2222")
     picture.save(tall)
     pill = folder / "article" / "pill.png"
     figures = {False: pill.read_bytes(), True: tall.read_bytes()}
@@ -378,7 +383,7 @@ def test_kill_at_random_moments(site: Site, tmp_path: Path) -> None:
     for _ in range(MAX_RANDOM_TRIES):
         mutation = rng.choice(["paper", "figure", "section", "audio file"])
         signame = rng.choice(["KILL", "TERM", "INT"])
-        delay = rng.uniform(0.1, 0.9) * site.typical[mutation]
+        delay = rng.uniform(0.1, 0.9) * max(site.typical[mutation], 1.0)
         record = _trial(site, tmp_path, "random", mutation, signame, delay=delay)
         _assert_sound(record)
         landed += record["landed"]
