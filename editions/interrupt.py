@@ -58,6 +58,10 @@ class Interrupted(KeyboardInterrupt):
             f"the build was stopped by {name}; run it again to finish the editions"
         )
 
+    def __reduce__(self) -> tuple[type[Interrupted], tuple[int]]:
+        """Cross a process boundary whole (a batch's worker raises it)."""
+        return (Interrupted, (self.signum,))
+
 
 @contextmanager
 def guarded(out_dir: Path, options: BuildOptions) -> Iterator[None]:
@@ -187,11 +191,9 @@ def _report_swept(out_dir: Path, removed: list[Path], options: BuildOptions) -> 
 
 
 def _stopped(out_dir: Path, signum: int, removed: int) -> Finding:
-    return Finding(
-        STOPPED,
-        f"the build was stopped by {signal.Signals(signum).name}; removed {removed} "
-        "partial file(s); the editions it finished are kept and the next build "
-        "makes the rest",
-        Location(out_dir),
-        "warning",
+    swept = f"removed {removed} partial file(s); " if removed else ""
+    message = (
+        f"the build was stopped by {signal.Signals(signum).name}; {swept}the "
+        "editions it finished are kept and the next build makes the rest"
     )
+    return Finding(STOPPED, message, Location(out_dir), "warning")
