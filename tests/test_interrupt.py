@@ -36,6 +36,7 @@ from editions import build as pipeline
 from editions.checks import run as checks
 from editions.interrupt import STOP_AFTER_ENV, STOP_SIGNAL_ENV, Interrupted
 from editions.lock import LOCK_NAME
+from editions.output import staged
 
 pytestmark = pytest.mark.slow
 
@@ -412,6 +413,32 @@ def test_two_builds_into_one_folder_take_turns(site: Site, tmp_path: Path) -> No
     assert "up to date; nothing rebuilt" in log  # it came after, never in between
     assert "rebuilding" in (tmp_path / "first.log").read_text(encoding="utf-8")
     assert _consistency(site.article, site.out) == []
+
+
+def _write_half_and_die(target: Path) -> None:
+    """In a forked process: be killed half-way through a staged write."""
+    with staged(target) as scratch:
+        scratch.write_bytes(b"%PDF-1.7 half a file")
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_next_build_removes_what_kill_9_left(site: Site) -> None:
+    """A `.article.pdf.part` left by kill -9 is removed (BLD005); nothing else moves."""
+    pdf = site.out / "article.pdf"
+    before = pdf.read_bytes()
+    writer = multiprocessing.get_context("fork").Process(
+        target=_write_half_and_die, args=(pdf,)
+    )
+    writer.start()
+    writer.join(CHILD_TIMEOUT)
+    assert writer.exitcode == -signal.SIGKILL
+    assert _debris(site.out) == [".article.pdf.part"]
+    lines: list[str] = []
+    report = pipeline.build(site.article, site.out, site.options(lines.append))
+    assert report.rebuilt == ()
+    assert any("warning BLD005: removed 1 partial file(s)" in line for line in lines)
+    assert _debris(site.out) == []
+    assert pdf.read_bytes() == before
 
 
 def test_damaged_caches_are_remade_never_published(site: Site) -> None:
