@@ -23,18 +23,19 @@ import os
 import signal
 import threading
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
 from editions import debris, lock
-from editions.errors import Finding, Location
+from editions.errors import BuildFailed, Finding, Location
 
 if TYPE_CHECKING:
     from editions.job import BuildOptions
 
-STOPPED, SWEPT = "BLD004", "BLD005"
+STOPPED, SWEPT, HELPER_LOST = "BLD004", "BLD005", "BLD006"
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
 STOP_AFTER_ENV = "EDITIONS_TEST_STOP_AFTER"
 STOP_SIGNAL_ENV = "EDITIONS_TEST_STOP_SIGNAL"
@@ -76,11 +77,14 @@ def guarded(out_dir: Path, options: BuildOptions) -> Iterator[None]:
             _report_swept(out_dir, debris.sweep(out_dir, options.cache_dir), options)
             try:
                 yield
-            except BaseException:
-                if _received is None:
+            except BaseException as err:
+                lost = isinstance(err, BrokenProcessPool)  # a helper was killed
+                if _received is None and not lost:
                     raise
                 _stop_helpers()
                 removed = debris.sweep(out_dir, options.cache_dir)
+                if _received is None:
+                    raise _helper_lost(out_dir, len(removed)) from err
                 options.report(str(_stopped(out_dir, _received, len(removed))))
                 raise Interrupted(_received) from None
     finally:
@@ -197,3 +201,18 @@ def _stopped(out_dir: Path, signum: int, removed: int) -> Finding:
         "editions it finished are kept and the next build makes the rest"
     )
     return Finding(STOPPED, message, Location(out_dir), "warning")
+
+
+def _helper_lost(out_dir: Path, removed: int) -> BuildFailed:
+    """A helper process died mid-edition (the OOM killer, a stray `kill`)."""
+    swept = f"removed {removed} partial file(s); " if removed else ""
+    message = (
+        "a process of the build (the PDF layout, a chapter encoder or a speech "
+        f"worker) was killed; {swept}the editions finished before it are kept; "
+        "build again (if memory ran out, close other programs first)"
+    )
+    return BuildFailed(
+        [Finding(HELPER_LOST, message, Location(out_dir))],
+        exit_code=lock.EXIT_BUSY,
+        summary="The build stopped; the next build makes the unfinished editions.",
+    )

@@ -39,8 +39,9 @@ from same_build import problems as disagreements
 
 from editions import build as pipeline
 from editions.checks import run as checks
+from editions.errors import BuildFailed
 from editions.interrupt import STOP_AFTER_ENV, STOP_SIGNAL_ENV, Interrupted
-from editions.lock import LOCK_NAME
+from editions.lock import EXIT_BUSY, LOCK_NAME
 from editions.output import staged
 
 pytestmark = pytest.mark.slow
@@ -149,6 +150,9 @@ def _child(site: Site, env: dict[str, str], done: Path) -> None:
     try:
         pipeline.build(site.article, site.out, site.options(report))
     except Interrupted as err:
+        os._exit(err.exit_code)
+    except BuildFailed as err:
+        report(err.report())
         os._exit(err.exit_code)
     except KeyboardInterrupt:  # SIGINT before the build's handler was in place
         os._exit(130)
@@ -419,6 +423,48 @@ def test_two_builds_into_one_folder_take_turns(site: Site, tmp_path: Path) -> No
     assert f"pid {first.pid}" in log
     assert "up to date; nothing rebuilt" in log  # it came after, never in between
     assert "rebuilding" in (tmp_path / "first.log").read_text(encoding="utf-8")
+    assert _consistency(site.article, site.out) == []
+
+
+def _helpers_of(pid: int) -> list[int]:
+    """Return the processes *pid* forked (same program), not the tools it runs."""
+    own = Path(f"/proc/{pid}/cmdline").read_bytes()
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        for child in (task / "children").read_text().split():
+            try:
+                if Path(f"/proc/{child}/cmdline").read_bytes() == own:
+                    found.append(int(child))
+            except OSError:
+                continue  # it ended meanwhile
+    return found
+
+
+def test_a_killed_helper_stops_the_build_cleanly(site: Site, tmp_path: Path) -> None:
+    """A helper (the PDF layout beside the speech, or a chapter encoder) is
+    SIGKILLed, as the OOM killer would: BLD006, exit 75, no traceback and nothing
+    partial; the next build finishes the set."""
+    _section(site)  # the audio is remade, so the PDF is laid out beside it
+    done = tmp_path / "done"
+    child = multiprocessing.get_context("fork").Process(
+        target=_child, args=(site, {}, done)
+    )
+    child.start()
+    deadline = time.monotonic() + CHILD_TIMEOUT
+    helpers: set[int] = set()
+    while not helpers and child.is_alive() and time.monotonic() < deadline:
+        seen = set(_helpers_of(child.pid or 0))
+        time.sleep(0.3)  # a tool is forked too, but soon runs another program
+        helpers = seen & set(_helpers_of(child.pid or 0))
+    assert helpers, "the build forked no helper to kill"
+    os.kill(min(helpers), signal.SIGKILL)
+    child.join(CHILD_TIMEOUT)
+    log = done.with_suffix(".log").read_text(encoding="utf-8")
+    assert child.exitcode == EXIT_BUSY, log
+    assert "error BLD006: a process of the build" in log
+    assert _debris(site.out) == []
+    again = pipeline.build(site.article, site.out, site.options(lambda _: None))
+    assert {"audio", "pdf"} & set(again.rebuilt)
     assert _consistency(site.article, site.out) == []
 
 
