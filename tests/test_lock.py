@@ -1,4 +1,5 @@
-"""One build per output folder, and the sweep of what interrupted builds left."""
+"""One build per output folder, the sweep of what interrupted builds left, and
+encoders that die with a killed build."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from editions import build as pipeline
 from editions import debris, lock
+from editions.audio.encode import run_all
 from editions.errors import BuildFailed
 
 GOOD = Path(__file__).resolve().parent / "data" / "good"
@@ -133,3 +135,34 @@ def test_sweep_removes_only_this_folders_scratch(tmp_path: Path) -> None:
     assert sorted(removed) == sorted([*ours, scratch_dir, old])
     assert all(p.exists() for p in kept)
     assert not scratch_dir.exists()
+
+
+def _encode_forever() -> None:
+    """In a forked process: wait on an 'encoder' that would outlive it."""
+    run_all([["sleep", "60"]])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_an_encoder_dies_with_a_killed_build() -> None:
+    build = multiprocessing.get_context("fork").Process(target=_encode_forever)
+    build.start()
+    encoders: list[str] = []
+    deadline = time.monotonic() + 30
+    while not encoders and time.monotonic() < deadline:
+        time.sleep(0.05)
+        for task in Path(f"/proc/{build.pid}/task").glob("*"):
+            encoders += (task / "children").read_text().split()
+    assert encoders
+    os.kill(build.pid or 0, signal.SIGKILL)
+    build.join(10)
+    deadline = time.monotonic() + 10
+    while _alive(int(encoders[0])) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(int(encoders[0]))
