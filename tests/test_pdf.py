@@ -24,7 +24,7 @@ from editions.checks.pdf import (
 )
 from editions.pdf import render as pdf
 from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL, audio_url
-from editions.pdf.tagging import link_target, walk_structure
+from editions.pdf.reading import link_target, walk_structure
 
 
 def test_pdf_passes_the_pdf_ua_machine_checks(built: Built) -> None:

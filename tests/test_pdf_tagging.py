@@ -21,7 +21,8 @@ from editions.checks.pdf import (
     structure_headings,
 )
 from editions.errors import Finding
-from editions.pdf.tagging import postprocess, struct_kids, walk_structure
+from editions.pdf.reading import struct_kids, walk_structure
+from editions.pdf.tagging import postprocess
 
 FONTS = (
     Path(__file__).resolve().parents[1]

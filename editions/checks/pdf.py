@@ -34,21 +34,20 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 from editions.errors import Finding, Location
-from editions.pdf.tagging import (
-    Paint,
-    inherited,
+from editions.pdf.content import Paint, inherited, paints
+from editions.pdf.reading import (
+    attribute_dicts,
     is_struct_elem,
     is_true,
     kids,
     link_target,
-    paints,
     parent_tree,
-    parse_to_unicode,
     reachable,
     role_of,
     struct_kids,
     walk_structure,
 )
+from editions.pdf.tounicode import parse_to_unicode
 
 # fmt: off
 #: Standard structure types of ISO 32000-1 §14.8.4 (what PDF/UA-1 role maps must hit).
@@ -568,17 +567,10 @@ def _check_headings(doc: _Doc) -> Iterator[Finding]:
             )
 
 
-def _attrs(elem: Dictionary) -> list[Dictionary]:
-    a = elem.get("/A")
-    if isinstance(a, Dictionary):
-        return [a]
-    return [d for d in a if isinstance(d, Dictionary)] if isinstance(a, Array) else []
-
-
 def _check_table_headers(doc: _Doc) -> Iterator[Finding]:
     headers: set[str] = set()
     for elem, _ in doc.tree:
-        for a in _attrs(elem):
+        for a in attribute_dicts(elem):
             value = a.get("/Headers")
             for h in value if isinstance(value, Array) else []:
                 headers.add(str(h))
@@ -588,7 +580,7 @@ def _check_table_headers(doc: _Doc) -> Iterator[Finding]:
         scope = next(
             (
                 a["/Scope"]
-                for a in _attrs(elem)
+                for a in attribute_dicts(elem)
                 if a.get("/O") == Name.Table and "/Scope" in a
             ),
             None,

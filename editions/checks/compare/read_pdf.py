@@ -19,7 +19,7 @@ from editions.checks.pdf import (
     outline_titles,
     structure_headings,
 )
-from editions.pdf.tagging import link_target, role_of, walk_structure
+from editions.pdf.reading import link_target, role_of, walk_structure
 from editions.programs import run_poppler
 
 
