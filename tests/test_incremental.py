@@ -15,6 +15,7 @@ from editions import build as pipeline
 from editions import state
 from editions.bench.run import edit_one_paragraph, speech_texts
 from editions.errors import BuildFailed
+from editions.paths import PACKAGE
 
 GOOD = Path(__file__).resolve().parent / "data" / "good"
 BAD = Path(__file__).resolve().parent / "data" / "bad"
@@ -248,12 +249,14 @@ def test_strict_still_fails_on_warnings_when_nothing_changed(tmp_path: Path) -> 
 
 
 def test_each_edition_is_keyed_by_the_code_it_runs() -> None:
-    audio = {p.name for p in state.code_files(["editions.audio.render"])}
-    pdf = {p.name for p in state.code_files(["editions.pdf.render"])}
-    assert {"master.py", "synth.py", "piper_engine.py"} <= audio
-    assert "pdf.py" not in audio and "epub.py" not in audio
-    assert {"pdf.py", "pdf_tagging.py", "html.py"} <= pdf
-    assert "master.py" not in pdf
+    def files(module: str) -> set[str]:
+        return {str(p.relative_to(PACKAGE)) for p in state.code_files([module])}
+
+    audio, pdf = files("editions.audio.render"), files("editions.pdf.render")
+    assert {"audio/master.py", "audio/synth.py", "audio/piper_engine.py"} <= audio
+    assert not [f for f in audio if f.startswith(("pdf/", "epub/"))]
+    assert {"pdf/render.py", "pdf/tagging.py", "html_body.py"} <= pdf
+    assert not [f for f in pdf if f.startswith("audio/")]
 
 
 def test_damaged_manifest_means_a_full_rebuild_not_a_crash() -> None:
