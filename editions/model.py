@@ -231,6 +231,10 @@ class Article:
     lexicon: tuple[LexiconEntry, ...]
     lexicon_path: Path | None = None
     audio_base_url: str | None = None  # front matter `audio-base-url`
+    bibliography_path: Path | None = None  # front matter `bibliography`
+    #: Where the CSL style is looked up: beside the article, then styles/. Both are
+    #: inputs, so adding a style beside the article counts as a change.
+    csl_candidates: tuple[Path, ...] = ()
 
     @property
     def base_dir(self) -> Path:

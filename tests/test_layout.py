@@ -11,19 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from editions import state
+from editions import registry, state
 from editions.paths import PACKAGE
 
-RENDERERS = (
-    "editions.pdf.render",
-    "editions.epub.render",
-    "editions.large_print",
-    "editions.audio.render",
-)
+RENDERERS = tuple(edition.renderer for edition in registry.EDITIONS)
 #: What only `invoke check`, the report and the benchmark use.
 NOT_RENDERING = ("checks/", "report/", "bench/")
 #: The build driver: a renderer is called by it, never the other way round.
-DRIVER = ("build.py", "batch.py", "state.py")
+DRIVER = ("build.py", "batch.py", "state.py", "job.py", "schedule.py", "registry.py")
 
 
 def _files(*modules: str) -> set[str]:
@@ -31,12 +26,18 @@ def _files(*modules: str) -> set[str]:
     return {str(p.relative_to(PACKAGE)) for p in state.code_files(modules)}
 
 
+def test_every_edition_has_a_renderer_module() -> None:
+    assert len(RENDERERS) == 4
+    for renderer in RENDERERS:
+        spec = importlib.util.find_spec(renderer)
+        assert spec is not None and spec.origin is not None, renderer
+        assert Path(spec.origin).name == "render.py", renderer
+
+
 @pytest.mark.parametrize("renderer", RENDERERS)
 def test_renderers_import_no_checker_report_or_driver(renderer: str) -> None:
     files = _files(renderer)
-    spec = importlib.util.find_spec(renderer)
-    assert spec is not None and spec.origin is not None, renderer
-    assert str(Path(spec.origin).relative_to(PACKAGE)) in files
+    assert "/".join(renderer.split(".")[1:]) + ".py" in files
     assert not [f for f in files if f.startswith(NOT_RENDERING) or f in DRIVER]
 
 

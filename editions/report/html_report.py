@@ -20,6 +20,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from editions import registry
 from editions.checks.compare import loudness
 from editions.errors import Finding
 from editions.output import write_text
@@ -48,11 +49,7 @@ VIEW_NAMES = {
 
 _EDITION_FILES = {
     "source": ("source",),
-    "pdf": ("pdf",),
-    "pdf-large-print": ("pdf-large-print",),
-    "epub": ("epub",),
-    "html": ("html",),
-    "audio": ("mp3", "m4b", "vtt", "timings", "chapters"),
+    **{name: shown.outputs for name, shown in registry.shown().items()},
 }
 
 
