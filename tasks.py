@@ -27,6 +27,9 @@ HELP = {
     "paper": "PDF paper size: a4 (default) or letter",
     "audio_base_url": "where the MP3 is published (default: the front matter's "
     "audio-base-url); the PDF prints it as a QR code",
+    "braille_cells": "braille cells a line (default 40)",
+    "braille_lines": "braille lines a page (default 25)",
+    "braille_grade": "braille grade: 2 (contracted, default) or 1 (uncontracted)",
 }
 
 
@@ -42,6 +45,7 @@ def _build(
     strict: bool,
     paper: str,
     audio_base_url: str,
+    braille: tuple[int, int, int] = (40, 25, 2),
 ) -> None:
     from editions import build as pipeline
     from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed, MissingProgram
@@ -52,6 +56,9 @@ def _build(
         strict=strict,
         paper=paper,
         audio_base_url=audio_base_url,
+        braille_cells=braille[0],
+        braille_lines=braille[1],
+        braille_grade=braille[2],
     )
     if source and Path(source).is_dir():
         _build_folder(Path(source), Path(out or BUILD), options)
@@ -95,8 +102,12 @@ def _build_task(name: str, only: tuple[str, ...], summary: str) -> Task:
         strict: bool = False,
         paper: str = "a4",
         audio_base_url: str = "",
+        braille_cells: int = 40,
+        braille_lines: int = 25,
+        braille_grade: int = 2,
     ) -> None:
-        _build(only, source, out, tts, strict, paper, audio_base_url)
+        braille = (braille_cells, braille_lines, braille_grade)
+        _build(only, source, out, tts, strict, paper, audio_base_url, braille)
 
     run.__doc__ = summary
     run.__name__ = name
@@ -104,7 +115,9 @@ def _build_task(name: str, only: tuple[str, ...], summary: str) -> Task:
 
 
 build = _build_task(
-    "build", (), "Build every edition (PDF, EPUB, large-print HTML, audio) into build/."
+    "build",
+    (),
+    "Build every edition (PDF, EPUB, large-print HTML, audio, braille) into build/.",
 )
 # One task per edition, as the registry declares them: `invoke pdf`, `invoke epub`, …
 for _edition in EDITIONS:

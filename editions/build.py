@@ -216,6 +216,7 @@ class _Build:
         started = time.perf_counter()
         before = state.sha256_file(self.path)
         self.article, warnings = load(self.path, self.options)
+        _preflight(self.article, plan, self.options)
         self.seconds["load"] = time.perf_counter() - started
         inputs = state.Inputs.hash(state.article_inputs(self.article))
         inputs = _unstable_if_edited(inputs, self.path, before, self.options)
@@ -292,6 +293,18 @@ class _Build:
         self.rebuilt.append(edition.name)
         self.seconds[edition.name] = record.seconds
         self.options.report(f"{edition.name}: built in {record.seconds:.1f} s")
+
+
+def _preflight(article: Article, plan: list[str], options: BuildOptions) -> None:
+    """Let each planned edition refuse its input before anything is written.
+
+    A step's optional `preflight(article, options)` raises BuildFailed (the braille
+    edition's BRL001: no liblouis table for the article's language).
+    """
+    for name in plan:
+        check = getattr(registry.BY_NAME[name].step(), "preflight", None)
+        if check is not None:
+            check(article, options)
 
 
 def _unstable_if_edited(

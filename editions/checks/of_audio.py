@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from editions.checks import names
 from editions.checks.audio import check_audio
 from editions.checks.checker import Checker
 from editions.checks.compare import consistency
@@ -26,7 +27,7 @@ def check(checker: Checker) -> None:
         checker.report.loudness = measure_chapters(chapter_files, titles)
         return found
 
-    checker.check("audio measures", "audio", files["mp3"], measures, needs)
+    checker.check(names.AUDIO_MEASURES, "audio", files["mp3"], measures, needs)
     audio_files = AudioFiles(
         files["mp3"], files["m4b"], files["vtt"], files["timings"], chapter_files
     )
@@ -50,12 +51,12 @@ def check(checker: Checker) -> None:
         where,
         shown,
         [
-            ("navigation", chapters),
-            ("timed sentences", timed),
-            ("source words", lambda s: checker.words("audio", s, files["vtt"])),
+            (names.NAVIGATION, chapters),
+            (names.TIMED_SENTENCES, timed),
+            (names.SOURCE_WORDS, lambda s: checker.words("audio", s, files["vtt"])),
         ],
     )
-    checker.check("ASR back-check", "audio", where, lambda: _listen(checker), needs)
+    checker.check(names.ASR, "audio", where, lambda: _listen(checker), needs)
 
 
 def _listen(checker: Checker) -> list[Finding]:

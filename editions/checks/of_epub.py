@@ -6,6 +6,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from editions.checks import names
 from editions.checks.ace import run_ace
 from editions.checks.checker import Checker
 from editions.checks.compare import consistency
@@ -19,16 +20,16 @@ from editions.errors import Finding, Location
 def check(checker: Checker) -> None:
     """EPUBCheck, Ace and vnu, then the EPUB read back and compared."""
     target = checker.report.files["epub"]
-    checker.check("EPUBCheck", "epub", target, lambda: run_epubcheck(target), ("epub",))
-    checker.check("Ace by DAISY", "epub", target, lambda: run_ace(target), ("epub",))
     checker.check(
-        "Nu HTML Checker", "epub", target, lambda: _vnu_epub(target), ("epub",)
+        names.EPUBCHECK, "epub", target, lambda: run_epubcheck(target), ("epub",)
     )
+    checker.check(names.ACE, "epub", target, lambda: run_ace(target), ("epub",))
+    checker.check(names.VNU, "epub", target, lambda: _vnu_epub(target), ("epub",))
     shown = checker.read("epub", target, lambda: read_epub(target), ("epub",))
     checks = checker.visual_checks("epub", target)
     checks += [
-        ("timed sentences", lambda s: _overlays(checker, s, target)),
-        ("page list", lambda s: _pages(checker, s, target)),
+        (names.TIMED_SENTENCES, lambda s: _overlays(checker, s, target)),
+        (names.PAGE_LIST, lambda s: _pages(checker, s, target)),
     ]
     checker.compare("epub", target, shown, checks)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from editions.checks import names
 from editions.checks.checker import ASSETS, Checker
 from editions.checks.compare import consistency
 from editions.checks.compare.read_html import read_html
@@ -12,15 +13,13 @@ from editions.errors import Finding
 def check(checker: Checker) -> None:
     """The Nu HTML Checker and axe in every view, then the page compared."""
     target = checker.report.files["html"]
-    checker.check("Nu HTML Checker", "html", target, lambda: run_vnu(target), ("html",))
-    checker.check(
-        "axe-core, every view", "html", target, lambda: _browser(checker), ("html",)
-    )
+    checker.check(names.VNU, "html", target, lambda: run_vnu(target), ("html",))
+    checker.check(names.AXE, "html", target, lambda: _browser(checker), ("html",))
     shown = checker.read("html", target, lambda: read_html(target), ("html",))
     checks = checker.visual_checks("html", target)
     checks.append(
         (
-            "timed sentences",
+            names.TIMED_SENTENCES,
             lambda s: consistency.timed(checker.exp, s, target, s.anchors),
         )
     )

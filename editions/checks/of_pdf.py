@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from editions.checks import names
 from editions.checks.checker import Checker
+from editions.checks.compare import line_breaks
 from editions.checks.compare.read_pdf import read_pdf
 from editions.checks.pdf import check_pdf
 
@@ -12,7 +14,7 @@ def check(checker: Checker) -> None:
     for edition in ("pdf", "pdf-large-print"):
         target = checker.report.files[edition]
         checker.check(
-            "PDF/UA-1 checks",
+            names.PDF_UA,
             edition,
             target,
             lambda t=target: check_pdf(
@@ -30,7 +32,14 @@ def check(checker: Checker) -> None:
             checker.shown[edition] = shown
         checker.compare(edition, target, shown, checker.visual_checks(edition, target))
         checker.check(
-            "page thumbnails",
+            names.LINE_BREAKS,
+            edition,
+            target,
+            lambda t=target: line_breaks.check(t, checker.article),
+            (edition,),
+        )
+        checker.check(
+            names.THUMBNAILS,
             edition,
             target,
             lambda e=edition, t=target: checker.thumbnails(e, t),

@@ -15,8 +15,9 @@ from pathlib import Path
 from time import perf_counter
 
 from editions import registry
+from editions.checks import names
 from editions.checks.checker import Checker, CheckOptions
-from editions.checks.compare import editorial, readability
+from editions.checks.compare import editorial, fidelity, readability
 from editions.checks.compare.expected import expected
 from editions.errors import EXIT_MISSING_PROGRAM, EXIT_VALIDATION, Finding
 from editions.report.results import Report
@@ -24,8 +25,7 @@ from editions.source import article as source
 
 __all__ = ["CheckOptions", "exit_code", "outputs", "run", "summary"]
 
-#: Reading level is reported, never failed (standards §7.3).
-READING_LEVEL = "reading level (reported, not gated)"
+READING_LEVEL = names.READING_LEVEL
 
 
 def outputs(out_dir: Path, stem: str) -> dict[str, Path]:
@@ -85,7 +85,7 @@ def summary(report: Report, strict: bool = False) -> str:
 def _source(checker: Checker, warnings: list[Finding]) -> None:
     """Source warnings (uncited, placeholders) and the editorial review."""
     article, report = checker.article, checker.report
-    checker.check("source and references", "source", article.source, lambda: warnings)
+    checker.check(names.SOURCE, "source", article.source, lambda: warnings)
 
     def review() -> list[Finding]:
         statuses, uncited, findings = editorial.review(
@@ -98,7 +98,13 @@ def _source(checker: Checker, warnings: list[Finding]) -> None:
         ]
         return findings
 
-    checker.check("reference form and provenance", "source", article.source, review)
+    checker.check(names.REFERENCE_REVIEW, "source", article.source, review)
+    checker.check(
+        names.CITATION_FIDELITY,
+        "source",
+        article.source,
+        lambda: fidelity.review(article, report.editorial, checker.options.progress),
+    )
 
     def reading_level() -> list[Finding]:
         report.readability = readability.measure(article)

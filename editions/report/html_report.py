@@ -13,7 +13,7 @@ module gives them the report and the few measures that need Python.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -21,23 +21,16 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from editions import registry
+from editions.checks import names
 from editions.checks.compare import loudness
 from editions.errors import Finding
 from editions.output import write_text
+from editions.report import braille_preview, fidelity_html
 from editions.report.json_report import edition_status, relative
 from editions.report.results import EDITIONS, CheckRun, Report
 
 #: Rows of the consistency matrix: the comparison checks, in report order.
-COMPARISONS = (
-    "headings",
-    "navigation",
-    "reference entries",
-    "alt text",
-    "citation links",
-    "timed sentences",
-    "source words",
-    "page list",
-)
+COMPARISONS = names.COMPARISONS
 LABELS = {"pass": "Pass", "warning": "Warning", "fail": "Fail", "not run": "Not run"}
 VIEW_NAMES = {
     "light": "light theme",
@@ -76,7 +69,7 @@ def page(report: Report) -> str:
             sections=sections,
             minutes=minutes,
             seconds=seconds,
-            css=css.read_text(encoding="utf-8"),
+            css=css.read_text(encoding="utf-8") + braille_preview.CSS,
         )
     )
 
@@ -107,13 +100,35 @@ def _environment() -> Environment:
         dimensions=_dimensions,
         number=_number,
         where=_where,
-        loudness_svg=loudness.svg,  # SVG markup: it escapes every text it draws
+        # These return markup (they escape every text they draw or show):
+        loudness_svg=loudness.svg,
         curve_svg=loudness.curve_svg,
+        fidelity=lambda editorial: fidelity_html.section(editorial, _table),
+        braille=lambda summary: braille_preview.section(summary, _table),
     )
     return env
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def _table(
+    caption: str,
+    head: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    numeric: Sequence[int] = (),
+) -> str:
+    """Return a table of trusted-HTML cells, as the templates write one ("" if empty).
+
+    For the report parts written in Python (`fidelity_html`, `braille_preview`),
+    which escape their own text.
+    """
+    template = _environment().get_template("table.html.j2")
+    rendered = template.render(
+        caption=caption, head=head, rows=list(rows), numeric=numeric
+    )
+    return rendered.removesuffix("\n")
 
 
 def _counts(runs: Iterable[CheckRun]) -> tuple[int, int]:
