@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from editions import registry
 from editions.checks.vnu import run_vnu
 from editions.errors import Finding, Location
 from editions.report import html_report
@@ -21,12 +22,11 @@ from editions.report.results import (
 )
 
 HOSTILE = '<script>alert("x")</script> & more'
-FILES = ("pdf", "pdf-large-print", "epub", "html", "mp3", "m4b", "vtt", "timings")
 
 
 def _report(out: Path) -> Report:
-    files = {key: out / f"article.{key}" for key in FILES}
-    files["chapters"] = out / "article-chapters"
+    shown = registry.shown().values()
+    files = {key: out / f"article.{key}" for part in shown for key in part.outputs}
     files["pdf"].write_bytes(b"%PDF-1.7\n")
     where = Location(out / "article.md", line=7)
     runs = [
