@@ -130,6 +130,7 @@ for _edition in EDITIONS:
 def check(c: Context, source: str = "", out: str = "", strict: bool = False) -> None:
     """Validate the built editions, compare them with the source, write the report."""
     from editions.checks import run as checker
+    from editions.checks import speech_review
     from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed, MissingProgram
 
     options = checker.CheckOptions(progress=lambda line: print(line, file=sys.stderr))
@@ -141,6 +142,8 @@ def check(c: Context, source: str = "", out: str = "", strict: bool = False) -> 
         raise Exit(str(err), code=EXIT_MISSING_PROGRAM) from None
     for finding in report.findings:
         print(finding)
+    if report.speech_review is not None:  # issue 20: what the voice says instead
+        print(*speech_review.lines(report.speech_review), sep="\n")
     code = checker.exit_code(report, strict)
     if code:
         raise Exit(checker.summary(report, strict), code=code)

@@ -1,4 +1,8 @@
-"""Article → audio edition: script, cached parallel synthesis, mastering, chapters."""
+"""Article → audio edition: script, cached parallel synthesis, mastering, chapters.
+
+Beside the MP3 it writes the speech script (`speech_script`): what was spoken,
+sentence by sentence, next to the written text and the timings.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from editions.audio import speech_script
 from editions.audio.engine import Speech
 from editions.audio.master import AudioEdition, Chapter, Cue, Tags, master
 from editions.audio.script import build_script
@@ -25,6 +30,8 @@ class AudioResult:
     edition: AudioEdition
     synthesised: int
     utterances: int
+    speech: Path  # <stem>.speech.json: id, written, spoken, start, end
+    script_text: Path  # <stem>.script.txt: the same, for reading
 
 
 def render(
@@ -34,7 +41,7 @@ def render(
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> AudioResult:
-    """Speak the article and write the MP3, M4B, chapter files, WebVTT and timings."""
+    """Speak the article; write the MP3, M4B, chapters, WebVTT, timings and script."""
     script = build_script(article)
     texts = [u.spoken for chapter in script for u in chapter.utterances]
     cache_dir = cache_dir or out_dir / ".cache" / "speech"
@@ -51,7 +58,10 @@ def render(
     ]
     tags = Tags(article.title, article.author, article.lang, article.year)
     edition = master(chapters, out_dir, article.stem, tags)
-    return AudioResult(edition, synthesised, len(texts))
+    speech, text = speech_script.write(
+        script, edition.timings, article.title, article.lang
+    )
+    return AudioResult(edition, synthesised, len(texts), speech, text)
 
 
 def _speak(

@@ -46,6 +46,8 @@ def make(job: Job) -> Made:
             "m4b": edition.m4b,
             "vtt": edition.vtt,
             "timings": edition.timings,
+            "speech": result.speech,  # issue 20: the speech script
+            "script": result.script_text,
         },
         extra_files=edition.chapter_files,
         facts={

@@ -25,7 +25,7 @@ from editions.checks import names
 from editions.checks.compare import loudness
 from editions.errors import Finding
 from editions.output import write_text
-from editions.report import braille_preview, fidelity_html
+from editions.report import braille_preview, fidelity_html, speech_section
 from editions.report.json_report import edition_status, relative
 from editions.report.results import EDITIONS, CheckRun, Report
 
@@ -105,6 +105,7 @@ def _environment() -> Environment:
         curve_svg=loudness.curve_svg,
         fidelity=lambda editorial: fidelity_html.section(editorial, _table),
         braille=lambda summary: braille_preview.section(summary, _table),
+        speech=lambda review: speech_section.html(review, _table, _number),
     )
     return env
 
