@@ -14,17 +14,15 @@ from editions import fonts
 from editions import html_body as html
 from editions.build import BuildOptions, listen_base_url
 from editions.checks.pdf import (
-    body_line_ratios,
     check_pdf,
     outline_titles,
-    percentile_size,
     struct_types,
     structure_headings,
-    text_sizes,
 )
+from editions.checks.pdf_typography import body_line_ratios, percentile_size, text_sizes
 from editions.pdf import render as pdf
 from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL, audio_url
-from editions.pdf.tagging import link_target, walk_structure
+from editions.pdf.reading import link_target, walk_structure
 
 
 def test_pdf_passes_the_pdf_ua_machine_checks(built: Built) -> None:

@@ -29,7 +29,7 @@ from scipy.signal import correlate, resample_poly
 from editions.audio.encode import aac_command, mp3_command, run_all
 from editions.audio.engine import Speech
 from editions.audio.levels import RATE, master_signal
-from editions.checks.audio import (
+from editions.audio.measure import (
     MAX_TRUE_PEAK,
     TARGET_LUFS,
     decode,
