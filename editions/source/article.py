@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from editions import locale
 from editions.errors import BuildFailed, Finding, Location, MissingProgram, errors_in
 from editions.model import Article, LexiconEntry
 from editions.paths import STYLES
-from editions import locale
 from editions.source import bibliography, frontmatter, lexicon, metadata
 from editions.source.pandoc_ast import Converter
 from editions.source.sourcemap import SourceMap
