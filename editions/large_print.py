@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from editions import fonts
+from editions import fonts, locale
 from editions import html_body as html
 from editions.model import Article, block_sentences
 from editions.output import write_text
@@ -139,7 +139,8 @@ def _contents(article: Article) -> str:
     )
     return (
         f'<nav class="toc" id="contents" aria-labelledby="toc-h">'
-        f'<h2 id="toc-h">Contents</h2><ol>{links}</ol></nav>'
+        f'<h2 id="toc-h">{escape(locale.label(article.lang, "contents"))}</h2>'
+        f"<ol>{links}</ol></nav>"
     )
 
 
@@ -181,7 +182,7 @@ def _chapter_links(article: Article, inputs: LargePrintInputs) -> str:
     if not items:
         return ""
     return (
-        '<h3 id="chapters-h">Chapters</h3>'
+        f'<h3 id="chapters-h">{escape(locale.label(article.lang, "chapters"))}</h3>'
         f'<ol class="chapters" aria-labelledby="chapters-h">{"".join(items)}</ol>'
     )
 
@@ -194,6 +195,10 @@ def _player(article: Article, inputs: LargePrintInputs) -> str:
     """
     if not inputs.audio_name:
         return ""
+
+    def say(key: str) -> str:
+        return escape(locale.label(article.lang, key))
+
     name = escape(inputs.audio_name)
     duration = (inputs.timings or {}).get("duration")
     duration = float(duration) if isinstance(duration, int | float) else 0.0
@@ -205,28 +210,26 @@ def _player(article: Article, inputs: LargePrintInputs) -> str:
     download = ""
     if not inputs.inline_audio:
         download = (
-            f'<p class="download"><a href="{name}" download>Download the audio '
+            f'<p class="download"><a href="{name}" download>{say("download")} '
             f"(MP3{_size_note(inputs)})</a></p>"
         )
     return (
         '<section class="player" id="listen" aria-labelledby="listen-h">'
-        '<h2 id="listen-h">Listen to this article</h2>'
-        '<p class="player-note">While the audio plays, the sentence being read is '
-        "highlighted on the page.</p>"
+        f'<h2 id="listen-h">{say("listen")}</h2>'
+        f'<p class="player-note">{say("player_note")}</p>'
         f'<audio id="audio" controls preload="metadata" src="{_audio_src(inputs)}">'
         f'<a href="{name}">Download the audio edition</a></audio>'
         '<div class="player-controls" id="player-controls" hidden>'
-        '<div class="position"><label for="position">Position in the audio</label>'
+        f'<div class="position"><label for="position">{say("position")}</label>'
         f'<input type="range" id="position" min="0" max="{int(duration)}" step="1" '
         f'value="0"><p class="clock" id="clock">0:00 of {clock(duration)}</p></div>'
         '<div class="buttons">'
-        '<button type="button" data-action="play">Play</button>'
-        '<button type="button" data-action="previous">Previous sentence</button>'
-        '<button type="button" data-action="next">Next sentence</button>'
-        '<button type="button" data-action="back">Back 10 seconds</button>'
-        '<button type="button" data-action="forward">Forward 10 seconds</button>'
-        "</div>"
-        '<div class="field"><label for="speed">Reading speed</label>'
+        + "".join(
+            f'<button type="button" data-action="{action}">{say(action)}</button>'
+            for action in ("play", "previous", "next", "back", "forward")
+        )
+        + "</div>"
+        f'<div class="field"><label for="speed">{say("speed")}</label>'
         f'<select id="speed" name="speed">{speeds}</select></div>'
         '<div class="choice"><input type="checkbox" name="follow" id="follow" '
         'value="on" checked><label for="follow">Scroll the page to follow the '
@@ -301,6 +304,23 @@ def _script_safe(json_text: str) -> str:
     return json_text.replace("<", "\\u003c")
 
 
+def _head_meta(article: Article) -> str:
+    """Return one author meta per author, the description, keywords and dates."""
+    metas = [("author", name) for name in article.author_names]
+    metas.append(("description", article.description))
+    if article.keywords:
+        metas.append(("keywords", ", ".join(article.keywords)))
+    if article.iso_date:
+        metas.append(("dcterms.created", article.iso_date))
+    if article.publisher:
+        metas.append(("dcterms.publisher", article.publisher))
+    if article.rights:
+        metas.append(("dcterms.rights", article.rights))
+    return "".join(
+        f'<meta name="{name}" content="{escape(value)}">\n' for name, value in metas
+    )
+
+
 def page(article: Article, inputs: LargePrintInputs | None = None) -> str:
     """Return the complete large-print page."""
     inputs = inputs or LargePrintInputs()
@@ -318,9 +338,8 @@ def page(article: Article, inputs: LargePrintInputs | None = None) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="color-scheme" content="light dark">\n'
         f"<title>{escape(article.title)}</title>\n"
-        f'<meta name="author" content="{escape(article.author)}">\n'
-        f'<meta name="description" content="{escape(article.description)}">\n'
-        f"<style>\n{faces}\n{css}\n</style>\n"
+        + _head_meta(article)
+        + f"<style>\n{faces}\n{css}\n</style>\n"
         # In <head> so saved settings apply before the first paint (no theme flash).
         f"<script>\n{script}\n</script>\n</head>\n"
         '<body id="top">\n'

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from editions.audio.chapters import BookDetails
 from editions.audio.engine import Speech
 from editions.audio.master import AudioEdition, Chapter, Cue, Tags, master
 from editions.audio.script import build_script
@@ -50,7 +51,18 @@ def render(
         )
         for chapter in script
     ]
-    tags = Tags(article.title, article.author, article.lang, article.year)
+    tags = Tags(
+        article.title,
+        article.author,
+        article.lang,
+        article.iso_date or article.year,
+        BookDetails(
+            article.author_names,
+            article.publisher,
+            article.rights,
+            article.description,
+        ),
+    )
     edition = master(chapters, out_dir, article.stem, tags)
     return AudioResult(edition, synthesised, len(texts))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from editions import locale
 from editions.audio.speech_text import speakable, tidy
 from editions.model import (
     Article,
@@ -66,6 +67,10 @@ class ScriptChapter:
 class _Writer:
     lexicon: tuple[LexiconEntry, ...]
     out: list[Utterance]
+    lang: str = "en"
+
+    def label(self, key: str, **values: str) -> str:
+        return locale.label(self.lang, key, **values)
 
     def say(self, sentence_id: str, display: str, spoken: str, pause: float) -> None:
         spoken = speakable(spoken, self.lexicon)
@@ -103,16 +108,16 @@ class _Writer:
                 self.table(block)
 
     def figure(self, figure: Figure) -> None:
-        self.sentences(figure.caption, prefix="Figure: ")
+        self.sentences(figure.caption, prefix=self.label("spoken_figure"))
         self.say(
             figure.figure_id,
             figure.alt,
-            f"The image shows: {figure.alt}",
+            self.label("spoken_image", alt=figure.alt),
             PAUSE_PARAGRAPH,
         )
 
     def table(self, table: Table) -> None:
-        self.sentences(table.caption, prefix="Table: ")
+        self.sentences(table.caption, prefix=self.label("spoken_table"))
         for cell in table.header:
             self.sentences(cell.sentences)
         headers = [plain_text(s.inlines) for c in table.header for s in c.sentences[:1]]
@@ -162,7 +167,7 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
             groups[-1].append(section)
     notes = {n.note_id: n for n in article.notes}
     for group in groups:
-        writer = _Writer(article.lexicon, [])
+        writer = _Writer(article.lexicon, [], article.lang)
         head = group[0]
         writer.say(
             head.title.sentence_id,
@@ -171,8 +176,7 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
             PAUSE_HEADING,
         )
         if head.level == 1:
-            byline = f"By {article.author}"
-            writer.say("byline", byline, f"Written by {article.author}.", PAUSE_HEADING)
+            _front_matter(writer, article)
         called: list[str] = []
         for section in group:
             if section is not head:
@@ -197,7 +201,10 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
             note = notes[note_id]
             first, *rest = note.blocks
             if isinstance(first, Paragraph):
-                writer.sentences(first.sentences, prefix=f"Note {note.number}: ")
+                writer.sentences(
+                    first.sentences,
+                    prefix=writer.label("spoken_note", number=str(note.number)),
+                )
             else:
                 writer.blocks((first,))
             writer.blocks(tuple(rest))
@@ -208,6 +215,35 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
             )
             chapters.append(ScriptChapter(head.title_text, tuple(writer.out)))
     return tuple(chapters)
+
+
+def _front_matter(writer: _Writer, article: Article) -> None:
+    """Say the subtitle, the authors and the summary after the title.
+
+    The ids match the title block's elements (p#subtitle, p#byline,
+    section#abstract), so the read-along and the EPUB overlays highlight them.
+    """
+    if article.subtitle:
+        writer.say(
+            "subtitle",
+            article.subtitle,
+            writer.label("spoken_subtitle", subtitle=article.subtitle),
+            PAUSE_HEADING,
+        )
+    authors = locale.join_names(article.author_names, article.lang)
+    writer.say(
+        "byline",
+        writer.label("by", authors=authors),
+        writer.label("spoken_by", authors=authors),
+        PAUSE_HEADING,
+    )
+    if article.abstract:
+        writer.say(
+            "abstract",
+            article.abstract,
+            writer.label("spoken_summary", abstract=article.abstract),
+            PAUSE_PARAGRAPH,
+        )
 
 
 def reference_speech(reference: Reference) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 from ebooklib import epub
 from lxml import etree
 
-from editions import fonts
+from editions import fonts, locale
 from editions import html_body as html
 from editions.epub import overlays
 from editions.epub.pls import lexicon_pls
@@ -58,6 +58,30 @@ def identifier(article: Article) -> str:
     """Return a stable urn:uuid derived from title, author and date."""
     seed = f"{article.title}|{article.author}|{article.date}".encode()
     return f"urn:uuid:{uuid.UUID(hashlib.sha256(seed).hexdigest()[:32])}"
+
+
+def package_dc(article: Article) -> list[tuple[str, str, dict[str, str]]]:
+    """Return the front matter as Dublin Core elements for the package document.
+
+    dc:date must be a W3C date (EPUB 3.3 §5.5.6), so a free-text date ("July 2024")
+    gives only its year; an ISO date is kept whole.
+    """
+    elements: list[tuple[str, str, dict[str, str]]] = [
+        ("title", article.title, {"id": "title"})
+    ]
+    if article.subtitle:
+        elements.append(("title", article.subtitle, {"id": "subtitle"}))
+    if article.description:
+        elements.append(("description", article.description, {}))
+    date = article.iso_date or article.year
+    if date:
+        elements.append(("date", date, {}))
+    if article.publisher:
+        elements.append(("publisher", article.publisher, {}))
+    if article.rights:
+        elements.append(("rights", article.rights, {}))
+    elements += [("subject", keyword, {}) for keyword in article.keywords]
+    return elements
 
 
 def page_labels(page_starts: Sequence[str]) -> dict[str, str]:
@@ -145,18 +169,23 @@ def _narration_summary(overlay: overlays.Overlay | None, has_images: bool) -> st
 def nav_document(article: Article, inputs: EpubInputs) -> str:
     """Return the nav XHTML: toc with every heading, landmarks, page-list."""
     toc = _toc_list(list(article.headings[1:]))
+    contents = locale.label(article.lang, "contents")
     items = [
         '<nav epub:type="toc" id="toc" role="doc-toc" aria-labelledby="toc-h">'
-        f'<h1 id="toc-h">Contents</h1>{toc}</nav>'
+        f'<h1 id="toc-h">{escape(contents)}</h1>{toc}</nav>'
     ]
     landmarks = [
-        ("toc", "nav.xhtml#toc", "Contents"),
+        ("toc", "nav.xhtml#toc", contents),
         ("bodymatter", f"{CONTENT}#title", "Start of the article"),
     ]
     bibliography = [s for s in article.sections if s.role == "bibliography"]
     if bibliography:
         landmarks.append(
-            ("bibliography", f"{CONTENT}#{bibliography[0].section_id}", "References")
+            (
+                "bibliography",
+                f"{CONTENT}#{bibliography[0].section_id}",
+                bibliography[0].title_text,
+            )
         )
     marks = "".join(
         f'<li><a epub:type="{t}" href="{h}">{escape(label)}</a></li>'
@@ -175,7 +204,7 @@ def nav_document(article: Article, inputs: EpubInputs) -> str:
             '<nav epub:type="page-list" id="page-list" aria-labelledby="pl-h" '
             f'hidden="hidden"><h2 id="pl-h">Pages</h2><ol>{pages}</ol></nav>'
         )
-    return _xhtml(article, "Contents", "\n".join(items), stylesheet=True)
+    return _xhtml(article, contents, "\n".join(items), stylesheet=True)
 
 
 def _toc_list(headings: list[tuple[int, str, str]]) -> str:
@@ -230,13 +259,19 @@ def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) ->
     overlay = _overlay(article, inputs, content.raw)
     book = epub.EpubBook()
     book.set_identifier(identifier(article))
-    book.set_title(article.title)
+    book.title = article.title  # the NCX's title; the OPF's come from package_dc
     book.set_language(article.lang)
-    book.add_author(article.author)
-    book.add_metadata("DC", "description", article.description)
-    book.add_metadata("DC", "date", article.year or article.date)
-    for keyword in article.keywords:
-        book.add_metadata("DC", "subject", keyword)
+    for name, value, attributes in package_dc(article):
+        book.add_metadata("DC", name, value, attributes)
+    for n, name in enumerate(article.author_names, start=1):
+        book.add_author(name, uid=f"creator{n}", role="aut")
+    if article.subtitle:
+        book.add_metadata(
+            None, "meta", "main", {"property": "title-type", "refines": "#title"}
+        )
+        book.add_metadata(
+            None, "meta", "subtitle", {"property": "title-type", "refines": "#subtitle"}
+        )
     for prop, value in accessibility_metadata(article, inputs, overlay):
         book.add_metadata(None, "meta", value, {"property": prop})
     book.add_metadata(
@@ -253,7 +288,10 @@ def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) ->
         _add_overlay(book, overlay, inputs.audio)
         content.media_overlay = OVERLAY_ID
     nav = RawXhtml(
-        uid="nav", file_name="nav.xhtml", title="Contents", lang=article.lang
+        uid="nav",
+        file_name="nav.xhtml",
+        title=locale.label(article.lang, "contents"),
+        lang=article.lang,
     )
     nav.raw = nav_document(article, inputs)
     nav.properties = ["nav"]
@@ -319,7 +357,8 @@ def _overlay(
         raise ValueError(f"the EPUB overlay cannot carry {inputs.audio.name}")
     tree = etree.fromstring(xhtml.encode("utf-8"))
     known = [str(i) for i in tree.xpath("//@id")]
-    # What must be narrated: every sentence, the byline, every figure's description.
+    # What must be narrated: every sentence, the subtitle, byline and summary, and
+    # every figure's description.
     text_ids = [str(i) for i in tree.xpath(_NARRATED, namespaces=_XHTML_NS)]
     return overlays.build(
         article, inputs.timings, text_ids, known, CONTENT, _audio_href(inputs.audio)
@@ -430,7 +469,10 @@ def _package_lang(opf: bytes, lang: str) -> bytes:
 
 
 _XHTML_NS = {"x": "http://www.w3.org/1999/xhtml"}
-_NARRATED = "//x:*[@class='s' or @class='byline']/@id | //x:figure/@id"
+_NARRATED = (
+    "//x:*[@class='s' or @class='byline' or @class='subtitle']/@id"
+    " | //x:section[@id='abstract']/@id | //x:figure/@id"
+)
 #: Core media types a Media Overlay may play (EPUB 3.3 §3.2); MP3 is what we make.
 _AUDIO_TYPES = {".mp3": "audio/mpeg", ".m4a": "audio/mp4"}
 

@@ -16,7 +16,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from editions import fonts
+from editions import fonts, locale
 from editions import html_body as html
 from editions.errors import BuildFailed, Finding, Location
 from editions.model import Article
@@ -93,7 +93,9 @@ def page_html(article: Article, settings: PdfSettings) -> str:
     """Return the complete HTML document WeasyPrint lays out."""
     options = html.HtmlOptions(
         image_src=lambda f: f.src.as_uri(),
-        after_title=listen.box(settings.audio_url) if settings.audio_url else "",
+        after_title=listen.box(settings.audio_url, article.lang)
+        if settings.audio_url
+        else "",
         notes_as_divs=True,
     )
     faces = fonts.font_face_css(lambda p: p.as_uri())
@@ -102,15 +104,19 @@ def page_html(article: Article, settings: PdfSettings) -> str:
     sizing = (
         f"@page {{ size: {PAPER[settings.paper]};\n"
         f"  @top-left {{ font-size: {margin_pt}pt; }}\n"
-        f"  @bottom-center {{ font-size: {margin_pt}pt; }} }}\n"
+        f"  @bottom-center {{ font-size: {margin_pt}pt;\n"
+        f"    content: {locale.css_page_counter(article.lang)}; }} }}\n"
         f"body {{ font-size: {settings.body_pt}pt; }}"
     )
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{escape(article.lang)}">\n<head>\n<meta charset="utf-8" />\n'
         f"<title>{escape(article.title)}</title>\n"
-        f'<meta name="author" content="{escape(article.author)}" />\n'
-        f'<meta name="description" content="{escape(article.description)}" />\n'
+        + "".join(
+            f'<meta name="author" content="{escape(name)}" />\n'
+            for name in article.author_names
+        )
+        + f'<meta name="description" content="{escape(article.description)}" />\n'
         f'<meta name="keywords" content="{escape(", ".join(article.keywords))}" />\n'
         f"<style>\n{faces}\n{css}\n{sizing}\n</style>\n</head>\n<body>\n"
         f"{html.body(article, options)}\n"
@@ -124,6 +130,7 @@ def render(
     """Lay out and write `<stem><suffix>.pdf`; fail on any WeasyPrint ERROR."""
     from weasyprint import HTML
 
+    from editions.pdf import metadata as pdf_metadata
     from editions.pdf import tagging as pdf_tagging
 
     settings = settings or PdfSettings()
@@ -149,6 +156,7 @@ def render(
                     summary="The PDF was not written.",
                 )
             pdf_tagging.postprocess(scratch, _describer(article))
+            pdf_metadata.apply(scratch, article)
     facts = write_text(
         out_dir / f"{article.stem}{settings.suffix}.pages.json",
         json.dumps({"pdf": target.name, "page_starts": page_starts}, indent=1),
