@@ -8,24 +8,18 @@ keeps WeasyPrint's pdfuaid:part.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pikepdf
 
 from editions.model import Article
 
 
-def apply(path: Path, article: Article) -> None:
-    """Add dc:publisher, dc:rights, dc:date and dc:language to the PDF at *path*."""
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        with pdf.open_metadata(
-            set_pikepdf_as_editor=False, update_docinfo=False
-        ) as meta:
-            meta["dc:language"] = [article.lang]
-            if article.publisher:
-                meta["dc:publisher"] = [article.publisher]
-            if article.rights:
-                meta["dc:rights"] = article.rights
-            if article.iso_date:
-                meta["dc:date"] = [article.iso_date]
-        pdf.save(path)
+def apply(pdf: pikepdf.Pdf, article: Article) -> None:
+    """Add dc:publisher, dc:rights, dc:date and dc:language to the open *pdf*."""
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["dc:language"] = [article.lang]
+        if article.publisher:
+            meta["dc:publisher"] = [article.publisher]
+        if article.rights:
+            meta["dc:rights"] = article.rights
+        if article.iso_date:
+            meta["dc:date"] = [article.iso_date]

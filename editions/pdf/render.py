@@ -130,7 +130,7 @@ def render(
     """Lay out and write `<stem><suffix>.pdf`; fail on any WeasyPrint ERROR."""
     from weasyprint import HTML
 
-    from editions.pdf import metadata as pdf_metadata
+    from editions.pdf import tables as pdf_tables
     from editions.pdf import tagging as pdf_tagging
 
     settings = settings or PdfSettings()
@@ -143,6 +143,7 @@ def render(
             url_fetcher=fetcher,
         ).render()
         page_starts = _page_starts(article, document)
+        fragments = pdf_tables.table_fragments(document)
         with staged(target) as scratch:
             document.write_pdf(
                 scratch, pdf_variant="pdf/ua-1", pdf_identifier=article.stem.encode()
@@ -156,7 +157,7 @@ def render(
                     summary="The PDF was not written.",
                 )
             pdf_tagging.postprocess(scratch, _describer(article))
-            pdf_metadata.apply(scratch, article)
+            _finish(scratch, article, fragments)
     facts = write_text(
         out_dir / f"{article.stem}{settings.suffix}.pages.json",
         json.dumps({"pdf": target.name, "page_starts": page_starts}, indent=1),
@@ -164,12 +165,31 @@ def render(
     return PdfEdition(target, tuple(page_starts), facts)
 
 
+def _finish(path: Path, article: Article, fragments: list[str]) -> None:
+    """Join split tables and add the front matter WeasyPrint leaves out of the XMP."""
+    import pikepdf
+
+    from editions.pdf import metadata as pdf_metadata
+    from editions.pdf import tables as pdf_tables
+
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        pdf_tables.join_split_tables(pdf, fragments)
+        pdf_metadata.apply(pdf, article)
+        pdf.save(path, fix_metadata_version=False, force_version=pdf.pdf_version)
+
+
 def _page_starts(article: Article, document: Any) -> list[str]:
-    """For each page, the first sentence (in reading order) whose start is on it."""
+    """For each page, the first sentence (in reading order) whose start is on it.
+
+    A table's header row repeats on every page it spans, with the same ids; an
+    anchor already seen on an earlier page does not start this one.
+    """
     order = {s.sentence_id: i for i, s in enumerate(article.sentences())}
     starts = []
+    seen: set[str] = set()
     for page in document.pages:
-        on_page = [a for a in page.anchors if a in order]
+        on_page = [a for a in page.anchors if a in order and a not in seen]
+        seen.update(on_page)
         starts.append(min(on_page, key=order.__getitem__) if on_page else "")
     return starts
 
