@@ -57,6 +57,11 @@ def keep_together(text: str) -> str:
     return _KEEP_TOGETHER.sub(lambda m: m[0].replace(" ", NBSP), text)
 
 
+def keep_together_spans(text: str) -> list[str]:
+    """Return each dose, amount or unit in *text* that must stay on one line."""
+    return [match[0] for match in _KEEP_TOGETHER.finditer(text)]
+
+
 def unbreakable(text: str) -> str:
     """Escape *text*, wrapping each dose, amount or unit in a no-wrap span.
 

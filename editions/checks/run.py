@@ -19,6 +19,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import TypeVar
 
+from editions.checks import leaflet
 from editions.checks.ace import run_ace
 from editions.checks.audio import check_audio
 from editions.checks.compare import consistency, editorial, readability
@@ -100,6 +101,7 @@ def run(path: Path, out_dir: Path, options: CheckOptions | None = None) -> Repor
     checker.epub()
     checker.html()
     checker.audio()
+    leaflet.run_checks(checker)  # front matter, labels, tables, units, figure text
     report.seconds = perf_counter() - started
     if options.write_report:
         from editions.report import html_report, json_report

@@ -25,6 +25,14 @@ from editions.paths import STYLES
 from editions.pdf import listen
 
 PAPER = {"a4": "A4", "letter": "letter"}
+#: Body size from which a PDF is large print (UKAAF G003: 16 pt at least, ideally 18).
+LARGE_PRINT_PT = 16.0
+#: Large print shows every figure as wide as the text column, so a chart's labels
+#: grow with it (checked by checks/figure_text.py); a tall one is fitted to the page.
+LARGE_FIGURES = (
+    "figure img { width: 100%; height: auto; max-height: 200mm; "
+    "object-fit: contain; }\n"
+)
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,8 @@ def page_html(article: Article, settings: PdfSettings) -> str:
         f"  @top-left {{ font-size: {margin_pt}pt; }}\n"
         f"  @bottom-center {{ font-size: {margin_pt}pt;\n"
         f"    content: {locale.css_page_counter(article.lang)}; }} }}\n"
-        f"body {{ font-size: {settings.body_pt}pt; }}"
+        f"body {{ font-size: {settings.body_pt}pt; }}\n"
+        + (LARGE_FIGURES if settings.body_pt >= LARGE_PRINT_PT else "")
     )
     return (
         "<!DOCTYPE html>\n"
