@@ -277,18 +277,30 @@ def check_unit_breaks(shown: Shown, article: Article, target: Path) -> list[Find
     findings = []
     for before, after in itertools.pairwise(lines):
         joined = before + after
-        for unit in sorted(kept):
-            whole = squash(unit)
-            at = joined.find(whole)
-            while at >= 0:
-                if at < len(before) < at + len(whole):
-                    head, tail = before[at:], after[: at + len(whole) - len(before)]
-                    findings.append(
-                        Finding(
-                            "CHK044",
-                            f"{unit!r} is broken across lines ({head!r} | {tail!r})",
-                            Location(target, None, "line breaks"),
-                        )
-                    )
-                at = joined.find(whole, at + 1)
+        # The longest kept span across this line break ("110 µmol/L", not "µmol/L").
+        broken = [
+            (len(whole), unit, at)
+            for unit in kept
+            for whole in [squash(unit)]
+            for at in _occurrences(joined, whole)
+            if at < len(before) < at + len(whole)
+        ]
+        if broken:
+            size, unit, at = max(broken)
+            head, tail = before[at:], after[: at + size - len(before)]
+            findings.append(
+                Finding(
+                    "CHK044",
+                    f"{unit!r} is broken across lines ({head!r} | {tail!r})",
+                    Location(target, None, "line breaks"),
+                )
+            )
     return findings
+
+
+def _occurrences(text: str, part: str) -> list[int]:
+    found, at = [], text.find(part)
+    while at >= 0:
+        found.append(at)
+        at = text.find(part, at + 1)
+    return found
