@@ -174,7 +174,7 @@ def render(
     return PdfEdition(target, tuple(page_starts), facts)
 
 
-def _finish(path: Path, article: Article, fragments: list[str]) -> None:
+def _finish(path: Path, article: Article, fragments: dict[str, list[int]]) -> None:
     """Join split tables and add the front matter WeasyPrint leaves out of the XMP."""
     import pikepdf
 

@@ -1,17 +1,17 @@
-"""Join the page fragments of a table into ONE Table structure element.
+"""Join the page fragments of a table (or a list) into ONE structure element.
 
 WeasyPrint 70 tags each page's boxes on their own, so a table that breaks across
 pages becomes one Table element per page, each repeating the header row as a new
-THead. Assistive technology then announces several tables, and only the first has the
-Caption. The layout knows which fragments belong together (the same `<table id>` on
-consecutive pages), so `join_split_tables` moves every later fragment's rows into the
-first Table's TBody and turns each repeated header row into a pagination artifact
-(it is printed again for sighted readers, but read once).
+THead, and a list becomes one L per page. Assistive technology then announces several
+tables, and only the first has the Caption. The layout knows which fragments belong
+together (boxes of the same HTML element on consecutive pages), so
+`join_split_tables` moves every later fragment's rows into the first Table's TBody
+(or its items into the first L) and turns each repeated header row into a pagination
+artifact (printed again for sighted readers, read once).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from itertools import groupby
 from typing import Any
 
@@ -21,6 +21,7 @@ from pikepdf import Array, Dictionary
 from editions.pdf.tagging import (
     _artifact_page,
     _reparent,
+    is_struct_elem,
     kids,
     parent_tree,
     role_of,
@@ -28,18 +29,33 @@ from editions.pdf.tagging import (
     walk_structure,
 )
 
+#: Structure role → the HTML elements whose boxes WeasyPrint tags with it, outermost
+#: first: a section's fragments are joined before the tables and lists inside it.
+JOINED = {
+    "Sect": ("section",),
+    "BlockQuote": ("blockquote",),
+    "Table": ("table",),
+    "L": ("ul", "ol"),
+    "P": ("p",),
+}
 
-def table_fragments(document: Any) -> list[str]:
-    """Return the `id` of each table box WeasyPrint laid out, page by page, in order.
 
-    One entry per Table element WeasyPrint's tagger will write: a table that spans
-    three pages appears three times in a row.
+def table_fragments(document: Any) -> dict[str, list[int]]:
+    """Return, per role, which HTML element each laid-out box belongs to, in order.
+
+    One entry per element WeasyPrint's tagger will write: a table that spans three
+    pages appears three times in a row, with the same number.
     """
-    found: list[str] = []
+    found: dict[str, list[int]] = {role: [] for role in JOINED}
+    numbers: dict[int, int] = {}
 
     def visit(box: Any) -> None:
-        if getattr(box, "is_table_wrapper", False) and box.element_tag == "table":
-            found.append(str(box.element.get("id", "")))
+        tag = getattr(box, "element_tag", None)
+        for role, tags in JOINED.items():
+            wrapper = role != "Table" or getattr(box, "is_table_wrapper", False)
+            if tag in tags and wrapper and box.element is not None:
+                number = numbers.setdefault(id(box.element), len(numbers))
+                found[role].append(number)
         for child in getattr(box, "children", None) or ():
             visit(child)
 
@@ -48,35 +64,33 @@ def table_fragments(document: Any) -> list[str]:
     return found
 
 
-def join_split_tables(pdf: pikepdf.Pdf, fragments: Sequence[str]) -> int:
-    """Merge consecutive Table elements of one table; return how many were merged.
+def join_split_tables(pdf: pikepdf.Pdf, fragments: dict[str, list[int]]) -> int:
+    """Merge consecutive Table (and L) elements of one element; return how many.
 
-    Does nothing when the structure tree does not hold one Table per fragment (then
-    the tagging differs from what this module expects, and the checks report it).
+    Does nothing for a role whose structure elements do not match the layout one to
+    one (then the tagging differs from what this module expects; the checks say so).
     """
     root = pdf.Root.get("/StructTreeRoot")
     if not isinstance(root, Dictionary):
         return 0
-    tables = [e for e, _ in walk_structure(root) if role_of(pdf, e) == "Table"]
-    if len(tables) != len(fragments):
-        return 0
     merged = 0
-    pairs = zip(fragments, tables, strict=True)
-    for table_id, group in groupby(pairs, key=lambda pair: pair[0]):
-        parts = [table for _, table in group]
-        if not table_id or len(parts) < 2:
+    for role, numbers in fragments.items():
+        elems = [e for e, _ in walk_structure(root) if role_of(pdf, e) == role]
+        if len(elems) != len(numbers):
             continue
-        for part in parts[1:]:
-            _merge(pdf, parts[0], part)
-            merged += 1
+        for _, group in groupby(zip(numbers, elems, strict=True), key=lambda p: p[0]):
+            parts = [elem for _, elem in group]
+            for part in parts[1:]:
+                _merge(pdf, parts[0], part)
+                merged += 1
     return merged
 
 
 def _merge(pdf: pikepdf.Pdf, first: Dictionary, part: Dictionary) -> None:
-    """Move *part*'s caption and rows into *first*; artifact its repeated header."""
+    """Move *part*'s caption, rows or items into *first*; artifact a repeated header."""
     tree = parent_tree(pdf)
-    for kid in struct_kids(part):
-        role = role_of(pdf, kid)
+    for kid in kids(part):
+        role = role_of(pdf, kid) if is_struct_elem(kid) else ""
         target = _child(pdf, first, role)
         if role == "THead" and target is not None:
             _to_artifact(pdf, kid)
