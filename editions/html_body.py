@@ -48,7 +48,8 @@ _UNIT = (
 #: ("1 to 5 mg", "60 to 110 µmol/L", "µmol/" | "L" would misread as two words).
 _KEEP_TOGETHER = re.compile(
     rf"{_NUMBER}(?:\s(?:to|-|–)\s{_NUMBER})?\s?{_UNIT}(?![\w/])"
-    rf"|{_UNIT}(?:/[\w.]+)+(?:\s?m²)?(?![\w/])|[\wµμ]+/[\wµμ]+(?![\w/])"
+    # A compound unit on its own ("µmol/L", "mL/min/1.73 m²"), never part of a URL.
+    r"|(?<![\w./:@-])[µμ]?[A-Za-z]{1,6}(?:/[A-Za-z0-9.]{1,6})+(?:\s?m²)?(?![\w/])"
 )
 
 

@@ -32,6 +32,7 @@ FIXTURES = {"en-GB": CORPUS / "meta-en-gb" / "article.md"}
 FIXTURES["en-US"] = CORPUS / "meta-en-us" / "article.md"
 MY_CHECKS = (
     "front-matter metadata",
+    "front-matter metadata (M4B)",
     "title block and labels",
     "one Table per table",
     "no unit broken across lines",
@@ -241,4 +242,5 @@ def test_invoke_check_runs_the_same_comparisons(
     ran = {(r.check, r.edition) for r in report.runs if r.ran}
     assert {name for name, _ in ran} == set(MY_CHECKS)
     assert ("figure text size", "pdf-large-print") in ran
+    assert {e for _, e in ran} == {"pdf", "pdf-large-print", "epub", "html", "audio"}
     assert [str(f) for f in report.findings] == []

@@ -27,21 +27,25 @@ def run_checks(checker: Any) -> None:
     """Add this module's checks to a `checks.run._Checker` run."""
     article, files = checker.article, checker.report.files
 
-    def check(name: str, edition: str, fn: Callable[[], list[Finding]]) -> None:
-        checker._check(name, edition, files[edition], fn, (edition,))
+    def check(
+        name: str, edition: str, fn: Callable[[], list[Finding]], file: str = ""
+    ) -> None:
+        file = file or edition
+        checker._check(name, edition, files[file], fn, (file,))
 
-    for edition, key in (
-        ("pdf", "pdf"),
-        ("pdf-large-print", "pdf"),
-        ("epub", "epub"),
-        ("html", "html"),
-        ("mp3", "mp3"),
-        ("m4b", "m4b"),
+    for edition, kind, file, name in (
+        ("pdf", "pdf", "pdf", "front-matter metadata"),
+        ("pdf-large-print", "pdf", "pdf-large-print", "front-matter metadata"),
+        ("epub", "epub", "epub", "front-matter metadata"),
+        ("html", "html", "html", "front-matter metadata"),
+        ("audio", "mp3", "mp3", "front-matter metadata"),
+        ("audio", "m4b", "m4b", "front-matter metadata (M4B)"),
     ):
         check(
-            "front-matter metadata",
+            name,
             edition,
-            lambda k=key, e=edition: front_matter.check_metadata(k, files[e], article),
+            lambda k=kind, f=file: front_matter.check_metadata(k, files[f], article),
+            file,
         )
     readers: dict[str, Callable[[Path], Shown]] = {
         "pdf": lambda p: read_pdf(p, checker.exp.reference_heading),
