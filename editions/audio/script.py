@@ -223,27 +223,17 @@ def _front_matter(writer: _Writer, article: Article) -> None:
     The ids match the title block's elements (p#subtitle, p#byline,
     section#abstract), so the read-along and the EPUB overlays highlight them.
     """
-    if article.subtitle:
-        writer.say(
-            "subtitle",
-            article.subtitle,
-            writer.label("spoken_subtitle", subtitle=article.subtitle),
-            PAUSE_HEADING,
-        )
     authors = locale.join_names(article.author_names, article.lang)
-    writer.say(
-        "byline",
-        writer.label("by", authors=authors),
-        writer.label("spoken_by", authors=authors),
-        PAUSE_HEADING,
-    )
-    if article.abstract:
-        writer.say(
-            "abstract",
-            article.abstract,
-            writer.label("spoken_summary", abstract=article.abstract),
-            PAUSE_PARAGRAPH,
-        )
+    said = [
+        ("subtitle", article.subtitle, "spoken_subtitle", PAUSE_HEADING),
+        ("byline", writer.label("by", authors=authors), "spoken_by", PAUSE_HEADING),
+        ("abstract", article.abstract, "spoken_summary", PAUSE_PARAGRAPH),
+    ]
+    values = {"subtitle": article.subtitle, "authors": authors}
+    values["abstract"] = article.abstract
+    for cue, display, spoken, pause in said:
+        if display:
+            writer.say(cue, display, writer.label(spoken, **values), pause)
 
 
 def reference_speech(reference: Reference) -> str:
