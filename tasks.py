@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from invoke import Context, Exit, task
+from invoke import Context, Exit, Task, task
+
+from editions.registry import EDITIONS
 
 if TYPE_CHECKING:
     from editions.build import BuildOptions
@@ -25,6 +27,9 @@ HELP = {
     "paper": "PDF paper size: a4 (default) or letter",
     "audio_base_url": "where the MP3 is published (default: the front matter's "
     "audio-base-url); the PDF prints it as a QR code",
+    "braille_cells": "braille cells a line (default 40)",
+    "braille_lines": "braille lines a page (default 25)",
+    "braille_grade": "braille grade: 2 (contracted, default) or 1 (uncontracted)",
 }
 
 
@@ -40,6 +45,7 @@ def _build(
     strict: bool,
     paper: str,
     audio_base_url: str,
+    braille: tuple[int, int, int] = (40, 25, 2),
 ) -> None:
     from editions import build as pipeline
     from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed, MissingProgram
@@ -50,6 +56,9 @@ def _build(
         strict=strict,
         paper=paper,
         audio_base_url=audio_base_url,
+        braille_cells=braille[0],
+        braille_lines=braille[1],
+        braille_grade=braille[2],
     )
     if source and Path(source).is_dir():
         _build_folder(Path(source), Path(out or BUILD), options)
@@ -82,75 +91,39 @@ def _build_folder(folder: Path, out: Path, options: BuildOptions) -> None:
         raise Exit(f"{report}\n{summary}", code=max(o.exit_code for o in failed))
 
 
-@task(help=HELP)
-def build(
-    c: Context,
-    source: str = "",
-    out: str = "",
-    tts: str = "piper",
-    strict: bool = False,
-    paper: str = "a4",
-    audio_base_url: str = "",
-) -> None:
-    """Build all four editions (PDF, EPUB, large-print HTML, audio) into build/."""
-    _build(
-        ("pdf", "audio", "epub", "html"),
-        source,
-        out,
-        tts,
-        strict,
-        paper,
-        audio_base_url,
+def _build_task(name: str, only: tuple[str, ...], summary: str) -> Task:
+    """Make one build task; every edition task takes the same options."""
+
+    def run(
+        c: Context,
+        source: str = "",
+        out: str = "",
+        tts: str = "piper",
+        strict: bool = False,
+        paper: str = "a4",
+        audio_base_url: str = "",
+        braille_cells: int = 40,
+        braille_lines: int = 25,
+        braille_grade: int = 2,
+    ) -> None:
+        braille = (braille_cells, braille_lines, braille_grade)
+        _build(only, source, out, tts, strict, paper, audio_base_url, braille)
+
+    run.__doc__ = summary
+    run.__name__ = name
+    return task(run, name=name, help=HELP)
+
+
+build = _build_task(
+    "build",
+    (),
+    "Build every edition (PDF, EPUB, large-print HTML, audio, braille) into build/.",
+)
+# One task per edition, as the registry declares them: `invoke pdf`, `invoke epub`, …
+for _edition in EDITIONS:
+    globals()[_edition.name] = _build_task(
+        _edition.name, (_edition.name,), _edition.summary
     )
-
-
-@task(help=_help("source", "out", "strict", "paper", "audio_base_url"))
-def pdf(
-    c: Context,
-    source: str = "",
-    out: str = "",
-    strict: bool = False,
-    paper: str = "a4",
-    audio_base_url: str = "",
-) -> None:
-    """Build the tagged PDF/UA-1 clinic hand-out and its large-print PDF."""
-    _build(("pdf",), source, out, "piper", strict, paper, audio_base_url)
-
-
-@task(help=_help("source", "out", "tts", "strict"))
-def epub(
-    c: Context,
-    source: str = "",
-    out: str = "",
-    tts: str = "piper",
-    strict: bool = False,
-) -> None:
-    """Build the EPUB 3 (builds the PDF and audio first: it reuses their facts)."""
-    _build(("epub",), source, out, tts, strict, "a4", "")
-
-
-@task(help=_help("source", "out", "tts", "strict"))
-def html(
-    c: Context,
-    source: str = "",
-    out: str = "",
-    tts: str = "piper",
-    strict: bool = False,
-) -> None:
-    """Build the self-contained large-print HTML page (with the audio beside it)."""
-    _build(("html",), source, out, tts, strict, "a4", "")
-
-
-@task(help=_help("source", "out", "tts", "strict"))
-def audio(
-    c: Context,
-    source: str = "",
-    out: str = "",
-    tts: str = "piper",
-    strict: bool = False,
-) -> None:
-    """Build the audio edition: MP3 and M4B with chapters, chapter MP3s, WebVTT."""
-    _build(("audio",), source, out, tts, strict, "a4", "")
 
 
 @task(help=_help("source", "out", "strict"))

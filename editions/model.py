@@ -204,6 +204,15 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class WrittenCitation:
+    """An in-text citation exactly as the author wrote it, recorded beside its keys."""
+
+    keys: tuple[str, ...]
+    text: str  # e.g. "(Patten, Schultz, & Berlau, 2018)"
+    where: Location  # its line in the as-written file
+
+
+@dataclass(frozen=True)
 class LexiconEntry:
     """How to say a written form: an alias to speak, and optionally IPA."""
 
@@ -239,6 +248,13 @@ class Article:
     lexicon: tuple[LexiconEntry, ...]
     lexicon_path: Path | None = None
     audio_base_url: str | None = None  # front matter `audio-base-url`
+    #: The author's citations as written (front matter `as-written`), in order.
+    as_written: tuple[WrittenCitation, ...] = ()
+    as_written_path: Path | None = None  # front matter `as-written`
+    bibliography_path: Path | None = None  # front matter `bibliography`
+    #: Where the CSL style is looked up: beside the article, then styles/. Both are
+    #: inputs, so adding a style beside the article counts as a change.
+    csl_candidates: tuple[Path, ...] = ()
     # Front-matter metadata (README "Front matter"); `author` above joins `authors`.
     subtitle: str = ""
     authors: tuple[Author, ...] = ()

@@ -42,10 +42,12 @@ VALIDATORS = {
     "audio": {"audio measures", "ASR back-check"},
 }
 COMPARED = {
-    "pdf": {"headings", "navigation", "reference entries", "alt text"},
+    "source": {"reference form and provenance", "citation fidelity"},
+    "pdf": {"headings", "navigation", "reference entries", "alt text", "line breaks"},
     "epub": {"headings", "navigation", "citation links", "timed sentences"},
-    "html": {"reference entries", "citation links", "source words"},
+    "html": {"reference entries", "citation links", "citation text", "source words"},
     "audio": {"navigation", "timed sentences", "source words"},
+    "braille": {"headings", "alt text", "contents", "print pages", "back-translation"},
 }
 
 
@@ -145,6 +147,7 @@ def test_reports_are_written(report: Report) -> None:
         "epub",
         "html",
         "audio",
+        "braille",
     }
     assert data["editions"]["epub"]["checks"]
     for edition in ("pdf", "pdf-large-print"):
@@ -156,7 +159,7 @@ def test_reports_are_written(report: Report) -> None:
     chapters = len(list(report.files["chapters"].glob("*.mp3")))
     assert len(data["loudness"]) == chapters
     page = (report.out_dir / "report.html").read_text(encoding="utf-8")
-    assert page.count("<caption>Checks of the ") == 6  # a table per edition
+    assert page.count("<caption>Checks of the ") == 7  # a table per edition
     assert '<svg xmlns="http://www.w3.org/2000/svg" role="img"' in page
     assert "Reading-level figures" in page
 

@@ -16,7 +16,7 @@ import pytest
 
 from editions import build as pipeline
 from editions import locale
-from editions.checks import figure_text, front_matter, pdf_tables
+from editions.checks import figure_text, front_matter, names, pdf_tables
 from editions.checks import run as checker
 from editions.checks.compare.read_epub import read_epub
 from editions.checks.compare.read_html import read_html
@@ -30,14 +30,7 @@ from editions.source import article as source
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
 FIXTURES = {"en-GB": CORPUS / "meta-en-gb" / "article.md"}
 FIXTURES["en-US"] = CORPUS / "meta-en-us" / "article.md"
-MY_CHECKS = (
-    "front-matter metadata",
-    "front-matter metadata (M4B)",
-    "title block and labels",
-    "one Table per table",
-    "no unit broken across lines",
-    "figure text size",
-)
+MY_CHECKS = names.LEAFLET
 
 
 @pytest.fixture(scope="module")
@@ -241,6 +234,6 @@ def test_invoke_check_runs_the_same_comparisons(
     report = checker.run(article.source, paths["pdf"].parent, options)
     ran = {(r.check, r.edition) for r in report.runs if r.ran}
     assert {name for name, _ in ran} == set(MY_CHECKS)
-    assert ("figure text size", "pdf-large-print") in ran
+    assert (names.FIGURE_TEXT, "pdf-large-print") in ran
     assert {e for _, e in ran} == {"pdf", "pdf-large-print", "epub", "html", "audio"}
     assert [str(f) for f in report.findings] == []

@@ -28,6 +28,8 @@ from mutagen.id3 import (
     CTOCFlags,
 )
 
+from editions.audio.chap_order import order_chapters
+
 UNUSED_OFFSET = 0xFFFFFFFF
 UTF8 = 3  # ID3v2.4 text encoding id
 
@@ -116,6 +118,8 @@ def write_id3(path: Path, tags: FileTags, marks: Sequence[Mark] = ()) -> None:
     for frame in chapter_frames(marks, tags.album):
         tag.add(frame)
     tag.save(path, v2_version=4)
+    if marks:
+        order_chapters(path)  # mutagen stores CHAP frames by size, not by time
 
 
 def chapter_frames(marks: Sequence[Mark], toc_title: str) -> list[CHAP | CTOC]:

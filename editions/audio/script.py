@@ -35,6 +35,7 @@ from editions.model import (
     block_sentences,
     plain_text,
 )
+from editions.source.as_cited import for_citeproc
 
 #: Seconds of silence after an utterance, by what follows it. Each step is longer
 #: than the one before, so a listener hears the structure: a heading is followed by
@@ -238,7 +239,7 @@ def _front_matter(writer: _Writer, article: Article) -> None:
 
 def reference_speech(reference: Reference) -> str:
     """Say an entry as a listener can follow it: who, when, what, where; no URLs."""
-    data = reference.data
+    data = for_citeproc(reference.data)  # with the values only the author gave
     names = [
         str(a.get("family") or a.get("literal") or "")
         for a in data.get("author", [])

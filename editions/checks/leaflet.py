@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from editions.checks import figure_text, front_matter, pdf_tables
+from editions.checks import figure_text, front_matter, names, pdf_tables
 from editions.checks.compare.read_epub import read_epub
 from editions.checks.compare.read_html import read_html
 from editions.checks.compare.read_pdf import read_pdf
@@ -24,22 +24,22 @@ LARGE_PRINT_PT = 18.0
 
 
 def run_checks(checker: Any) -> None:
-    """Add this module's checks to a `checks.run._Checker` run."""
+    """Add this module's checks to a `checks.checker.Checker` run."""
     article, files = checker.article, checker.report.files
 
     def check(
         name: str, edition: str, fn: Callable[[], list[Finding]], file: str = ""
     ) -> None:
         file = file or edition
-        checker._check(name, edition, files[file], fn, (file,))
+        checker.check(name, edition, files[file], fn, (file,))
 
     for edition, kind, file, name in (
-        ("pdf", "pdf", "pdf", "front-matter metadata"),
-        ("pdf-large-print", "pdf", "pdf-large-print", "front-matter metadata"),
-        ("epub", "epub", "epub", "front-matter metadata"),
-        ("html", "html", "html", "front-matter metadata"),
-        ("audio", "mp3", "mp3", "front-matter metadata"),
-        ("audio", "m4b", "m4b", "front-matter metadata (M4B)"),
+        ("pdf", "pdf", "pdf", names.FRONT_MATTER),
+        ("pdf-large-print", "pdf", "pdf-large-print", names.FRONT_MATTER),
+        ("epub", "epub", "epub", names.FRONT_MATTER),
+        ("html", "html", "html", names.FRONT_MATTER),
+        ("audio", "mp3", "mp3", names.FRONT_MATTER),
+        ("audio", "m4b", "m4b", names.FRONT_MATTER_M4B),
     ):
         check(
             name,
@@ -55,7 +55,7 @@ def run_checks(checker: Any) -> None:
     }
     for edition, reader in readers.items():
         check(
-            "title block and labels",
+            names.TITLE_BLOCK,
             edition,
             lambda e=edition, r=reader: front_matter.check_title_block(
                 checker.shown.get(e) or r(files[e]), article, files[e]
@@ -63,19 +63,19 @@ def run_checks(checker: Any) -> None:
         )
     for edition in ("pdf", "pdf-large-print"):
         check(
-            "one Table per table",
+            names.ONE_TABLE,
             edition,
             lambda e=edition: pdf_tables.check_tables(files[e], article),
         )
         check(
-            "no unit broken across lines",
+            names.UNIT_BREAKS,
             edition,
             lambda e=edition, r=readers[edition]: front_matter.check_unit_breaks(
                 checker.shown.get(e) or r(files[e]), article, files[e]
             ),
         )
     check(
-        "figure text size",
+        names.FIGURE_TEXT,
         "pdf-large-print",
         lambda: figure_text.check(files["pdf-large-print"], LARGE_PRINT_PT),
     )

@@ -14,23 +14,17 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 
+from editions import registry
+from editions.checks import names
 from editions.checks.compare import loudness
 from editions.errors import Finding
 from editions.output import write_text
+from editions.report import braille_preview, fidelity_html
 from editions.report.json_report import edition_status, relative
 from editions.report.results import EDITIONS, CheckRun, Report
 
 #: Rows of the consistency matrix: the comparison checks, in report order.
-COMPARISONS = (
-    "headings",
-    "navigation",
-    "reference entries",
-    "alt text",
-    "citation links",
-    "timed sentences",
-    "source words",
-    "page list",
-)
+COMPARISONS = names.COMPARISONS
 LABELS = {"pass": "Pass", "warning": "Warning", "fail": "Fail", "not run": "Not run"}
 VIEW_NAMES = {
     "light": "light theme",
@@ -40,7 +34,8 @@ VIEW_NAMES = {
     "device-dark": "device dark mode",
 }
 
-CSS = """
+CSS = (
+    """
 :root { color: #1a1a1a; background: #ffffff; }
 body { font: 1.0625rem/1.55 system-ui, "DejaVu Sans", sans-serif; margin: 0 auto;
   max-width: 76rem; padding: 0 1.25rem 3rem; }
@@ -78,6 +73,8 @@ svg.chart { max-width: 100%; height: auto; }
 details { margin: .5rem 0; }
 footer { margin-top: 3rem; font-size: .95rem; }
 """
+    + braille_preview.CSS
+)
 
 
 def write(report: Report, target: Path) -> Path:
@@ -231,11 +228,7 @@ def _number(value: float | None, digits: int = 1) -> str:
 
 _EDITION_FILES = {
     "source": ("source",),
-    "pdf": ("pdf",),
-    "pdf-large-print": ("pdf-large-print",),
-    "epub": ("epub",),
-    "html": ("html",),
-    "audio": ("mp3", "m4b", "vtt", "timings", "chapters"),
+    **{name: shown.outputs for name, shown in registry.shown().items()},
 }
 
 
@@ -313,12 +306,18 @@ def _editorial(report: Report) -> str:
         elif ref.unverified:
             status = '<span class="warning">Fields not verified</span>'
             todo = escape(ref.unverified)
+        elif ref.as_cited:
+            status = '<span class="warning">As cited by the author</span>'
+            todo = ""
         elif ref.noted:
             status = '<span class="pass">Verified</span>'
             todo = ""
         else:
             status = "No provenance note"
             todo = ""
+        if ref.as_cited:
+            todo += "<br>" * bool(todo) + "As cited by the author, not verified: "
+            todo += escape("; ".join(ref.as_cited))
         if ref.problems:
             todo += "".join(f"<br>{escape(p)}" for p in ref.problems)
         rows.append(
@@ -346,6 +345,7 @@ def _editorial(report: Report) -> str:
         )
         or "<p>The article has no references.</p>"
     )
+    parts.append(fidelity_html.section(ed, _table))
     parts.append("<h3>Uncited entries and dangling citations</h3>")
     parts.append(
         _list("Entries never cited (APA 7 §8.10)", ed.uncited, "No uncited entries.")
@@ -467,6 +467,8 @@ def _edition(report: Report, edition: str) -> str:
         parts.append(_screenshots(report))
     if edition == "audio":
         parts.append(_audio(report))
+    if edition == "braille" and report.braille is not None:
+        parts.append(braille_preview.section(report.braille, _table))
     return "\n".join(parts)
 
 

@@ -18,9 +18,17 @@ from typing import Any
 
 from editions import locale
 from editions.errors import BuildFailed, Finding, Location, MissingProgram, errors_in
-from editions.model import Article, LexiconEntry
+from editions.model import Article, LexiconEntry, WrittenCitation
 from editions.paths import STYLES
-from editions.source import bibliography, frontmatter, lexicon, metadata
+from editions.source import (
+    as_cited,
+    as_written,
+    bibliography,
+    entry_form,
+    frontmatter,
+    lexicon,
+    metadata,
+)
 from editions.source.pandoc_ast import Converter
 from editions.source.sourcemap import SourceMap
 
@@ -68,6 +76,11 @@ def load(path: Path) -> tuple[Article, list[Finding]]:
     if lexicon_path is not None:
         lexicon_entries, found = lexicon.load(lexicon_path)
         findings += found
+    written_path = _inside(base, meta.get("as-written"), "as-written", source, findings)
+    written: tuple[WrittenCitation, ...] = ()
+    if written_path is not None:
+        written, found = as_written.load(written_path, set(entries))
+        findings += found
     csl = _style(base, str(meta.get("csl") or "apa.csl"), source, findings)
     facts, found = metadata.read(meta, source)
     findings += found
@@ -85,6 +98,7 @@ def load(path: Path) -> tuple[Article, list[Finding]]:
     converter = Converter(source, language)
     blocks = _with_references_heading(ast["blocks"], language)
     sections, references = converter.sections(str(meta["title"]), blocks, entries)
+    references = [entry_form.tidy(r, entries.get(r.key, {})) for r in references]
     findings += converter.findings
     findings += _reference_warnings(entries, {r.key for r in references}, bib_path)
     if errors_in(findings):
@@ -109,6 +123,10 @@ def load(path: Path) -> tuple[Article, list[Finding]]:
         lexicon=lexicon_entries,
         lexicon_path=lexicon_path,
         audio_base_url=audio_base_url,
+        as_written=written,
+        as_written_path=written_path,
+        bibliography_path=bib_path,
+        csl_candidates=_style_candidates(base, str(meta.get("csl") or "apa.csl")),
         subtitle=facts.subtitle,
         authors=facts.authors,
         iso_date=facts.iso_date,
@@ -175,13 +193,21 @@ def _inside(
     return candidate
 
 
+def _style_candidates(base: Path, name: str) -> tuple[Path, ...]:
+    """Return where the CSL style *name* may be: beside the article, then styles/."""
+    return tuple(
+        candidate
+        for folder in (base, STYLES)
+        if (candidate := (folder / name).resolve()).is_relative_to(folder.resolve())
+    )
+
+
 def _style(
     base: Path, name: str, source: SourceMap, findings: list[Finding]
 ) -> Path | None:
     """Find the CSL style next to the article, else among the project's styles."""
-    for folder in (base, STYLES):
-        candidate = (folder / name).resolve()
-        if candidate.is_relative_to(folder.resolve()) and candidate.is_file():
+    for candidate in _style_candidates(base, name):
+        if candidate.is_file():
             return candidate
     findings.append(
         Finding(
@@ -197,10 +223,9 @@ def _run_pandoc(
     text: str, base: Path, csl: Path, entries: dict[str, dict[str, Any]]
 ) -> tuple[dict[str, Any], list[str]]:
     """Parse with pandoc + citeproc; return the JSON AST and pandoc's warnings."""
-    # Provenance notes stay in the source file but never reach a rendered entry.
-    public = [
-        {k: v for k, v in item.items() if k != "note"} for item in entries.values()
-    ]
+    # Provenance notes stay in the source file but never reach a rendered entry;
+    # values only the author gave are rendered where nothing verified exists.
+    public = [as_cited.for_citeproc(item) for item in entries.values()]
     with tempfile.TemporaryDirectory() as scratch:
         bib = Path(scratch) / "bibliography.json"
         bib.write_text(json.dumps(public), encoding="utf-8")

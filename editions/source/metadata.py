@@ -35,6 +35,7 @@ KEYS = (
     "bibliography",
     "csl",
     "lexicon",
+    "as-written",
 )
 #: pandoc and citeproc keys that are accepted and passed to pandoc as they are.
 PANDOC_KEYS = (
