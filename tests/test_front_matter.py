@@ -198,3 +198,17 @@ def test_doses_and_units_are_kept_on_one_line() -> None:
     assert "'110 µmol/L'" in findings[0].message
     whole = Shown(text="creatinine is between 60 and\n110 µmol/L, and your team")
     assert not check_unit_breaks(whole, article, GB)
+
+
+def test_the_large_print_page_speaks_the_article_language() -> None:
+    from editions.large_print.render import LargePrintInputs, page
+
+    article, _ = source.load(GB)
+    inputs = LargePrintInputs(audio_name="article.mp3")
+    english = page(article, inputs)
+    for label in ("Reading settings", "Skip to the article text", "Extra large"):
+        assert label in english
+    french = page(replace(article, lang="fr"), inputs)
+    for label in ("Réglages de lecture", "Aller au texte", "Très grande", "Sommaire"):
+        assert label in french
+    assert "Reading settings" not in french and "Contents" not in french

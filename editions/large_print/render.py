@@ -104,30 +104,38 @@ def _id_part(value: str) -> str:
     return value.replace(".", "-")
 
 
-def _settings() -> str:
-    """The reading-settings panel; hidden until large-print.js wires it up."""
+def _settings(lang: str) -> str:
+    """The reading-settings panel in *lang*; hidden until large-print.js wires it up.
+
+    A language's table may name each legend and choice ("setting.size.125"); the
+    English words in SETTINGS are the fallback.
+    """
+    table = locale.labels(lang)
+
+    def say(key: str, english: str = "") -> str:
+        return escape(table.get(key, english))
+
     groups = []
     for setting in SETTINGS:
         choices = "".join(
             f'<div class="choice"><input type="radio" name="{setting.name}" '
             f'id="{setting.name}-{_id_part(value)}" value="{escape(value)}"'
             f"{' checked' if n == 0 else ''}>"
-            f'<label for="{setting.name}-{_id_part(value)}">{escape(label)}</label>'
-            "</div>"
+            f'<label for="{setting.name}-{_id_part(value)}">'
+            f"{say(f'setting.{setting.name}.{value}', label)}</label></div>"
             for n, (value, label) in enumerate(setting.choices)
         )
-        groups.append(
-            f"<fieldset><legend>{escape(setting.legend)}</legend>{choices}</fieldset>"
-        )
+        legend = say(f"setting.{setting.name}", setting.legend)
+        groups.append(f"<fieldset><legend>{legend}</legend>{choices}</fieldset>")
     return (
         '<details class="settings" id="settings" hidden>'
-        "<summary>Reading settings: text size, colours, spacing</summary>"
+        f"<summary>{say('settings_summary')}</summary>"
         '<div class="settings-body">'
         + "".join(groups)
         + '<div class="choice"><input type="checkbox" name="bold" id="bold" '
-        'value="on"><label for="bold">Bold text</label></div>'
-        '<p class="settings-note">This browser remembers your choices.</p>'
-        '<button type="button" data-action="reset">Reset reading settings</button>'
+        f'value="on"><label for="bold">{say("bold")}</label></div>'
+        f'<p class="settings-note">{say("settings_note")}</p>'
+        f'<button type="button" data-action="reset">{say("reset")}</button>'
         "</div></details>"
     )
 
@@ -215,7 +223,7 @@ def _player(article: Article, inputs: LargePrintInputs) -> str:
         f'<h2 id="listen-h">{say("listen")}</h2>'
         f'<p class="player-note">{say("player_note")}</p>'
         f'<audio id="audio" controls preload="metadata" src="{_audio_src(inputs)}">'
-        f'<a href="{name}">Download the audio edition</a></audio>'
+        f'<a href="{name}">{say("download_edition")}</a></audio>'
         '<div class="player-controls" id="player-controls" hidden>'
         f'<div class="position"><label for="position">{say("position")}</label>'
         f'<input type="range" id="position" min="0" max="{int(duration)}" step="1" '
@@ -229,25 +237,27 @@ def _player(article: Article, inputs: LargePrintInputs) -> str:
         f'<div class="field"><label for="speed">{say("speed")}</label>'
         f'<select id="speed" name="speed">{speeds}</select></div>'
         '<div class="choice"><input type="checkbox" name="follow" id="follow" '
-        'value="on" checked><label for="follow">Scroll the page to follow the '
-        "reading</label></div>"
+        f'value="on" checked><label for="follow">{say("follow")}</label></div>'
         "</div>"
         '<p class="player-status" id="player-status" role="status"></p>'
-        "<noscript><p>Turn on JavaScript to see the sentence being read highlighted. "
-        "The audio plays without it.</p></noscript>"
+        f"<noscript><p>{say('noscript')}</p></noscript>"
         + download
         + _chapter_links(article, inputs)
         + "</section>"
     )
 
 
-def _dock() -> str:
+def _dock(lang: str) -> str:
     """A slim bar that keeps Pause within reach once the player scrolls away."""
+
+    def say(key: str) -> str:
+        return escape(locale.label(lang, key))
+
     return (
-        '<aside class="dock" id="dock" aria-label="Audio" hidden>'
-        '<button type="button" data-action="play">Play</button>'
-        '<button type="button" data-action="previous">Previous sentence</button>'
-        '<a href="#listen">All audio controls</a></aside>'
+        f'<aside class="dock" id="dock" aria-label="{say("audio")}" hidden>'
+        f'<button type="button" data-action="play">{say("play")}</button>'
+        f'<button type="button" data-action="previous">{say("previous")}</button>'
+        f'<a href="#listen">{say("all_controls")}</a></aside>'
     )
 
 
@@ -324,7 +334,9 @@ def page(article: Article, inputs: LargePrintInputs | None = None) -> str:
     faces = fonts.font_face_css(data_uri, italics=False)
     css = STYLESHEET.read_text(encoding="utf-8")
     script = _inline_script(SCRIPT.read_text(encoding="utf-8"))
-    after_title = _settings() + _contents(article) + _player(article, inputs)
+    after_title = (
+        _settings(article.lang) + _contents(article) + _player(article, inputs)
+    )
     options = html.HtmlOptions(
         image_src=lambda f: data_uri(f.src), backlinks=True, after_title=after_title
     )
@@ -343,10 +355,11 @@ def page(article: Article, inputs: LargePrintInputs | None = None) -> str:
         f"<script>\n{script}\n</script>\n</head>\n"
         '<body id="top">\n'
         f'<a class="skip-link" href="#{escape(_text_start(article))}">'
-        "Skip to the article text</a>\n"
+        f"{escape(locale.label(article.lang, 'skip'))}</a>\n"
         f'<main id="main">\n{_scrolling_tables(html.body(article, options))}\n'
-        '<p class="back-to-top"><a href="#top">Back to top</a></p>\n</main>\n'
-        + (_dock() if inputs.audio_name else "")
+        '<p class="back-to-top"><a href="#top">'
+        f"{escape(locale.label(article.lang, 'back_to_top'))}</a></p>\n</main>\n"
+        + (_dock(article.lang) if inputs.audio_name else "")
         + '\n<script type="application/json" id="timings">'
         f"{_script_safe(timings)}</script>\n"
         "</body>\n</html>\n"
