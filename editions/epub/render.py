@@ -180,13 +180,17 @@ def nav_document(article: Article, inputs: EpubInputs) -> str:
     """Return the nav XHTML: toc with every heading, landmarks, page-list."""
     toc = _toc_list(list(article.headings[1:]))
     contents = locale.label(article.lang, "contents")
+
+    def say(key: str) -> str:
+        return escape(locale.label(article.lang, key))
+
     items = [
         '<nav epub:type="toc" id="toc" role="doc-toc" aria-labelledby="toc-h">'
         f'<h1 id="toc-h">{escape(contents)}</h1>{toc}</nav>'
     ]
     landmarks = [
         ("toc", "nav.xhtml#toc", contents),
-        ("bodymatter", f"{CONTENT}#title", "Start of the article"),
+        ("bodymatter", f"{CONTENT}#title", locale.label(article.lang, "start")),
     ]
     bibliography = [s for s in article.sections if s.role == "bibliography"]
     if bibliography:
@@ -203,7 +207,7 @@ def nav_document(article: Article, inputs: EpubInputs) -> str:
     )
     items.append(
         '<nav epub:type="landmarks" id="landmarks" aria-labelledby="lm-h" '
-        f'hidden="hidden"><h2 id="lm-h">Landmarks</h2><ol>{marks}</ol></nav>'
+        f'hidden="hidden"><h2 id="lm-h">{say("landmarks")}</h2><ol>{marks}</ol></nav>'
     )
     labels = page_labels(inputs.page_starts)
     if labels:
@@ -212,7 +216,7 @@ def nav_document(article: Article, inputs: EpubInputs) -> str:
         )
         items.append(
             '<nav epub:type="page-list" id="page-list" aria-labelledby="pl-h" '
-            f'hidden="hidden"><h2 id="pl-h">Pages</h2><ol>{pages}</ol></nav>'
+            f'hidden="hidden"><h2 id="pl-h">{say("pages")}</h2><ol>{pages}</ol></nav>'
         )
     return _xhtml(article, contents, "\n".join(items), stylesheet=True)
 
