@@ -38,7 +38,7 @@ from editions.model import (
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "#")
 NBSP = "\u00a0"
-_NUMBER = r"\$?\d[\d,.]*"
+_NUMBER = r"\$?\d(?:[\d,.]*\d)?"
 _UNIT = (
     r"(?:mL/min/1\.73\s?m²|[µμmnpk]?(?:mol|g|L|l)(?:/(?:[dm]?L|l|kg|day|min))?"
     r"|mcg|micrograms?|milligrams?|mmHg|kg|cm|mm|mL|%|percent|puffs?"
@@ -48,6 +48,8 @@ _UNIT = (
 #: ("1 to 5 mg", "60 to 110 µmol/L", "µmol/" | "L" would misread as two words).
 _KEEP_TOGETHER = re.compile(
     rf"{_NUMBER}(?:\s(?:to|-|–)\s{_NUMBER})?\s?{_UNIT}(?![\w/])"
+    # A range without a unit ("220 to 400"): a reader must not see "220 to" alone.
+    rf"|{_NUMBER}\s(?:to|-|–)\s{_NUMBER}(?![\w/])"
     # A compound unit on its own ("µmol/L", "mL/min/1.73 m²"), never part of a URL.
     r"|(?<![\w./:@-])[µμ]?[A-Za-z]{1,6}(?:/[A-Za-z0-9.]{1,6})+(?:\s?m²)?(?![\w/])"
 )

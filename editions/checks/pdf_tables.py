@@ -1,5 +1,6 @@
-"""Tagged PDF → one Table element per source table, with Caption, scoped TH cells and
-a header row printed again on every page the table continues on (CHK043).
+"""Tagged PDF → one Table element per source table, with its Caption on the page its
+rows start, scoped TH cells and a header row printed again on every page the table
+continues on (CHK043).
 
 WeasyPrint 70 writes one Table per page a table spans; `pdf/tables.py` joins them.
 This check reads the built file, so it fails if either stops doing its job.
@@ -83,6 +84,13 @@ def _one_table(
             if role_of(pdf, e) == "TR" and "/Pg" in e and e.Pg.objgen in pages
         }
     )
+    captions = [k for k in struct_kids(elem) if role_of(pdf, k) == "Caption"]
+    caption_pages = [pages.get(c.Pg.objgen) for c in captions if "/Pg" in c]
+    if spanned and caption_pages and caption_pages[0] != spanned[0]:
+        problems.append(
+            f"its caption is on page {caption_pages[0] + 1} but its rows start on "
+            f"page {spanned[0] + 1}"
+        )
     first = plain_text(source.header[0].sentences[0].inlines) if source.header else ""
     for page_index in spanned[1:]:
         if first and squash(first) not in _artifact_text(pdf.pages[page_index]):

@@ -97,8 +97,13 @@ def _weasyprint_errors() -> Iterator[_ErrorCollector]:
         logger.removeHandler(collector)
 
 
-def page_html(article: Article, settings: PdfSettings) -> str:
-    """Return the complete HTML document WeasyPrint lays out."""
+def page_html(
+    article: Article, settings: PdfSettings, new_page: tuple[str, ...] = ()
+) -> str:
+    """Return the complete HTML document WeasyPrint lays out.
+
+    Tables named in *new_page* start on a new page (see `_layout`).
+    """
     options = html.HtmlOptions(
         image_src=lambda f: f.src.as_uri(),
         after_title=listen.box(settings.audio_url, article.lang)
@@ -116,6 +121,10 @@ def page_html(article: Article, settings: PdfSettings) -> str:
         f"    content: {locale.css_page_counter(article.lang)}; }} }}\n"
         f"body {{ font-size: {settings.body_pt}pt; }}\n"
         + (LARGE_FIGURES if settings.body_pt >= LARGE_PRINT_PT else "")
+        + "".join(
+            f'table[id="{escape(table_id)}"] {{ break-before: page; }}\n'
+            for table_id in new_page
+        )
     )
     return (
         "<!DOCTYPE html>\n"
@@ -137,8 +146,6 @@ def render(
     article: Article, out_dir: Path, settings: PdfSettings | None = None
 ) -> PdfEdition:
     """Lay out and write `<stem><suffix>.pdf`; fail on any WeasyPrint ERROR."""
-    from weasyprint import HTML
-
     from editions.pdf import tables as pdf_tables
     from editions.pdf import tagging as pdf_tagging
 
@@ -146,11 +153,7 @@ def render(
     target = out_dir / f"{article.stem}{settings.suffix}.pdf"
     fetcher = _source_only_fetcher([article.base_dir, fonts.font_dir()])
     with _weasyprint_errors() as errors:
-        document = HTML(
-            string=page_html(article, settings),
-            base_url=str(article.base_dir) + "/",
-            url_fetcher=fetcher,
-        ).render()
+        document = _layout(article, settings, fetcher)
         page_starts = _page_starts(article, document)
         fragments = pdf_tables.table_fragments(document)
         with staged(target) as scratch:
@@ -172,6 +175,29 @@ def render(
         out_dir / f"{article.stem}{settings.suffix}.pages.json", pages.to_json()
     )
     return PdfEdition(target, pages, facts)
+
+
+def _layout(article: Article, settings: PdfSettings, fetcher: Any) -> Any:
+    """Lay the page out; again if a table caption was left alone at a page foot.
+
+    WeasyPrint 70 moves a table's rows to the next page when the header and first
+    row do not fit, but leaves the caption behind (no `break-after: avoid` helps), so
+    such a table is laid out again starting on a new page.
+    """
+    from weasyprint import HTML
+
+    from editions.pdf import tables as pdf_tables
+
+    def lay_out(new_page: tuple[str, ...] = ()) -> Any:
+        return HTML(
+            string=page_html(article, settings, new_page),
+            base_url=str(article.base_dir) + "/",
+            url_fetcher=fetcher,
+        ).render()
+
+    document = lay_out()
+    stranded = pdf_tables.stranded_captions(document)
+    return lay_out(tuple(stranded)) if stranded else document
 
 
 def _finish(path: Path, article: Article, fragments: dict[str, list[int]]) -> None:

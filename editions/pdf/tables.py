@@ -64,6 +64,31 @@ def table_fragments(document: Any) -> dict[str, list[int]]:
     return found
 
 
+def stranded_captions(document: Any) -> list[str]:
+    """Return the ids of tables whose caption is on an earlier page than their rows."""
+    caption_page: dict[str, int] = {}
+    row_page: dict[str, int] = {}
+
+    def visit(box: Any, table: str | None, page: int) -> None:
+        tag = getattr(box, "element_tag", None)
+        if tag == "table" and getattr(box, "is_table_wrapper", False):
+            table = str(box.element.get("id", ""))
+        elif table and tag == "caption":
+            caption_page.setdefault(table, page)
+        elif table and tag == "td":
+            row_page.setdefault(table, page)
+        for child in getattr(box, "children", None) or ():
+            visit(child, table, page)
+
+    for number, page in enumerate(document.pages):
+        visit(page._page_box, None, number)
+    return [
+        table
+        for table, page in caption_page.items()
+        if table and row_page.get(table, page) > page
+    ]
+
+
 def join_split_tables(pdf: pikepdf.Pdf, fragments: dict[str, list[int]]) -> int:
     """Merge consecutive Table (and L) elements of one element; return how many.
 
