@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from editions import build as pipeline
-from editions import html_body, locale
+from editions import html_body, keep_together, locale
 from editions.audio.script import build_script
 from editions.checks.compare.shown import Shown
 from editions.checks.front_matter import check_title_block, check_unit_breaks
@@ -187,7 +187,7 @@ def test_the_audio_says_subtitle_authors_and_summary() -> None:
 
 
 def test_doses_and_units_are_kept_on_one_line() -> None:
-    html = html_body.unbreakable("normal is 60 to 110 µmol/L, in mL/min/1.73 m²")
+    html = keep_together.unbreakable("normal is 60 to 110 µmol/L, in mL/min/1.73 m²")
     assert '<span class="nobreak">60\u00a0to\u00a0110\u00a0µmol/L</span>' in html
     assert '<span class="nobreak">mL/min/1.73\u00a0m²</span>' in html
     article, _ = source.load(GB)

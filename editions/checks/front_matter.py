@@ -21,7 +21,7 @@ from lxml import etree, html
 from editions import locale
 from editions.checks.compare.shown import Shown, squash
 from editions.errors import Finding, Location
-from editions.html_body import keep_together_spans
+from editions.keep_together import keep_together_spans
 from editions.model import Article, plain_text
 
 Facts = dict[str, list[str]]

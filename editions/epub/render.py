@@ -25,6 +25,7 @@ from lxml import etree
 from editions import fonts, locale
 from editions import html_body as html
 from editions.epub import overlays
+from editions.epub.package import package_dc
 from editions.epub.pls import lexicon_pls
 from editions.facts import PageStarts, Timings
 from editions.model import Article
@@ -68,30 +69,6 @@ def identifier(article: Article) -> str:
     """Return a stable urn:uuid derived from title, author and date."""
     seed = f"{article.title}|{article.author}|{article.date}".encode()
     return f"urn:uuid:{uuid.UUID(hashlib.sha256(seed).hexdigest()[:32])}"
-
-
-def package_dc(article: Article) -> list[tuple[str, str, dict[str, str]]]:
-    """Return the front matter as Dublin Core elements for the package document.
-
-    dc:date must be a W3C date (EPUB 3.3 §5.5.6), so a free-text date ("July 2024")
-    gives only its year; an ISO date is kept whole.
-    """
-    elements: list[tuple[str, str, dict[str, str]]] = [
-        ("title", article.title, {"id": "title"})
-    ]
-    if article.subtitle:
-        elements.append(("title", article.subtitle, {"id": "subtitle"}))
-    if article.description:
-        elements.append(("description", article.description, {}))
-    date = article.iso_date or article.year
-    if date:
-        elements.append(("date", date, {}))
-    if article.publisher:
-        elements.append(("publisher", article.publisher, {}))
-    if article.rights:
-        elements.append(("rights", article.rights, {}))
-    elements += [("subject", keyword, {}) for keyword in article.keywords]
-    return elements
 
 
 def page_labels(page_starts: Sequence[str]) -> dict[str, str]:
