@@ -39,7 +39,7 @@ VALIDATORS = {
     "pdf-large-print": {"PDF/UA-1 checks"},
     "epub": {"EPUBCheck", "Ace by DAISY"},
     "html": {"Nu HTML Checker", "axe-core, every view"},
-    "audio": {"audio measures", "ASR back-check"},
+    "audio": {"audio measures", "ASR back-check", "speech script"},
 }
 COMPARED = {
     "source": {"reference form and provenance", "citation fidelity"},

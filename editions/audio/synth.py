@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
+    Executor,
     Future,
     ProcessPoolExecutor,
     ThreadPoolExecutor,
@@ -63,8 +64,12 @@ def synthesise(
     cache_dir: Path,
     progress: Callable[[int, int], None] | None = None,
     lang: str = "en",
+    executor: Executor | None = None,
 ) -> tuple[dict[str, Speech], int]:
     """Return speech for every distinct text, and how many had to be synthesised.
+
+    With *executor* (a Dask cluster's, from `editions.cluster`) the sentences are
+    spoken on its workers into *cache_dir*, which they share; else in local processes.
 
     The first failure stops the run: sentences not yet started are cancelled (a
     service that is down would otherwise be retried for every one of them), and
@@ -78,7 +83,17 @@ def synthesise(
     done = len(distinct) - len(missing)
     if progress:
         progress(done, len(distinct))
-    if missing:
+    if missing and executor is not None:
+        from editions.audio.remote import speak_all
+
+        def spoken() -> None:
+            nonlocal done
+            done += 1
+            if progress:
+                progress(done, len(distinct))
+
+        speak_all(executor, missing, (engine_name, lang), cache_dir, key, spoken)
+    elif missing:
         cores = (os.cpu_count() or 1) if getattr(engine, "parallel", False) else 1
         workers = min(cores, len(missing))  # each worker loads the voice first
         pool: ProcessPoolExecutor | ThreadPoolExecutor

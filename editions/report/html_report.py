@@ -19,7 +19,7 @@ from editions.checks import names
 from editions.checks.compare import loudness
 from editions.errors import Finding
 from editions.output import write_text
-from editions.report import braille_preview, fidelity_html
+from editions.report import braille_preview, fidelity_html, speech_section
 from editions.report.json_report import edition_status, relative
 from editions.report.results import EDITIONS, CheckRun, Report
 
@@ -603,4 +603,6 @@ def _audio(report: Report) -> str:
                 rows,
             )
         )
+    if report.speech_review is not None:
+        parts.append(speech_section.html(report.speech_review, _table, _number))
     return "\n".join(parts)
