@@ -52,6 +52,7 @@ def _build(
 ) -> None:
     from editions import build as pipeline
     from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed, MissingProgram
+    from editions.interrupt import Interrupted
 
     options = pipeline.BuildOptions(
         only=only,
@@ -73,6 +74,8 @@ def _build(
         raise Exit(err.report(), code=err.exit_code) from None
     except MissingProgram as err:
         raise Exit(str(err), code=EXIT_MISSING_PROGRAM) from None
+    except Interrupted as err:  # SIGTERM/SIGINT: exit 143/130, as a shell reports
+        raise Exit(str(err), code=err.exit_code) from None
     print(*paths.values(), sep="\n")
 
 

@@ -79,7 +79,10 @@ def synthesise(
     key = engine.cache_key()
     cache = SentenceCache(cache_dir)
     distinct = list(dict.fromkeys(texts))
-    missing = [t for t in distinct if not cache.path((key, t)).exists()]
+    # Read, not just seen: a damaged entry is synthesised again.
+    cached = {t: cache.get((key, t)) for t in distinct}
+    speech = {t: s for t, s in cached.items() if s is not None}
+    missing = [t for t in distinct if t not in speech]
     done = len(distinct) - len(missing)
     if progress:
         progress(done, len(distinct))
@@ -119,8 +122,7 @@ def synthesise(
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
-    speech = {}
-    for text in distinct:
+    for text in missing:
         found = cache.get((key, text))
         if found is None:
             raise RuntimeError(f"speech cache entry vanished for: {text[:60]}")
