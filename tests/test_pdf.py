@@ -11,7 +11,6 @@ import pikepdf
 from conftest import Built
 
 from editions import fonts
-from editions import html_body as html
 from editions.build import BuildOptions, listen_base_url
 from editions.checks.pdf import (
     check_pdf,
@@ -20,6 +19,7 @@ from editions.checks.pdf import (
     structure_headings,
 )
 from editions.checks.pdf_typography import body_line_ratios, percentile_size, text_sizes
+from editions.keep_together import keep_together_spans
 from editions.pdf import render as pdf
 from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL, audio_url
 from editions.pdf.reading import link_target, walk_structure
@@ -193,9 +193,9 @@ def test_doses_and_amounts_never_break_across_lines(built: Built) -> None:
         for line in _pdftotext(built.paths["pdf"]).splitlines()
     ]
     amounts = {
-        " ".join(m[0].split())
+        " ".join(m.split())
         for s in built.article.sentences()
-        for m in html._KEEP_TOGETHER.finditer(s.text.replace("\u00a0", " "))
+        for m in keep_together_spans(s.text.replace("\u00a0", " "))
     }
     assert amounts, "the article has doses or amounts to protect"
     for amount in amounts:

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +33,7 @@ from editions.audio.chapter_master import (
     prune,
 )
 from editions.audio.chapters import (
+    BookDetails,
     FileTags,
     Mark,
     ffmetadata,
@@ -86,6 +87,7 @@ class Tags:
     author: str
     language: str
     year: str
+    details: BookDetails = field(default_factory=BookDetails)
 
 
 @dataclass(frozen=True)
@@ -231,7 +233,10 @@ def _remove_stale(chapter_dir: Path, names: Sequence[str]) -> None:
 
 def _book_tags(tags: Tags) -> FileTags:
     """Return the whole-book file tags (album = title)."""
-    return FileTags(tags.title, tags.title, tags.author, tags.language, tags.year)
+    return FileTags(
+        tags.title, tags.title, tags.author, tags.language, tags.year,
+        details=tags.details,
+    )  # fmt: skip
 
 
 # --- the books ---------------------------------------------------------------------
@@ -331,7 +336,7 @@ def _chapter_file(
     index, total = position
     file_tags = FileTags(
         chapter.title, tags.title, tags.author, tags.language, tags.year,
-        f"{index + 1}/{total}",
+        f"{index + 1}/{total}", tags.details,
     )  # fmt: skip
     with staged(target) as scratch:
         shutil.copyfile(master_.mp3.path, scratch)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from editions.audio import speech_script
+from editions.audio.chapters import BookDetails
 from editions.audio.engine import Speech
 from editions.audio.master import AudioEdition, Chapter, Cue, Tags, master
 from editions.audio.script import build_script
@@ -61,7 +62,18 @@ def render(
         )
         for chapter in script
     ]
-    tags = Tags(article.title, article.author, article.lang, article.year)
+    tags = Tags(
+        article.title,
+        article.author,
+        article.lang,
+        article.iso_date or article.year,
+        BookDetails(
+            article.author_names,
+            article.publisher,
+            article.rights,
+            article.description,
+        ),
+    )
     edition = master(chapters, out_dir, article.stem, tags)
     speech, text = speech_script.write(
         script, edition.timings, article.title, article.lang

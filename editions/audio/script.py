@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from editions import locale
 from editions.audio.speech_text import speakable, tidy
 from editions.model import (
     Article,
@@ -72,6 +73,9 @@ class _Writer:
     out: list[Utterance]
     lang: str = "en-US"
 
+    def label(self, key: str, **values: str) -> str:
+        return locale.label(self.lang, key, **values)
+
     def say(
         self,
         sentence_id: str,
@@ -117,16 +121,16 @@ class _Writer:
                 self.table(block)
 
     def figure(self, figure: Figure) -> None:
-        self.sentences(figure.caption, prefix="Figure: ")
+        self.sentences(figure.caption, prefix=self.label("spoken_figure"))
         self.say(
             figure.figure_id,
             figure.alt,
-            f"The image shows: {figure.alt}",
+            self.label("spoken_image", alt=figure.alt),
             PAUSE_PARAGRAPH,
         )
 
     def table(self, table: Table) -> None:
-        self.sentences(table.caption, prefix="Table: ")
+        self.sentences(table.caption, prefix=self.label("spoken_table"))
         for cell in table.header:
             self.sentences(cell.sentences)
         headers = [plain_text(s.inlines) for c in table.header for s in c.sentences[:1]]
@@ -225,8 +229,7 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
             PAUSE_HEADING,
         )
         if head.level == 1:
-            byline = f"By {article.author}"
-            writer.say("byline", byline, f"Written by {article.author}.", PAUSE_HEADING)
+            _front_matter(writer, article)
         called: list[str] = []
         for section in group:
             if section is not head:
@@ -251,7 +254,10 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
             note = notes[note_id]
             first, *rest = note.blocks
             if isinstance(first, Paragraph):
-                writer.sentences(first.sentences, prefix=f"Note {note.number}: ")
+                writer.sentences(
+                    first.sentences,
+                    prefix=writer.label("spoken_note", number=str(note.number)),
+                )
             else:
                 writer.blocks((first,))
             writer.blocks(tuple(rest))
@@ -259,6 +265,25 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
             writer.out[-1] = replace(writer.out[-1], pause_after=PAUSE_CHAPTER)
             chapters.append(ScriptChapter(head.title_text, tuple(writer.out)))
     return tuple(chapters)
+
+
+def _front_matter(writer: _Writer, article: Article) -> None:
+    """Say the subtitle, the authors and the summary after the title.
+
+    The ids match the title block's elements (p#subtitle, p#byline,
+    section#abstract), so the read-along and the EPUB overlays highlight them.
+    """
+    authors = locale.join_names(article.author_names, article.lang)
+    said = [
+        ("subtitle", article.subtitle, "spoken_subtitle", PAUSE_HEADING),
+        ("byline", writer.label("by", authors=authors), "spoken_by", PAUSE_HEADING),
+        ("abstract", article.abstract, "spoken_summary", PAUSE_PARAGRAPH),
+    ]
+    values = {"subtitle": article.subtitle, "authors": authors}
+    values["abstract"] = article.abstract
+    for cue, display, spoken, pause in said:
+        if display:
+            writer.say(cue, display, writer.label(spoken, **values), pause)
 
 
 def reference_speech(reference: Reference) -> str:
