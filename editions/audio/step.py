@@ -18,11 +18,17 @@ def make(job: Job) -> Made:
     from rich.progress import Progress
 
     from editions.audio.render import render
+    from editions.cluster import speech_executor
+    from editions.errors import Location
 
     article, options = job.article, job.options
     window: dict[str, Any] = {}
     started = time.perf_counter()
-    with Progress(transient=True) as bar:
+    # With --scheduler the sentences are spoken on the cluster's workers.
+    cache_dir = options.cache_dir or job.out_dir / ".cache" / "speech"
+    where = Location(article.source, key=f"--scheduler {options.scheduler}")
+    cluster = speech_executor(options.scheduler, cache_dir, where)
+    with cluster as executor, Progress(transient=True) as bar:
         task = bar.add_task(f"Speaking {article.stem} ({options.tts})", total=None)
 
         def progress(done: int, total: int) -> None:
@@ -33,7 +39,12 @@ def make(job: Job) -> Made:
             bar.update(task, completed=done, total=total)
 
         result = render(
-            article, job.out_dir, options.tts, options.cache_dir, progress=progress
+            article,
+            job.out_dir,
+            options.tts,
+            options.cache_dir,
+            progress=progress,
+            executor=executor,
         )
     options.report(
         f"audio: {result.synthesised} of {result.utterances} sentences "
@@ -46,6 +57,8 @@ def make(job: Job) -> Made:
             "m4b": edition.m4b,
             "vtt": edition.vtt,
             "timings": edition.timings,
+            "speech": result.speech,  # issue 20: the speech script
+            "script": result.script_text,
         },
         extra_files=edition.chapter_files,
         facts={

@@ -13,9 +13,9 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 from editions.checks.compare.shown import squash
-from editions.checks.pdf import element_text, marked_content
+from editions.checks.pdf_content import element_text, marked_content
 from editions.model import Article, DefinitionList, walk_blocks
-from editions.pdf.tagging import kids, struct_kids, walk_structure
+from editions.pdf.reading import kids, struct_kids, walk_structure
 
 
 def glossary_items(article: Article) -> list[tuple[str, int]]:

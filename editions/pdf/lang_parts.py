@@ -13,8 +13,8 @@ import pikepdf
 from pikepdf import Dictionary
 
 from editions.checks.compare.shown import squash
-from editions.checks.pdf import element_text, marked_content
-from editions.pdf.tagging import walk_structure
+from editions.checks.pdf_content import element_text, marked_content
+from editions.pdf.reading import walk_structure
 
 
 def mark_languages(pdf: pikepdf.Pdf, parts: list[tuple[str, str]]) -> int:

@@ -11,6 +11,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
+from editions import locale
 from editions.errors import Finding
 from editions.model import (
     Block,
@@ -112,9 +113,9 @@ class Converter:
                 return list(self.inlines(children))  # a class alone shows nothing
             return [Styled("span", self.inlines(children), lang, ident)]
         if kind == "Quoted":
-            opening, closing = (
-                ("“", "”") if content[0]["t"] == "DoubleQuote" else ("‘", "’")
-            )
+            # Outer quotes in the article's style: "…" in en-US, '…' in en-GB.
+            inner = content[0]["t"] != "DoubleQuote"
+            opening, closing = locale.quote_marks(self.language, inner=inner)
             return [Text(opening), *self.inlines(content[1]), Text(closing)]
         if kind == "Code":
             return [Code(content[1])]
