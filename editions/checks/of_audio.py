@@ -3,10 +3,11 @@ and the review of its speech script."""
 
 from __future__ import annotations
 
+from editions.audio import speech_script
 from editions.checks import names, speech_review
 from editions.checks.audio import check_audio
 from editions.checks.checker import Checker
-from editions.checks.compare import consistency
+from editions.checks.compare import consistency, text_fidelity
 from editions.checks.compare.backcheck import back_check
 from editions.checks.compare.loudness import measure_chapters
 from editions.checks.compare.read_audio import AudioFiles, AudioShown, read_audio
@@ -55,6 +56,7 @@ def check(checker: Checker) -> None:
             (names.NAVIGATION, chapters),
             (names.TIMED_SENTENCES, timed),
             (names.SOURCE_WORDS, lambda s: checker.words("audio", s, files["vtt"])),
+            (names.TEXT_FIDELITY, lambda s: _written(checker)),
         ],
     )
     checker.check(names.ASR, "audio", where, lambda: _listen(checker), needs)
@@ -65,6 +67,14 @@ def check(checker: Checker) -> None:
         lambda: _speech(checker),
         ("speech",),
     )
+
+
+def _written(checker: Checker) -> list[Finding]:
+    """Every source unit in the speech script's written column (CHK030/CHK031)."""
+    path = checker.report.files["speech"]
+    _lang, spoken = speech_script.read(path)
+    written = [(s.sentence_id, s.written) for s in spoken]
+    return text_fidelity.check_written(checker.article, written, path)
 
 
 def _speech(checker: Checker) -> list[Finding]:

@@ -174,3 +174,18 @@ def check(article: Article, shown_text: str | None, where: Path) -> list[Finding
     if shown_text is None:
         return []
     return findings(measure(units(article), shown_text), where)
+
+
+def check_written(
+    article: Article, written: list[tuple[str, str]], where: Path
+) -> list[Finding]:
+    """Compare the speech script's written column with the article (CHK030/031).
+
+    The audio reads a chapter's notes at its end, so the units are taken in the
+    script's order; a unit the script lacks is put last, and so found missing.
+    """
+    position = {sentence_id: index for index, (sentence_id, _t) in enumerate(written)}
+    last = len(written)
+    ordered = sorted(units(article), key=lambda u: position.get(u.unit_id, last))
+    text = "\n".join(text for _id, text in written)
+    return findings(measure(ordered, text), where)
