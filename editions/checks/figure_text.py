@@ -16,7 +16,8 @@ import pikepdf
 from pikepdf import Array, Dictionary
 
 from editions.errors import Finding, Location
-from editions.pdf.tagging import is_struct_elem, paints, parent_tree, role_of
+from editions.pdf.content import paints
+from editions.pdf.reading import is_struct_elem, parent_tree, role_of
 
 
 @dataclass(frozen=True)
