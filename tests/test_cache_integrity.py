@@ -13,9 +13,9 @@ import pytest
 
 from editions.audio.cache import SentenceCache
 from editions.audio.chapter_master import ChapterSound, _damage, chapter_master
+from editions.audio.measure import decode
 from editions.audio.null_engine import NullEngine
 from editions.audio.synth import synthesise
-from editions.checks.audio import decode
 from editions.programs import ffmpeg_exe
 
 TEXTS = ["Take the pill at night.", "Drink a glass of water with it.", "Keep a diary."]

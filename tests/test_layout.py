@@ -43,8 +43,12 @@ def test_renderers_import_no_checker_report_or_driver(renderer: str) -> None:
 
 
 def test_no_audio_module_depends_on_the_driver() -> None:
+    # step.py is the build's adapter (it may reach the driver and the cluster);
+    # nothing the renderer runs may.
     modules = sorted(
-        f"editions.audio.{p.stem}" for p in (PACKAGE / "audio").glob("*.py")
+        f"editions.audio.{p.stem}"
+        for p in (PACKAGE / "audio").glob("*.py")
+        if p.stem != "step"
     )
     assert "editions.audio.master" in modules
     for module in modules:

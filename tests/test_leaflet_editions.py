@@ -24,8 +24,8 @@ from editions.checks.compare.read_pdf import read_pdf
 from editions.checks.leaflet import LARGE_PRINT_PT
 from editions.model import Article, Author
 from editions.pdf.content import paints
+from editions.pdf.reading import role_of, walk_structure
 from editions.pdf.render import PdfSettings, page_html
-from editions.pdf.tagging import role_of, walk_structure
 from editions.source import article as source
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus"

@@ -17,7 +17,7 @@ from pikepdf import Array, Dictionary
 
 from editions.errors import Finding, Location
 from editions.pdf.content import paints
-from editions.pdf.tagging import is_struct_elem, parent_tree, role_of
+from editions.pdf.reading import is_struct_elem, parent_tree, role_of
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,11 @@ from editions.checks.compare.shown import squash
 from editions.errors import Finding, Location
 from editions.model import Article, Table, plain_text, walk_blocks
 from editions.pdf.content import paints
-from editions.pdf.tagging import (
-    _table_attr,
+from editions.pdf.reading import (
     kids,
     role_of,
     struct_kids,
+    table_attr,
     walk_structure,
 )
 
@@ -75,7 +75,7 @@ def _one_table(
     headers = [e for e in descendants if role_of(pdf, e) == "TH"]
     if len(headers) < len(source.header):
         problems.append(f"it has {len(headers)} TH for {len(source.header)} columns")
-    if any(_table_attr(th, "/Scope") is None for th in headers):
+    if any(table_attr(th, "/Scope") is None for th in headers):
         problems.append("a TH cell has no /Scope")
     spanned = sorted(
         {

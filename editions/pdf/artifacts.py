@@ -52,7 +52,7 @@ def artifact_margin_boxes(pdf: pikepdf.Pdf) -> int:
         }
         if not orphans:
             continue
-        converted += _artifact_page(pdf, page, orphans)
+        converted += artifact_page(pdf, page, orphans)
         for mcid in orphans:
             entry[mcid] = None
         while len(entry) and entry[len(entry) - 1] is None:
@@ -60,7 +60,7 @@ def artifact_margin_boxes(pdf: pikepdf.Pdf) -> int:
     return converted
 
 
-def _artifact_page(pdf: pikepdf.Pdf, page: pikepdf.Page, orphans: set[int]) -> int:
+def artifact_page(pdf: pikepdf.Pdf, page: pikepdf.Page, orphans: set[int]) -> int:
     """Rewrite one page's content so the *orphans* MCIDs become artifacts."""
     instructions = page_instructions(page)
     owner = page.obj.objgen

@@ -130,3 +130,11 @@ def attribute_dicts(elem: Dictionary) -> list[Dictionary]:
     if isinstance(a, Array):
         return [d for d in a if isinstance(d, Dictionary)]
     return []
+
+
+def table_attr(elem: Dictionary, key: str) -> pikepdf.Object | None:
+    """Return attribute *key* from the /O /Table owner dictionary of *elem*."""
+    for d in attribute_dicts(elem):
+        if d.get("/O") == Name.Table and key in d:
+            return d[key]
+    return None

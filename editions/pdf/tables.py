@@ -18,9 +18,8 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary
 
-from editions.pdf.artifacts import _artifact_page
-from editions.pdf.tagging import (
-    _reparent,
+from editions.pdf.artifacts import artifact_page
+from editions.pdf.reading import (
     is_struct_elem,
     kids,
     parent_tree,
@@ -28,6 +27,7 @@ from editions.pdf.tagging import (
     struct_kids,
     walk_structure,
 )
+from editions.pdf.tagging import reparent
 
 #: Structure role → the HTML elements whose boxes WeasyPrint tags with it, outermost
 #: first: a section's fragments are joined before the tables and lists inside it.
@@ -122,9 +122,9 @@ def _merge(pdf: pikepdf.Pdf, first: Dictionary, part: Dictionary) -> None:
             continue
         if role == "TBody" and target is not None:
             for row in kids(kid):
-                _append(target, _reparent(row, kid, target, tree))
+                _append(target, reparent(row, kid, target, tree))
             continue
-        moved = _reparent(kid, part, first, tree)
+        moved = reparent(kid, part, first, tree)
         if role == "Caption":
             first.K = Array([moved, *kids(first)])
         else:
@@ -171,7 +171,7 @@ def _to_artifact(pdf: pikepdf.Pdf, elem: Dictionary) -> None:
         mcids = by_page.get(page.obj.objgen)
         if not mcids:
             continue
-        _artifact_page(pdf, page, mcids)
+        artifact_page(pdf, page, mcids)
         key = page.obj.get("/StructParents")
         entry = tree.get(int(key)) if tree is not None and key is not None else None
         if isinstance(entry, Array):

@@ -29,6 +29,7 @@ from editions.pdf.reading import (
     parent_tree,
     role_of,
     struct_kids,
+    table_attr,
     walk_structure,
 )
 
@@ -116,7 +117,7 @@ def wrap_list_bodies(pdf: pikepdf.Pdf) -> int:
                 continue
             owner = k if r == "LBody" else li
             for item in kids(k) if r == "LBody" else [k]:
-                moved.append(_reparent(item, owner, body, tree))
+                moved.append(reparent(item, owner, body, tree))
         body.K = Array(moved)
         li.K = Array(
             [*(k for k, r in zip(items, roles, strict=True) if r == "Lbl"), body]
@@ -154,7 +155,7 @@ def tag_notes(pdf: pikepdf.Pdf) -> int:
     return tagged
 
 
-def _reparent(
+def reparent(
     item: pikepdf.Object,
     owner: pikepdf.Object,
     body: pikepdf.Object,
@@ -196,7 +197,7 @@ def set_table_header_scope(pdf: pikepdf.Pdf) -> int:
         return 0
     changed = 0
     for elem, parent in walk_structure(root):
-        if role_of(pdf, elem) != "TH" or _table_attr(elem, "/Scope") is not None:
+        if role_of(pdf, elem) != "TH" or table_attr(elem, "/Scope") is not None:
             continue
         scope = Name.Column
         if is_struct_elem(parent) and role_of(pdf, parent) == "TR":
@@ -210,14 +211,6 @@ def set_table_header_scope(pdf: pikepdf.Pdf) -> int:
         _set_table_attr(elem, "/Scope", scope)
         changed += 1
     return changed
-
-
-def _table_attr(elem: Dictionary, key: str) -> pikepdf.Object | None:
-    """Return attribute *key* from the /O /Table owner dictionary of *elem*."""
-    for d in attribute_dicts(elem):
-        if d.get("/O") == Name.Table and key in d:
-            return d[key]
-    return None
 
 
 def _set_table_attr(elem: Dictionary, key: str, value: pikepdf.Object) -> None:
