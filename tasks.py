@@ -20,7 +20,10 @@ HELP = {
     "source": "the article's Markdown file (default: source/article.md), or a folder "
     "of articles: each is built in parallel into <out>/<its folder or file name>/",
     "out": "the output folder (default: build/)",
-    "tts": "speech engine for the audio edition: piper (default, offline) or gtts",
+    "tts": "speech engine for the audio edition: auto (default: from the voice and "
+    "the language), hibari, piper, espeak (offline) or gtts (online)",
+    "voice": "who reads the audio edition: heart (default, hibari), joe (Piper), "
+    "espeak, gtts; only installed voices (default: the front matter's voice:)",
     "strict": "make warnings (uncited or placeholder references, …) fatal",
     "paper": "PDF paper size: a4 (default) or letter",
     "audio_base_url": "where the MP3 is published (default: the front matter's "
@@ -40,6 +43,7 @@ def _build(
     strict: bool,
     paper: str,
     audio_base_url: str,
+    voice: str = "",
 ) -> None:
     from editions import build as pipeline
     from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed, MissingProgram
@@ -47,6 +51,7 @@ def _build(
     options = pipeline.BuildOptions(
         only=only,
         tts=tts,
+        voice=voice,
         strict=strict,
         paper=paper,
         audio_base_url=audio_base_url,
@@ -87,7 +92,8 @@ def build(
     c: Context,
     source: str = "",
     out: str = "",
-    tts: str = "piper",
+    tts: str = "auto",
+    voice: str = "",
     strict: bool = False,
     paper: str = "a4",
     audio_base_url: str = "",
@@ -101,6 +107,7 @@ def build(
         strict,
         paper,
         audio_base_url,
+        voice,
     )
 
 
@@ -114,43 +121,46 @@ def pdf(
     audio_base_url: str = "",
 ) -> None:
     """Build the tagged PDF/UA-1 clinic hand-out and its large-print PDF."""
-    _build(("pdf",), source, out, "piper", strict, paper, audio_base_url)
+    _build(("pdf",), source, out, "auto", strict, paper, audio_base_url)
 
 
-@task(help=_help("source", "out", "tts", "strict"))
+@task(help=_help("source", "out", "tts", "voice", "strict"))
 def epub(
     c: Context,
     source: str = "",
     out: str = "",
-    tts: str = "piper",
+    tts: str = "auto",
+    voice: str = "",
     strict: bool = False,
 ) -> None:
     """Build the EPUB 3 (builds the PDF and audio first: it reuses their facts)."""
-    _build(("epub",), source, out, tts, strict, "a4", "")
+    _build(("epub",), source, out, tts, strict, "a4", "", voice)
 
 
-@task(help=_help("source", "out", "tts", "strict"))
+@task(help=_help("source", "out", "tts", "voice", "strict"))
 def html(
     c: Context,
     source: str = "",
     out: str = "",
-    tts: str = "piper",
+    tts: str = "auto",
+    voice: str = "",
     strict: bool = False,
 ) -> None:
     """Build the self-contained large-print HTML page (with the audio beside it)."""
-    _build(("html",), source, out, tts, strict, "a4", "")
+    _build(("html",), source, out, tts, strict, "a4", "", voice)
 
 
-@task(help=_help("source", "out", "tts", "strict"))
+@task(help=_help("source", "out", "tts", "voice", "strict"))
 def audio(
     c: Context,
     source: str = "",
     out: str = "",
-    tts: str = "piper",
+    tts: str = "auto",
+    voice: str = "",
     strict: bool = False,
 ) -> None:
     """Build the audio edition: MP3 and M4B with chapters, chapter MP3s, WebVTT."""
-    _build(("audio",), source, out, tts, strict, "a4", "")
+    _build(("audio",), source, out, tts, strict, "a4", "", voice)
 
 
 @task(help=_help("source", "out", "strict"))

@@ -52,7 +52,8 @@ class BuildOptions:
     """What to build and how."""
 
     only: tuple[str, ...] = EDITIONS
-    tts: str = "piper"
+    tts: str = "auto"  # speech engine; "auto": from the voice and the language
+    voice: str = ""  # "" = the front matter's `voice:`, else per language
     strict: bool = False
     paper: str = "a4"
     audio_base_url: str = ""  # "" = the front matter's, else the placeholder
@@ -95,6 +96,11 @@ def load(path: Path, options: BuildOptions) -> tuple[Article, list[Finding]]:
     from editions.source import article as source
 
     article, warnings = source.load(path)
+    if "audio" in options.only:  # a voice that cannot speak stops the build early
+        from editions.audio.voices import choice_findings
+
+        if refused := choice_findings(article, options.tts, options.voice):
+            raise BuildFailed(refused, summary="no edition was written.")
     warnings += _placeholder_url(article, options)
     if options.strict and warnings:
         raise BuildFailed(
@@ -209,7 +215,8 @@ class _Keys:
             "article text": self.inputs.of(state.TEXT, self.source.parent),
         }
         if edition == "audio":
-            return {**parts, "speech engine": options.tts}
+            voice = f"{options.tts} {options.voice}".strip()
+            return {**parts, "speech engine": voice}
         parts |= {
             "figures": self.inputs.of(state.FIGURE, self.source.parent),
             "styles": state.styles(),
@@ -549,8 +556,15 @@ def _render_audio(
             bar.update(task, completed=done, total=total)
 
         result = audio.render(
-            article, out_dir, options.tts, options.cache_dir, progress=progress
+            article,
+            out_dir,
+            options.tts,
+            options.cache_dir,
+            progress=progress,
+            voice=options.voice,
         )
+    if result.warning:
+        options.report(f"{article.source}: warning AUD018: {result.warning}")
     options.report(
         f"audio: {result.synthesised} of {result.utterances} sentences "
         "synthesised (the rest came from the cache)"

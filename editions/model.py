@@ -231,6 +231,7 @@ class Article:
     lexicon: tuple[LexiconEntry, ...]
     lexicon_path: Path | None = None
     audio_base_url: str | None = None  # front matter `audio-base-url`
+    voice: str | None = None  # front matter `voice`: who reads the audio edition
 
     @property
     def base_dir(self) -> Path:

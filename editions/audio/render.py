@@ -11,6 +11,12 @@ from editions.audio.engine import Speech
 from editions.audio.master import AudioEdition, Chapter, Cue, Tags, master
 from editions.audio.script import build_script
 from editions.audio.synth import synthesise
+from editions.audio.voices import (
+    Choice,
+    VoiceUnavailable,
+    choice_findings,
+    choose,
+)
 from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed, Finding, Location
 from editions.model import Article
 
@@ -26,20 +32,31 @@ class AudioResult:
     edition: AudioEdition
     synthesised: int
     utterances: int
+    voice: str = ""  # the voice that read it ("heart", "joe", "espeak"...)
+    warning: str = ""  # e.g. a language no natural offline voice reads
 
 
 def render(
     article: Article,
     out_dir: Path,
-    engine: str = "piper",
+    engine: str = "auto",
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    voice: str = "",
 ) -> AudioResult:
-    """Speak the article and write the MP3, M4B, chapter files, WebVTT and timings."""
+    """Speak the article and write the MP3, M4B, chapter files, WebVTT and timings.
+
+    *engine* and *voice* are `--tts` and `--voice` ("auto" and "" let the
+    article's `voice:` and `lang` decide; see `voices.choose`).
+    """
+    try:
+        choice = choose(engine, voice or article.voice or "", article.lang)
+    except VoiceUnavailable as err:
+        raise BuildFailed(choice_findings(article, engine, voice)) from err
     script = build_script(article)
     texts = [u.spoken for chapter in script for u in chapter.utterances]
     cache_dir = cache_dir or out_dir / ".cache" / "speech"
-    speech, synthesised = _speak(article, texts, engine, cache_dir, progress)
+    speech, synthesised = _speak(article, texts, choice, cache_dir, progress)
     chapters = [
         Chapter(
             chapter.title,
@@ -52,13 +69,15 @@ def render(
     ]
     tags = Tags(article.title, article.author, article.lang, article.year)
     edition = master(chapters, out_dir, article.stem, tags)
-    return AudioResult(edition, synthesised, len(texts))
+    return AudioResult(
+        edition, synthesised, len(texts), choice.voice.name, choice.warning
+    )
 
 
 def _speak(
     article: Article,
     texts: list[str],
-    engine: str,
+    choice: Choice,
     cache_dir: Path,
     progress: Callable[[int, int], None] | None,
 ) -> tuple[dict[str, Speech], int]:
@@ -73,14 +92,22 @@ def _speak(
     )
 
     try:
-        return synthesise(texts, engine, cache_dir, progress, lang=article.lang)
+        return synthesise(
+            texts,
+            choice.engine,
+            cache_dir,
+            progress,
+            lang=article.lang,
+            voice=choice.voice.name,
+            lexicon=article.lexicon,
+        )
     except SpeechServiceError as err:
         code = (
             SERVICE_UNREACHABLE
             if isinstance(err, SpeechServiceUnavailable)
             else SERVICE_REFUSED
         )
-        where = Location(article.source, key=f"--tts {engine}")
+        where = Location(article.source, key=f"--tts {choice.engine}")
         raise BuildFailed(
             [Finding(code, str(err), where)],
             exit_code=EXIT_MISSING_PROGRAM,

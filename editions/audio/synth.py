@@ -20,20 +20,38 @@ from pathlib import Path
 
 from editions.audio.cache import SentenceCache
 from editions.audio.engine import Engine, Speech
+from editions.model import LexiconEntry
 
 _worker_engine: Engine | None = None
 
 
-def make_engine(name: str, lang: str = "en") -> Engine:
-    """Return the engine called *name* (piper, gtts or null) for language *lang*.
+def make_engine(
+    name: str,
+    lang: str = "en",
+    voice: str = "",
+    lexicon: tuple[LexiconEntry, ...] = (),
+) -> Engine:
+    """Return engine *name* (hibari, piper, espeak, gtts or null) for *lang*.
 
-    Piper's bundled voice is US English whatever *lang* says; gTTS takes the
+    *voice* picks one of the engine's voices ("" = its default, see `voices`);
+    the lexicon's IPA reaches the engines that take phonemes. gTTS takes the
     language and picks the accent from the region ("en-GB" → British English).
     """
+    if name == "hibari":
+        from editions.audio.hibari_engine import HibariEngine
+        from editions.audio.pronounce import for_hibari
+
+        return HibariEngine(voice or "heart", pronunciations=for_hibari(lexicon))
     if name == "piper":
         from editions.audio.piper_engine import PiperEngine
+        from editions.audio.pronounce import for_piper
 
-        return PiperEngine()
+        return PiperEngine(pronunciations=for_piper(lexicon))
+    if name == "espeak":
+        from editions.audio.espeak_engine import EspeakEngine
+        from editions.audio.pronounce import for_espeak
+
+        return EspeakEngine(lang, pronunciations=for_espeak(lexicon))
     if name == "gtts":
         from editions.audio.gtts_engine import GttsEngine, for_language
 
@@ -42,12 +60,16 @@ def make_engine(name: str, lang: str = "en") -> Engine:
         from editions.audio.null_engine import NullEngine
 
         return NullEngine()
-    raise ValueError(f"unknown speech engine {name!r}: use piper, gtts or null")
+    raise ValueError(
+        f"unknown speech engine {name!r}: use hibari, piper, espeak, gtts or null"
+    )
 
 
-def _start_worker(name: str, lang: str) -> None:
+def _start_worker(
+    name: str, lang: str, voice: str, lexicon: tuple[LexiconEntry, ...]
+) -> None:
     global _worker_engine
-    _worker_engine = make_engine(name, lang)
+    _worker_engine = make_engine(name, lang, voice, lexicon)
 
 
 def _speak_into_cache(cache_dir: str, key: str, text: str) -> str:
@@ -63,6 +85,8 @@ def synthesise(
     cache_dir: Path,
     progress: Callable[[int, int], None] | None = None,
     lang: str = "en",
+    voice: str = "",
+    lexicon: tuple[LexiconEntry, ...] = (),
 ) -> tuple[dict[str, Speech], int]:
     """Return speech for every distinct text, and how many had to be synthesised.
 
@@ -70,7 +94,7 @@ def synthesise(
     service that is down would otherwise be retried for every one of them), and
     those already synthesised stay cached for the next run.
     """
-    engine = make_engine(engine_name, lang)
+    engine = make_engine(engine_name, lang, voice, lexicon)
     key = engine.cache_key()
     cache = SentenceCache(cache_dir)
     distinct = list(dict.fromkeys(texts))
@@ -82,7 +106,7 @@ def synthesise(
         cores = (os.cpu_count() or 1) if getattr(engine, "parallel", False) else 1
         workers = min(cores, len(missing))  # each worker loads the voice first
         pool: ProcessPoolExecutor | ThreadPoolExecutor
-        start = (engine_name, lang)
+        start = (engine_name, lang, voice, lexicon)
         if workers > 1:
             pool = ProcessPoolExecutor(
                 workers, initializer=_start_worker, initargs=start

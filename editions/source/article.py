@@ -106,6 +106,7 @@ def load(path: Path) -> tuple[Article, list[Finding]]:
         lexicon=lexicon_entries,
         lexicon_path=lexicon_path,
         audio_base_url=audio_base_url,
+        voice=str(meta["voice"]).strip() if meta.get("voice") else None,
     )
     return article, findings
 
