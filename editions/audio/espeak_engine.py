@@ -81,7 +81,7 @@ class EspeakEngine:
         with tempfile.TemporaryDirectory(prefix="espeak-") as folder:
             wav = Path(folder) / "s.wav"
             subprocess.run(
-                [espeak_exe(), "-q", "-v", self.voice, "-s", str(WORDS_PER_MINUTE),
+                [espeak_exe(), "-v", self.voice, "-s", str(WORDS_PER_MINUTE),
                  "-w", str(wav), "--stdin"],
                 input=self.with_lexicon(text).encode(), check=True, capture_output=True,
             )  # fmt: skip
