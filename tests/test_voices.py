@@ -195,3 +195,23 @@ def test_the_epub_lexicon_carries_the_same_ipa() -> None:
     for entry in article.lexicon:
         if entry.ipa:
             assert f"<phoneme>{entry.ipa}</phoneme>" in pls
+
+
+def test_a_lexicon_ipa_no_engine_can_say_is_reported_with_its_line(
+    tmp_path: Path,
+) -> None:
+    from editions.source import lexicon
+
+    path = tmp_path / "lexicon.yaml"
+    path.write_text(
+        "entries:\n"
+        '  - {grapheme: LDN, alias: "L D N", ipa: "ˌɛl diː ˈɛn"}\n'
+        '  - {grapheme: Xhosa, ipa: "ǁʰosa"}\n',
+        encoding="utf-8",
+    )
+    entries, findings = lexicon.load(path)
+    assert [e.grapheme for e in entries] == ["LDN"]
+    assert [str(f).split(": error ")[0] for f in findings] == [
+        f"{path}:3 [entries[1]]"
+    ]
+    assert findings[0].code == "LEX002" and "U+01C1" in findings[0].message

@@ -19,6 +19,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import TypeVar
 
+from editions.checks import naturalness
 from editions.checks.ace import run_ace
 from editions.checks.audio import check_audio
 from editions.checks.compare import consistency, editorial, readability
@@ -395,6 +396,13 @@ class _Checker:
             return found
 
         self._check("audio measures", "audio", files["mp3"], measures, needs)
+
+        def natural() -> list[Finding]:  # DNSMOS per chapter (issue 19)
+            scored = naturalness.measure(list(chapter_files), self.exp.chapters)
+            self.report.naturalness = scored
+            return naturalness.findings(scored, files["chapters"])
+
+        self._check(naturalness.CHECK, "audio", files["mp3"], natural, needs)
         audio_files = AudioFiles(
             files["mp3"], files["m4b"], files["vtt"], files["timings"], chapter_files
         )

@@ -576,6 +576,8 @@ def _audio(report: Report) -> str:
                 numeric=(1, 2, 3, 4),
             )
         )
+    if report.naturalness:
+        parts.append(_naturalness(report))
     listening = report.listening
     if listening is not None:
         parts.append(
@@ -602,3 +604,31 @@ def _audio(report: Report) -> str:
             )
         )
     return "\n".join(parts)
+
+
+def _naturalness(report: Report) -> str:
+    """Return the DNSMOS table: how natural each chapter is predicted to sound."""
+    from editions.checks.naturalness import MIN_P808
+
+    rows = [
+        [
+            f"Ch. {n}: {escape(c.title)}",
+            _number(c.p808, 2),
+            _number(c.overall, 2),
+            _number(c.signal, 2),
+            "low" if c.p808 < MIN_P808 else "ok",
+        ]
+        for n, c in enumerate(report.naturalness, start=1)
+    ]
+    intro = (
+        "<h3>Predicted naturalness</h3><p>DNSMOS predicts the opinion score "
+        "(1 bad to 5 excellent) listeners would give each chapter, without a "
+        f"reference recording. Chapters under {MIN_P808} P.808 are flagged: that is "
+        "where robotic formant speech scores.</p>"
+    )
+    return intro + _table(
+        "Predicted naturalness by chapter",
+        ["Chapter", "P.808 MOS", "Overall (P.835)", "Speech (P.835)", "Verdict"],
+        rows,
+        numeric=(1, 2, 3),
+    )

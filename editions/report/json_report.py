@@ -83,6 +83,7 @@ def as_dict(report: Report) -> dict[str, Any]:
         "readability": asdict(report.readability),
         "listening": asdict(report.listening) if report.listening else None,
         "loudness": [asdict(c) for c in report.loudness],
+        "naturalness": [asdict(c) for c in report.naturalness],
         "thumbnails": {
             edition: [relative(p, base) for p in paths]
             for edition, paths in report.thumbnails.items()

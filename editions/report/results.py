@@ -61,6 +61,18 @@ class ChapterLoudness:
 
 
 @dataclass(frozen=True)
+class Naturalness:
+    """One chapter's predicted opinion scores (DNSMOS, 1–5), for the report."""
+
+    title: str
+    file: str
+    p808: float  # overall quality as P.808 listeners would rate it
+    overall: float  # DNSMOS P.835 OVRL
+    signal: float  # P.835 SIG: the speech itself
+    windows: int  # 9-second windows scored
+
+
+@dataclass(frozen=True)
 class SentenceScore:
     """How well speech recognition heard one sentence of the audio edition."""
 
@@ -139,6 +151,7 @@ class Report:
     readability: Readability = field(default_factory=Readability)
     listening: Listening | None = None
     loudness: list[ChapterLoudness] = field(default_factory=list)
+    naturalness: list[Naturalness] = field(default_factory=list)
     thumbnails: dict[str, list[Path]] = field(default_factory=dict)
     screenshots: dict[str, Path] = field(default_factory=dict)
     seconds: float = 0.0
