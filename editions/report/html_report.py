@@ -31,7 +31,13 @@ COMPARISONS = (
     "source words",
     "page list",
 )
-LABELS = {"pass": "Pass", "warning": "Warning", "fail": "Fail", "not run": "Not run"}
+LABELS = {
+    "pass": "Pass",
+    "warning": "Warning",
+    "fail": "Fail",
+    "not run": "Not run",
+    "exempt": "Exempt",
+}
 VIEW_NAMES = {
     "light": "light theme",
     "dark": "dark theme",
@@ -64,7 +70,7 @@ td.msg { min-width: 12rem; max-width: 44rem; overflow-wrap: anywhere; }
 .fail { color: #8b0000; font-weight: 700; }
 .warning { color: #5c3a00; font-weight: 700; }
 .pass { color: #0a4f19; }
-.not-run { color: #4a4a4a; font-style: italic; }
+.not-run, .exempt { color: #4a4a4a; font-style: italic; }
 .verdict { font-size: 1.25rem; }
 ul.pages, ul.shots { list-style: none; padding: 0; display: flex; flex-wrap: wrap;
   gap: .75rem; }
@@ -485,7 +491,8 @@ def _checks(label: str, runs: Sequence[CheckRun]) -> str:
         errors, warnings = _counts(run.findings)
         rows.append(
             [
-                escape(run.check),
+                escape(run.check)
+                + (f" <small>({escape(run.exempt)})</small>" if run.exempt else ""),
                 _status(run.status),
                 str(errors),
                 str(warnings),

@@ -53,6 +53,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                 {
                     "check": run.check,
                     "status": run.status,
+                    "exempt": run.exempt or None,
                     "seconds": round(run.seconds, 3),
                     "findings": [finding(f) for f in run.findings],
                 }
@@ -97,7 +98,7 @@ def as_dict(report: Report) -> dict[str, Any]:
 def edition_status(runs: list[CheckRun]) -> str:
     """Return an edition's overall status: its worst check's."""
     statuses = {run.status for run in runs}
-    for status in ("fail", "not run", "warning", "pass"):
+    for status in ("fail", "not run", "warning", "pass", "exempt"):
         if status in statuses:
             return status
     return "not run"

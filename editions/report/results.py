@@ -13,7 +13,7 @@ from typing import Literal
 
 from editions.errors import Finding
 
-Status = Literal["pass", "warning", "fail", "not run"]
+Status = Literal["pass", "warning", "fail", "not run", "exempt"]
 
 #: Report order and the names a reader sees.
 EDITIONS = {
@@ -35,10 +35,13 @@ class CheckRun:
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
     ran: bool = True  # False when a file it needs is missing (CHK001 says which)
+    exempt: str = ""  # why the check does not apply to this article (not a pass)
 
     @property
     def status(self) -> Status:
         """Return fail on any error, warning on warnings only, else pass."""
+        if self.exempt:
+            return "exempt"
         if not self.ran:
             return "not run"
         if any(f.severity == "error" for f in self.findings):
