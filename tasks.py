@@ -189,18 +189,26 @@ def check(c: Context, source: str = "", out: str = "", strict: bool = False) -> 
         "source": "the article to benchmark (default: source/article.md)",
         "out": "where bench.json goes (default: build/); builds happen in a scratch "
         "folder inside it, with a fresh speech cache",
-        "tts": "speech engine for the builds: piper (default) or null (a quick check)",
-        "tools": "also time the irreducible work (piper, WeasyPrint) and the plain "
+        "tts": "speech engine for the builds: auto (default: hibari), piper, or "
+        "null (a quick check)",
+        "voice": "voice for the builds and the irreducible synthesis (default heart)",
+        "tools": "also time the irreducible work (synthesis, both PDFs, one MP3 "
+        "encode) and the plain "
         "tools (pandoc, espeak-ng, ffmpeg); --no-tools skips them",
     }
 )
 def bench(
-    c: Context, source: str = "", out: str = "", tts: str = "piper", tools: bool = True
+    c: Context,
+    source: str = "",
+    out: str = "",
+    tts: str = "auto",
+    tools: bool = True,
+    voice: str = "",
 ) -> None:
     """Time cold, no-op and one-paragraph builds against the plain tools; bench.json."""
     from editions.bench import run as benchmark
 
-    options = benchmark.BenchOptions(tts=tts, tools=tools)
+    options = benchmark.BenchOptions(tts=tts, tools=tools, voice=voice)
     try:
         result = benchmark.run(Path(source or SOURCE), Path(out or BUILD), options)
     except benchmark.BenchFailed as err:

@@ -121,9 +121,7 @@ def test_moved_then_touched_article_rebuilds_nothing(
     assert _snapshot(out) == before
 
 
-def _seeded_cache(
-    texts: list[str], shared: Path, target: Path, article: Path
-) -> Path:
+def _seeded_cache(texts: list[str], shared: Path, target: Path, article: Path) -> Path:
     """A speech cache holding exactly *texts*, so new sentences are counted."""
     from editions.audio.cache import SentenceCache
     from editions.audio.synth import make_engine

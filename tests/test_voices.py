@@ -211,7 +211,5 @@ def test_a_lexicon_ipa_no_engine_can_say_is_reported_with_its_line(
     )
     entries, findings = lexicon.load(path)
     assert [e.grapheme for e in entries] == ["LDN"]
-    assert [str(f).split(": error ")[0] for f in findings] == [
-        f"{path}:3 [entries[1]]"
-    ]
+    assert [str(f).split(": error ")[0] for f in findings] == [f"{path}:3 [entries[1]]"]
     assert findings[0].code == "LEX002" and "U+01C1" in findings[0].message

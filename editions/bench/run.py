@@ -3,8 +3,9 @@
 One run on one machine: a cold build of every edition (fresh speech cache), a no-op
 rebuild, and a rebuild after adding a sentence to one paragraph, each run as
 `invoke build` in a child process, on a frozen copy of the code. Then the
-irreducible work (the `piper` command speaking the whole speech script on every
-core, and WeasyPrint laying out the PDF once) and the plain tools a user would
+irreducible work (`bench.irreducible`: the voice's command speaking the whole script
+on every core, WeasyPrint laying out both PDFs, one encode of the book MP3, each
+timed alone) and the plain tools a user would
 otherwise reach for (pandoc to HTML and EPUB, pandoc with WeasyPrint to PDF, pandoc
 to text then espeak-ng and ffmpeg to MP3). Every child process tree is sampled for
 peak memory (`editions.bench.sampler`). The targets are ratios between these numbers, so
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from editions import state
+from editions.bench.irreducible import irreducible
 from editions.bench.sampler import TreeSampler
 from editions.output import write_text
 from editions.paths import REPO_ROOT as ROOT
@@ -55,8 +57,9 @@ class BenchFailed(RuntimeError):
 class BenchOptions:
     """What to measure."""
 
-    tts: str = "piper"
+    tts: str = "auto"
     tools: bool = True  # also time the irreducible work and the plain tools
+    voice: str = ""  # "" = the default voice (hibari "heart")
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,8 @@ def _bench(source: Path, scratch: Path, options: BenchOptions) -> dict[str, Any]
     out = scratch / "out"  # fresh: its speech cache (.cache/speech) starts empty
     frozen = scratch / "code"  # run there: the working directory is on sys.path
     command = build_command(copy, out, options.tts, frozen)
+    if options.voice:
+        command += ["--voice", options.voice]
     cold = measure([command], cwd=frozen, env=env)
     manifest = state.load(out, copy.stem)
     manifest_file = state.manifest_path(out, copy.stem)
@@ -289,7 +294,10 @@ def _bench(source: Path, scratch: Path, options: BenchOptions) -> dict[str, Any]
         "plain": None,
     }
     if options.tools:
-        result["irreducible"] = irreducible(copy, after, scratch, duration)
+        voice = options.voice or ("joe" if options.tts == "piper" else "heart")
+        result["irreducible"] = irreducible(
+            copy, after, scratch, duration, measure, voice
+        )
         result["plain"] = plain_tools(copy, scratch)
     result["ratios"] = _ratios(result, cores)
     return result
@@ -310,57 +318,6 @@ def _why(run: Measured) -> list[str]:
 
 def _ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 3) if a is not None and b else None
-
-
-def irreducible(
-    source: Path, texts: list[str], scratch: Path, duration: float
-) -> dict[str, Any]:
-    """Time Piper speaking the script on every core, and WeasyPrint laying out once."""
-    from editions.audio.piper_engine import LENGTH_SCALE, voice_files
-    from editions.pdf import render as pdf
-    from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL, audio_url
-    from editions.source import article as loader
-
-    model, config = voice_files()
-    folder = scratch / "irreducible"
-    folder.mkdir()
-    cores = os.cpu_count() or 1
-
-    def piper(lines: list[str], name: str) -> list[str]:
-        script = folder / f"{name}.txt"
-        script.write_text("\n".join(t.replace("\n", " ") for t in lines), "utf-8")
-        return [
-            sys.executable, "-m", "piper", "-m", str(model), "-c", str(config),
-            "-i", str(script), "-f", str(folder / f"{name}.wav"),
-            "--length-scale", str(LENGTH_SCALE), "--no-normalize",
-        ]  # fmt: skip
-
-    # All cores two ways: one process (onnxruntime threads) or one per core.
-    one = measure([piper(texts, "all")])
-    shares: list[list[str]] = [[] for _ in range(cores)]
-    for text in sorted(texts, key=len, reverse=True):  # longest first, to the lightest
-        min(shares, key=lambda s: sum(map(len, s))).append(text)
-    split = measure([piper(s, f"part{n}") for n, s in enumerate(shares) if s])
-    best = min(one.seconds, split.seconds)
-
-    article, _ = loader.load(source)
-    settings = pdf.PdfSettings(
-        audio_url=audio_url(DEFAULT_AUDIO_BASE_URL, article.stem)
-    )
-    page = folder / "page.html"
-    page.write_text(pdf.page_html(article, settings), encoding="utf-8")
-    weasy = measure(
-        [[sys.executable, "-m", "weasyprint", "--pdf-variant", "pdf/ua-1",
-          str(page), str(folder / "page.pdf")]]
-    )  # fmt: skip
-    return {
-        "seconds": round(best + weasy.seconds, 3),
-        "piper_seconds": round(best, 3),
-        "piper_one_process": one.summary(),
-        "piper_one_process_per_core": split.summary(),
-        "piper_rtf": _ratio(best, duration),
-        "weasyprint": weasy.summary(),
-    }
 
 
 def plain_tools(source: Path, scratch: Path) -> dict[str, Any]:
