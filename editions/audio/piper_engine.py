@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -83,8 +84,10 @@ class PiperEngine:
         settings = SynthesisConfig(
             length_scale=self.length_scale, normalize_audio=False
         )
-        # Lexicon words go in as raw phonemes, which Piper reads inside [[...]].
-        said = substitute(text, self.pronunciations, lambda w, p: f"[[ {p} ]]")
+        # Lexicon words go in as raw phonemes, which Piper reads inside [[...]];
+        # punctuation right after one goes inside too, or Piper drops the pause.
+        said = substitute(text, self.pronunciations, lambda w, p: f"[[ {p}]]")
+        said = re.sub(r"\]\]([.,;:!?]+)", r"\1]]", said)
         chunks = list(self._voice.synthesize(said, syn_config=settings))
         if not chunks:
             rate = int(self._voice.config.sample_rate)
