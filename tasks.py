@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from invoke import Context, Exit, task
+from invoke import Context, Exit, Task, task
+
+from editions.registry import EDITIONS
 
 if TYPE_CHECKING:
     from editions.build import BuildOptions
@@ -87,80 +89,34 @@ def _build_folder(folder: Path, out: Path, options: BuildOptions) -> None:
         raise Exit(f"{report}\n{summary}", code=max(o.exit_code for o in failed))
 
 
-@task(help=HELP)
-def build(
-    c: Context,
-    source: str = "",
-    out: str = "",
-    tts: str = "auto",
-    voice: str = "",
-    strict: bool = False,
-    paper: str = "a4",
-    audio_base_url: str = "",
-) -> None:
-    """Build all four editions (PDF, EPUB, large-print HTML, audio) into build/."""
-    _build(
-        ("pdf", "audio", "epub", "html"),
-        source,
-        out,
-        tts,
-        strict,
-        paper,
-        audio_base_url,
-        voice,
+def _build_task(name: str, only: tuple[str, ...], summary: str) -> Task:
+    """Make one build task; every edition task takes the same options."""
+
+    def run(
+        c: Context,
+        source: str = "",
+        out: str = "",
+        tts: str = "auto",
+        strict: bool = False,
+        paper: str = "a4",
+        audio_base_url: str = "",
+        voice: str = "",
+    ) -> None:
+        _build(only, source, out, tts, strict, paper, audio_base_url, voice)
+
+    run.__doc__ = summary
+    run.__name__ = name
+    return task(run, name=name, help=HELP)
+
+
+build = _build_task(
+    "build", (), "Build every edition (PDF, EPUB, large-print HTML, audio) into build/."
+)
+# One task per edition, as the registry declares them: `invoke pdf`, `invoke epub`, …
+for _edition in EDITIONS:
+    globals()[_edition.name] = _build_task(
+        _edition.name, (_edition.name,), _edition.summary
     )
-
-
-@task(help=_help("source", "out", "strict", "paper", "audio_base_url"))
-def pdf(
-    c: Context,
-    source: str = "",
-    out: str = "",
-    strict: bool = False,
-    paper: str = "a4",
-    audio_base_url: str = "",
-) -> None:
-    """Build the tagged PDF/UA-1 clinic hand-out and its large-print PDF."""
-    _build(("pdf",), source, out, "auto", strict, paper, audio_base_url)
-
-
-@task(help=_help("source", "out", "tts", "voice", "strict"))
-def epub(
-    c: Context,
-    source: str = "",
-    out: str = "",
-    tts: str = "auto",
-    voice: str = "",
-    strict: bool = False,
-) -> None:
-    """Build the EPUB 3 (builds the PDF and audio first: it reuses their facts)."""
-    _build(("epub",), source, out, tts, strict, "a4", "", voice)
-
-
-@task(help=_help("source", "out", "tts", "voice", "strict"))
-def html(
-    c: Context,
-    source: str = "",
-    out: str = "",
-    tts: str = "auto",
-    voice: str = "",
-    strict: bool = False,
-) -> None:
-    """Build the self-contained large-print HTML page (with the audio beside it)."""
-    _build(("html",), source, out, tts, strict, "a4", "", voice)
-
-
-@task(help=_help("source", "out", "tts", "voice", "strict"))
-def audio(
-    c: Context,
-    source: str = "",
-    out: str = "",
-    tts: str = "auto",
-    voice: str = "",
-    strict: bool = False,
-) -> None:
-    """Build the audio edition: MP3 and M4B with chapters, chapter MP3s, WebVTT."""
-    _build(("audio",), source, out, tts, strict, "a4", "", voice)
 
 
 @task(help=_help("source", "out", "strict"))

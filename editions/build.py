@@ -1,67 +1,40 @@
 """Load and check the source once, then render the editions whose inputs changed.
 
-The PDF and the audio come first, because later editions reuse their facts: the EPUB
-page-list is the PDF's real page breaks, the EPUB overlays and the HTML read-along are
-the audio's sentence timings. Nothing is written when the source has errors.
+Which editions exist, what each reuses and what it writes is declared once in
+`editions.registry`; this driver knows none of them by name. Editions that reuse
+another's files (the EPUB's page-list is the PDF's real page breaks, its overlays
+and the HTML read-along are the audio's timings) come after it. Nothing is written
+when the source has errors.
 
 Each edition has a key: the hash of everything that shapes it (the article's files,
-the styles and fonts, the options it uses, this package's code and dependencies, and
-the facts it reuses from other editions). An edition whose key and files match the
-manifest (`editions.state`) is reused; when all requested ones match, the build
-returns without even running pandoc. When both the PDF and the audio must be made,
-the PDFs are laid out in a second process while the audio is spoken.
+the styles and fonts, the options it uses, its renderer's code and dependencies, and
+the files it reuses). An edition whose key and files match the manifest
+(`editions.state`) is reused; when all requested ones match, the build returns
+without even running pandoc. Editions that may fork (the PDFs) are laid out in a
+second process while another edition (the audio) runs in this one.
 """
 
 from __future__ import annotations
 
-import json
-import multiprocessing
-import os
-import sys
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from editions import state
-from editions.errors import BuildFailed, Finding, Location, MissingProgram, escalate
-from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL, audio_url
+from editions import registry, state
+from editions.errors import BuildFailed, Finding, Location, escalate
+from editions.job import BuildOptions, Job, Made
+from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL
+from editions.pdf.step import listen_base_url as _listen_base_url
+from editions.schedule import run_level
 
 if TYPE_CHECKING:
-    from editions.audio.render import AudioResult
     from editions.model import Article
-    from editions.pdf.render import PdfEdition, PdfSettings
 
-EDITIONS = ("pdf", "audio", "epub", "html")
-#: Which editions each edition reuses facts from.
-NEEDS = {"pdf": (), "audio": (), "epub": ("pdf", "audio"), "html": ("audio",)}
-#: The module that renders each edition: its code, and the code it imports, is part
-#: of the edition's key (with the source loader's and this module's).
-RENDERERS = {
-    "pdf": "editions.pdf.render",
-    "audio": "editions.audio.render",
-    "epub": "editions.epub.render",
-    "html": "editions.large_print",
-}
+__all__ = ["BuildOptions", "BuildReport", "build", "load", "needed", "run"]
 
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """What to build and how."""
-
-    only: tuple[str, ...] = EDITIONS
-    tts: str = "auto"  # speech engine; "auto": from the voice and the language
-    voice: str = ""  # "" = the front matter's `voice:`, else per language
-    strict: bool = False
-    paper: str = "a4"
-    audio_base_url: str = ""  # "" = the front matter's, else the placeholder
-    large_print_pdf: bool = True
-    cache_dir: Path | None = None  # speech cache; default <out>/.cache/speech
-    report: Callable[[str], None] = field(
-        default=lambda line: print(line, file=sys.stderr)
-    )
+EDITIONS = registry.names()
+needed = registry.needed
 
 
 @dataclass(frozen=True)
@@ -75,29 +48,13 @@ class BuildReport:
     synthesised: int = 0  # sentences spoken afresh (the rest came from the cache)
 
 
-def needed(requested: Iterable[str]) -> list[str]:
-    """Return the requested editions plus those whose facts they reuse, in order."""
-    wanted: set[str] = set()
-    stack = list(requested)
-    while stack:
-        name = stack.pop()
-        if name not in NEEDS:
-            raise ValueError(
-                f"unknown edition {name!r}: choose from {', '.join(EDITIONS)}"
-            )
-        if name not in wanted:
-            wanted.add(name)
-            stack.extend(NEEDS[name])
-    return [e for e in EDITIONS if e in wanted]
-
-
 def load(path: Path, options: BuildOptions) -> tuple[Article, list[Finding]]:
     """Load the article; with --strict every warning is an error."""
     from editions.source import article as source
 
     article, warnings = source.load(path)
-    if "audio" in options.only:  # a voice that cannot speak stops the build early
-        from editions.audio.voices import choice_findings
+    if "audio" in needed(options.only or EDITIONS):  # a voice that cannot speak
+        from editions.audio.voices import choice_findings  # stops it before writing
 
         if refused := choice_findings(article, options.tts, options.voice):
             raise BuildFailed(refused, summary="no edition was written.")
@@ -116,12 +73,14 @@ def load(path: Path, options: BuildOptions) -> tuple[Article, list[Finding]]:
 def listen_base_url(article: Article, options: BuildOptions) -> str:
     """Return where the PDF says the audio is: the option, the front matter, or
     the placeholder."""
-    return options.audio_base_url or article.audio_base_url or DEFAULT_AUDIO_BASE_URL
+    return _listen_base_url(article.audio_base_url, options)
 
 
 def _placeholder_url(article: Article, options: BuildOptions) -> list[Finding]:
     """Warn when a printed QR code would send patients to the placeholder."""
-    if "pdf" not in options.only or options.audio_base_url or article.audio_base_url:
+    if "pdf" not in _requested(options) or options.audio_base_url:
+        return []
+    if article.audio_base_url:
         return []
     return [
         Finding(
@@ -133,6 +92,10 @@ def _placeholder_url(article: Article, options: BuildOptions) -> list[Finding]:
             "warning",
         )
     ]
+
+
+def _requested(options: BuildOptions) -> list[str]:
+    return needed(options.only or EDITIONS)
 
 
 def run(
@@ -151,7 +114,7 @@ def build(
     """Like `run`, but say what was rebuilt, what was reused and how long it took."""
     options = options or BuildOptions()
     path, out_dir = Path(path), Path(out_dir)
-    plan = needed(options.only)
+    plan = _requested(options)
     manifest = state.load(out_dir, path.stem)
     current = _up_to_date(path, out_dir, plan, options, manifest)
     if current is not None:
@@ -160,6 +123,15 @@ def build(
         options.report(f"{path.name}: {', '.join(plan)} up to date; nothing rebuilt")
         return BuildReport(current, reused=tuple(plan))
     return _Build(path, out_dir, options, manifest).run(plan)
+
+
+def _listed(
+    edition: str, record: state.EditionRecord, out_dir: Path
+) -> dict[str, Path]:
+    """Return the edition's files that `run()` reports (not its internal facts)."""
+    declared = registry.BY_NAME[edition]
+    hidden = {o.name for o in declared.outputs if not o.listed}
+    return {n: p for n, p in record.resolved(out_dir).items() if n not in hidden}
 
 
 def _up_to_date(
@@ -185,7 +157,7 @@ def _up_to_date(
             keys.of(edition, manifest.editions), out_dir
         ):
             return None
-        paths.update(record.resolved(out_dir))
+        paths.update(_listed(edition, record, out_dir))
     return paths
 
 
@@ -198,50 +170,32 @@ class _Keys:
     options: BuildOptions
 
     def of(self, edition: str, records: dict[str, state.EditionRecord]) -> str:
-        """Return *edition*'s key; *records* hold the editions it reuses facts from."""
+        """Return *edition*'s key; *records* hold the editions it reuses files of."""
         return state.digest(self.parts(edition, records))
 
     def parts(
         self, edition: str, records: dict[str, state.EditionRecord]
     ) -> dict[str, str]:
         """Name each thing the key covers, hashed, so a rebuild can say why."""
-        options = self.options
+        declared = registry.BY_NAME[edition]
         parts = {
             "edition": edition,
             "code": state.code(
-                ("editions.source.article", RENDERERS[edition]), (__name__,)
+                ("editions.source.article", declared.renderer), (__name__,)
             ),
             "tools": state.environment(),
             "article text": self.inputs.of(state.TEXT, self.source.parent),
         }
-        if edition == "audio":
-            voice = f"{options.tts} {options.voice}".strip()
-            return {**parts, "speech engine": voice}
-        parts |= {
-            "figures": self.inputs.of(state.FIGURE, self.source.parent),
-            "styles": state.styles(),
-            "fonts": state.fonts(),
-        }
-        if edition == "pdf":
-            return parts | {
-                "PDF options": state.digest(
-                    options.paper,
-                    audio_url(options.audio_base_url, self.source.stem),
-                    options.large_print_pdf,
-                )
+        if declared.visual:
+            parts |= {
+                "figures": self.inputs.of(state.FIGURE, self.source.parent),
+                "styles": state.styles(),
+                "fonts": state.fonts(),
             }
-        audio = records["audio"]
-        parts["audio timings"] = state.digest(
-            audio.paths["mp3"], audio.sha256("timings")
-        )
-        if edition == "html":
-            return parts | {"audio": audio.sha256("mp3")}  # the page shows its size
-        pdf = records["pdf"]
-        return parts | {
-            "audio": audio.sha256("mp3"),  # the EPUB carries the MP3 itself
-            "PDF pages": state.digest(pdf.paths["pdf"], pdf.facts.get("page_starts")),
-            "SOURCE_DATE_EPOCH": state.source_date_epoch(),
-        }
+        parts |= declared.step().key_options(self.options, self.source.stem)
+        for label, (producer, output) in declared.reuses.items():
+            parts[label] = records[producer].sha256(output)
+        return parts
 
 
 class _Build:
@@ -261,8 +215,6 @@ class _Build:
         self.rebuilt: list[str] = []
         self.reused: list[str] = []
         self.seconds: dict[str, float] = {}
-        self.synthesised = 0
-        self._timings: dict[str, object] | None = None
         self._parts: dict[str, dict[str, str]] = {}  # keys of the stale editions
 
     def run(self, plan: list[str]) -> BuildReport:
@@ -278,32 +230,41 @@ class _Build:
         self.manifest.inputs = inputs
         self.manifest.warnings = [str(w) for w in warnings]
 
-        make_pdf = "pdf" in plan and not self._current("pdf")
-        make_audio = "audio" in plan and not self._current("audio")
-        self._pdf_and_audio(make_pdf, make_audio)
-        if "epub" in plan and not self._current("epub"):
-            self._epub()
-        if "html" in plan and not self._current("html"):
-            self._html()
+        for level in registry.levels(plan):
+            stale = [e for e in level if not self._current(e)]
+            run_level([registry.BY_NAME[e] for e in stale], self._job, self._done)
 
         self.seconds["total"] = time.perf_counter() - started
+        audio = self.manifest.editions.get("audio")
+        synthesised = int(audio.facts.get("synthesised", 0)) if audio else 0
+        if "audio" not in self.rebuilt:
+            synthesised = 0
         self.manifest.last_run = {
             "rebuilt": self.rebuilt,
             "reused": self.reused,
             "seconds": self.seconds,
-            "synthesised": self.synthesised,
+            "synthesised": synthesised,
         }
         state.save(self.out_dir, self.article.stem, self.manifest)
         paths: dict[str, Path] = {}
         for edition in plan:
-            paths.update(self.manifest.editions[edition].resolved(self.out_dir))
+            record = self.manifest.editions[edition]
+            paths.update(_listed(edition, record, self.out_dir))
         return BuildReport(
             paths,
             tuple(self.rebuilt),
             tuple(self.reused),
             dict(self.seconds),
-            self.synthesised,
+            synthesised,
         )
+
+    def _job(self, edition: registry.Edition) -> Job:
+        """Return what *edition*'s step needs: the article and the files it reuses."""
+        reused = {
+            output: self.out_dir / self.manifest.editions[producer].paths[output]
+            for producer, output in edition.reuses.values()
+        }
+        return Job(self.article, self.out_dir, self.options, reused)
 
     def _current(self, edition: str) -> bool:
         """Reuse *edition* if its key and files match the manifest."""
@@ -322,161 +283,20 @@ class _Build:
             state.save(self.out_dir, self.article.stem, self.manifest)
         return False
 
-    def _done(self, edition: str, record: state.EditionRecord) -> None:
-        self.manifest.editions[edition] = record
+    def _done(self, edition: registry.Edition, made: Made) -> None:
+        record = state.record(
+            self._parts[edition.name],
+            self.out_dir,
+            made.files,
+            extra_files=made.extra_files,
+            facts=made.facts,
+            seconds=made.seconds,
+        )
+        self.manifest.editions[edition.name] = record
         state.save(self.out_dir, self.article.stem, self.manifest)
-        self.rebuilt.append(edition)
-        self.seconds[edition] = record.seconds
-        self.options.report(f"{edition}: built in {record.seconds:.1f} s")
-
-    def _pdf_and_audio(self, make_pdf: bool, make_audio: bool) -> None:
-        """Make the PDFs and the audio, side by side when both are needed.
-
-        WeasyPrint is single-threaded Python: laying out in a forked process while
-        Piper speaks keeps every core busy and costs no extra wall time.
-        """
-        settings = self._pdf_settings()
-        if not make_audio:
-            if make_pdf:
-                self._finish_pdf(_render_pdfs(self.article, self.out_dir, settings))
-            return
-        pool: ProcessPoolExecutor | None = None
-        pending: Future[_PdfOutcome] | None = None
-        if make_pdf:
-            # Fork, so the child starts at once with the Article already in memory.
-            context = multiprocessing.get_context("fork")
-            pool = ProcessPoolExecutor(
-                1, mp_context=context, initializer=_yield_to_speech
-            )
-            pending = pool.submit(_render_pdfs, self.article, self.out_dir, settings)
-        error: BaseException | None = None
-        try:
-            self._audio()
-        except BaseException as exc:
-            error = exc
-        if pool is not None and pending is not None:
-            if isinstance(error, KeyboardInterrupt):
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise error
-            try:
-                # Waited for even when the audio failed, so a finished PDF counts.
-                self._finish_pdf(pending.result())
-            except BaseException as exc:
-                error = error or exc
-            finally:
-                pool.shutdown()
-        if error is not None:
-            raise error
-
-    def _pdf_settings(self) -> tuple[PdfSettings, ...]:
-        from editions.pdf.render import PdfSettings
-
-        url = audio_url(listen_base_url(self.article, self.options), self.article.stem)
-        settings = [PdfSettings(paper=self.options.paper, audio_url=url)]
-        if self.options.large_print_pdf:
-            settings.append(
-                PdfSettings(
-                    body_pt=18,
-                    paper=self.options.paper,
-                    suffix="-large-print",
-                    audio_url=url,
-                )
-            )
-        return tuple(settings)
-
-    def _finish_pdf(self, outcome: _PdfOutcome) -> None:
-        made = outcome.unwrap()
-        paths = {"pdf": made[0].path}
-        if len(made) > 1:
-            paths["pdf-large-print"] = made[1].path
-        record = state.record(
-            self._parts["pdf"],
-            self.out_dir,
-            paths,
-            extra_files=[m.facts for m in made],
-            facts={"page_starts": list(made[0].page_starts)},
-            seconds=outcome.seconds,
-        )
-        self._done("pdf", record)
-
-    def _audio(self) -> None:
-        started = time.perf_counter()
-        result, synthesis = _render_audio(self.article, self.out_dir, self.options)
-        edition = result.edition
-        paths = {
-            "mp3": edition.mp3,
-            "m4b": edition.m4b,
-            "vtt": edition.vtt,
-            "timings": edition.timings,
-        }
-        facts = {
-            "synthesised": result.synthesised,
-            "utterances": result.utterances,
-            "duration": edition.duration,
-            **synthesis,
-        }
-        record = state.record(
-            self._parts["audio"],
-            self.out_dir,
-            paths,
-            extra_files=edition.chapter_files,
-            facts=facts,
-            seconds=time.perf_counter() - started,
-        )
-        self.synthesised = result.synthesised
-        self._done("audio", record)
-
-    def _timings_json(self) -> dict[str, object]:
-        if self._timings is None:
-            audio = self.manifest.editions["audio"]
-            path = self.out_dir / audio.paths["timings"]
-            self._timings = json.loads(path.read_text(encoding="utf-8"))
-        return self._timings
-
-    def _epub(self) -> None:
-        from editions.epub import render as epub
-
-        started = time.perf_counter()
-        pdf, audio = self.manifest.editions["pdf"], self.manifest.editions["audio"]
-        path = epub.render(
-            self.article,
-            self.out_dir,
-            epub.EpubInputs(
-                page_starts=tuple(pdf.facts.get("page_starts") or ()),
-                pdf_name=Path(pdf.paths["pdf"]).name,
-                audio=self.out_dir / audio.paths["mp3"],
-                timings=self._timings_json(),
-            ),
-        )
-        seconds = time.perf_counter() - started
-        self._done(
-            "epub",
-            state.record(
-                self._parts["epub"], self.out_dir, {"epub": path}, (), {}, seconds
-            ),
-        )
-
-    def _html(self) -> None:
-        from editions import large_print
-
-        started = time.perf_counter()
-        audio = self.manifest.editions["audio"]
-        path = large_print.render(
-            self.article,
-            self.out_dir,
-            large_print.LargePrintInputs(
-                audio_name=Path(audio.paths["mp3"]).name,
-                timings=self._timings_json(),
-                audio_path=self.out_dir / audio.paths["mp3"],
-            ),
-        )
-        seconds = time.perf_counter() - started
-        self._done(
-            "html",
-            state.record(
-                self._parts["html"], self.out_dir, {"html": path}, (), {}, seconds
-            ),
-        )
+        self.rebuilt.append(edition.name)
+        self.seconds[edition.name] = record.seconds
+        self.options.report(f"{edition.name}: built in {record.seconds:.1f} s")
 
 
 def _unstable_if_edited(
@@ -492,81 +312,3 @@ def _unstable_if_edited(
         return inputs
     options.report(f"{path}: changed during the build; the next build redoes it")
     return state.Inputs({**inputs.files, source: (role, "changed-during-build")})
-
-
-@dataclass(frozen=True)
-class _PdfOutcome:
-    """What the PDF process sends back; errors travel as data (they do not pickle)."""
-
-    made: tuple[PdfEdition, ...] = ()
-    seconds: float = 0.0
-    failed: tuple[list[Finding], int, str] | None = None
-    missing: tuple[str, str] | None = None
-
-    def unwrap(self) -> tuple[PdfEdition, ...]:
-        """Return the PDFs, or raise the error the renderer raised."""
-        if self.failed is not None:
-            findings, exit_code, summary = self.failed
-            raise BuildFailed(findings, exit_code, summary)
-        if self.missing is not None:
-            raise MissingProgram(*self.missing)
-        return self.made
-
-
-def _yield_to_speech() -> None:
-    """Lower the PDF process's priority: speech is the longer path, so the layout
-    should take only the cycles synthesis leaves idle."""
-    os.nice(10)
-
-
-def _render_pdfs(
-    article: Article, out_dir: Path, settings: tuple[PdfSettings, ...]
-) -> _PdfOutcome:
-    """Render each PDF in turn (run in the PDF process, or inline)."""
-    from editions.pdf import render as pdf
-
-    started = time.perf_counter()
-    try:
-        made = tuple(pdf.render(article, out_dir, s) for s in settings)
-    except BuildFailed as err:
-        return _PdfOutcome(failed=(err.findings, err.exit_code, err.summary))
-    except MissingProgram as err:
-        return _PdfOutcome(missing=(err.what, err.how_to_install))
-    return _PdfOutcome(made, time.perf_counter() - started)
-
-
-def _render_audio(
-    article: Article, out_dir: Path, options: BuildOptions
-) -> tuple[AudioResult, dict[str, Any]]:
-    """Speak and master the audio; also return when synthesis ran, for the bench."""
-    from rich.progress import Progress
-
-    from editions.audio import render as audio
-
-    window: dict[str, Any] = {}
-
-    with Progress(transient=True) as bar:
-        task = bar.add_task(f"Speaking {article.stem} ({options.tts})", total=None)
-
-        def progress(done: int, total: int) -> None:
-            now = time.time()
-            window.setdefault("synthesis_started", now)
-            if done >= total and "synthesis_seconds" not in window:
-                window["synthesis_seconds"] = now - window["synthesis_started"]
-            bar.update(task, completed=done, total=total)
-
-        result = audio.render(
-            article,
-            out_dir,
-            options.tts,
-            options.cache_dir,
-            progress=progress,
-            voice=options.voice,
-        )
-    if result.warning:
-        options.report(f"{article.source}: warning AUD018: {result.warning}")
-    options.report(
-        f"audio: {result.synthesised} of {result.utterances} sentences "
-        "synthesised (the rest came from the cache)"
-    )
-    return result, window

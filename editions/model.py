@@ -232,6 +232,10 @@ class Article:
     lexicon_path: Path | None = None
     audio_base_url: str | None = None  # front matter `audio-base-url`
     voice: str | None = None  # front matter `voice`: who reads the audio edition
+    bibliography_path: Path | None = None  # front matter `bibliography`
+    #: Where the CSL style is looked up: beside the article, then styles/. Both are
+    #: inputs, so adding a style beside the article counts as a change.
+    csl_candidates: tuple[Path, ...] = ()
 
     @property
     def base_dir(self) -> Path:

@@ -205,20 +205,12 @@ def article_inputs(article: Any) -> dict[str, str]:
     set without running pandoc. A CSL style is looked up beside the article and then
     in styles/; both places are recorded, so adding one beside the article counts.
     """
-    from editions.source import frontmatter
-
-    source = Path(article.source)
-    base = source.parent
-    roles = {str(source): TEXT}
-    text = source.read_text(encoding="utf-8")
-    front, _ = frontmatter.parse(source, text)
-    meta: dict[str, Any] = front.meta if front else {}
-    for key in ("bibliography", "lexicon"):
-        if meta.get(key):
-            roles[str((base / str(meta[key])).resolve())] = TEXT
-    csl = str(meta.get("csl") or "apa.csl")
-    for folder in (base, STYLES):
-        roles[str((folder / csl).resolve())] = TEXT
+    roles = {str(Path(article.source)): TEXT}
+    for path in (article.bibliography_path, article.lexicon_path):
+        if path is not None:
+            roles[str(Path(path).resolve())] = TEXT
+    for candidate in article.csl_candidates:
+        roles[str(candidate)] = TEXT
     for figure in article.figures:
         roles[str(Path(figure.src).resolve())] = FIGURE
     return roles

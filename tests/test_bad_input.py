@@ -92,8 +92,8 @@ def test_raw_html_and_scripts_never_become_markup(tmp_path: Path) -> None:
     out = tmp_path / "build"
     options = pipeline.BuildOptions(only=("pdf",), report=lambda _: None)
     pipeline.run(case, out, options)
-    from editions import large_print
     from editions.epub import render as epub
+    from editions.large_print import render as large_print
     from editions.source import article as source
 
     article, _ = source.load(case)

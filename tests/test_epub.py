@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from editions.checks.ace import run_ace
 from editions.checks.epubcheck import run_epubcheck
 from editions.epub import overlays
 from editions.epub import render as epub
+from editions.facts import PageStarts, SentenceTiming, Timings
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -272,20 +274,18 @@ def test_structures_are_escapable_and_notes_skippable(built: Built) -> None:
 
 
 def test_timings_naming_missing_text_are_refused() -> None:
-    timings = {
-        "duration": 10.0,
-        "sentences": [
-            {"id": "s1", "chapter": 1, "start": 0.5, "end": 2.0},
-            {"id": "s2", "chapter": 1, "start": 2.5, "end": 4.0},
-        ],
-    }
+    timings = Timings(
+        10.0,
+        (),
+        (SentenceTiming("s1", 1, 0.5, 2.0), SentenceTiming("s2", 1, 2.5, 4.0)),
+    )
     assert [p.target for p in overlays.pars(timings, {"s1", "s2"}, {})] == [
         "s1",
         "s2",
     ]
     with pytest.raises(overlays.OverlayMismatch, match="s2"):
         overlays.pars(timings, {"s1"}, {})
-    late = {**timings, "duration": 3.0}
+    late = replace(timings, duration=3.0)
     with pytest.raises(overlays.OverlayMismatch, match="outside"):
         overlays.pars(late, {"s1", "s2"}, {})
 
@@ -294,12 +294,10 @@ def test_timings_naming_missing_text_are_refused() -> None:
 
 
 def _inputs(built: Built) -> epub.EpubInputs:
-    facts = json.loads((built.out / f"{built.article.stem}.pages.json").read_text())
     return epub.EpubInputs(
-        page_starts=tuple(facts["page_starts"]),
-        pdf_name=built.paths["pdf"].name,
+        pages=PageStarts.read(built.out / f"{built.article.stem}.pages.json"),
         audio=built.paths["mp3"],
-        timings=_timings(built),
+        timings=Timings.read(built.paths["timings"]),
     )
 
 

@@ -15,6 +15,8 @@ from editions import build as pipeline
 from editions import state
 from editions.bench.run import edit_one_paragraph, speech_texts
 from editions.errors import BuildFailed
+from editions.facts import PageStarts
+from editions.paths import PACKAGE
 
 GOOD = Path(__file__).resolve().parent / "data" / "good"
 BAD = Path(__file__).resolve().parent / "data" / "bad"
@@ -64,9 +66,9 @@ def _snapshot(out: Path) -> dict[str, tuple[str, int]]:
 
 def _forbid_rendering(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make parsing, synthesis and every renderer fail the test if called."""
-    from editions import large_print
     from editions.audio import render, synth
     from editions.epub import render as epub
+    from editions.large_print import render as large_print
     from editions.pdf import render as pdf
     from editions.source import article as source
 
@@ -88,7 +90,7 @@ def test_cold_build_rebuilds_every_edition_and_records_it(cold: Cold) -> None:
     assert cold.report.rebuilt and set(cold.report.rebuilt) == set(pipeline.EDITIONS)
     manifest = state.load(cold.out, "article")
     assert set(manifest.editions) == set(pipeline.EDITIONS)
-    assert manifest.editions["pdf"].facts["page_starts"]
+    assert _page_starts(cold.out)
     for record in manifest.editions.values():
         assert all((cold.out / f.path).is_file() for f in record.files)
 
@@ -181,14 +183,14 @@ def test_changed_pdf_option_rebuilds_the_pdf_not_the_audio(
     cold: Cold, tmp_path: Path
 ) -> None:
     article, out = _copy(cold, tmp_path)
-    old_pages = state.load(out, "article").editions["pdf"].facts["page_starts"]
+    old_pages = _page_starts(out)
     url = "https://example.net/listen/"  # same length as the default: same layout
     report = pipeline.build(
         article, out, _options(cold.speech_cache, audio_base_url=url)
     )
     assert "pdf" in report.rebuilt
     assert {"audio", "html"} <= set(report.reused)
-    new_pages = state.load(out, "article").editions["pdf"].facts["page_starts"]
+    new_pages = _page_starts(out)
     # The EPUB reuses the PDF's page facts, not its bytes.
     assert ("epub" in report.rebuilt) == (new_pages != old_pages)
 
@@ -250,12 +252,21 @@ def test_strict_still_fails_on_warnings_when_nothing_changed(tmp_path: Path) -> 
 
 
 def test_each_edition_is_keyed_by_the_code_it_runs() -> None:
-    audio = {p.name for p in state.code_files(["editions.audio.render"])}
-    pdf = {p.name for p in state.code_files(["editions.pdf.render"])}
-    assert {"master.py", "synth.py", "hibari_engine.py", "piper_engine.py"} <= audio
-    assert "pdf.py" not in audio and "epub.py" not in audio
-    assert {"pdf.py", "pdf_tagging.py", "html.py"} <= pdf
-    assert "master.py" not in pdf
+    def files(module: str) -> set[str]:
+        found = state.code_files([module])
+        return {str(p.relative_to(PACKAGE)) for p in found}
+
+    audio = files("editions.audio.render")
+    pdf = files("editions.pdf.render")
+    assert {
+        "audio/master.py",
+        "audio/synth.py",
+        "audio/hibari_engine.py",
+        "audio/piper_engine.py",
+    } <= audio
+    assert not any(p.startswith(("pdf/", "epub/")) for p in audio)
+    assert {"pdf/render.py", "pdf/tagging.py", "html_body.py"} <= pdf
+    assert "audio/master.py" not in pdf
 
 
 def test_damaged_manifest_means_a_full_rebuild_not_a_crash() -> None:
@@ -263,3 +274,9 @@ def test_damaged_manifest_means_a_full_rebuild_not_a_crash() -> None:
     assert state.Manifest.from_json('{"format": 0}').editions == {}
     manifest = state.Manifest(source="a.md", warnings=["w"])
     assert state.Manifest.from_json(manifest.to_json()) == manifest
+
+
+def _page_starts(out: Path) -> tuple[str, ...]:
+    """Read the PDF's page starts the way the EPUB step does."""
+    record = state.load(out, "article").editions["pdf"]
+    return PageStarts.read(out / record.paths["pages"]).starts

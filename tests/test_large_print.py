@@ -13,8 +13,9 @@ import lxml.html
 import pytest
 from conftest import Built
 
-from editions import large_print
-from editions.large_print import SCRIPT, LargePrintInputs
+from editions.facts import ChapterTime, Timings
+from editions.large_print import render as large_print
+from editions.large_print.render import SCRIPT, LargePrintInputs
 
 
 def _tree(built: Built) -> lxml.html.HtmlElement:
@@ -157,16 +158,12 @@ def test_citations_link_to_references_and_back(built: Built) -> None:
 
 
 def test_script_text_cannot_close_its_element(built: Built) -> None:
-    timings = {
-        "duration": 1.0,
-        "chapters": [{"title": "</script><b>x</b><!--", "start": 0.0, "end": 1.0}],
-        "sentences": [],
-    }
+    timings = Timings(1.0, (ChapterTime("</script><b>x</b><!--", 0.0, 1.0),), ())
     page = large_print.page(
         built.article, LargePrintInputs(audio_name="a.mp3", timings=timings)
     )
     tree = lxml.html.fromstring(page.encode())
-    assert json.loads(tree.get_element_by_id("timings").text) == timings
+    assert json.loads(tree.get_element_by_id("timings").text) == timings.as_dict()
     assert not list(tree.iter("b"))
 
 
@@ -174,7 +171,7 @@ def test_audio_can_be_inlined(built_all: dict[str, Built]) -> None:
     built = built_all["fixture"]
     inputs = LargePrintInputs(
         audio_name=built.paths["mp3"].name,
-        timings=json.loads(built.paths["timings"].read_text()),
+        timings=Timings.read(built.paths["timings"]),
         audio_path=built.paths["mp3"],
         inline_audio=True,
     )

@@ -43,7 +43,7 @@ from editions.audio.chapters import (
 from editions.audio.encode import join_aac, join_mp3, mux_m4b
 from editions.audio.engine import Speech
 from editions.audio.levels import RATE
-from editions.audio.vtt import SentenceTime, timings_json, webvtt
+from editions.audio.vtt import SentenceTime, timings, webvtt
 from editions.checks.audio import (
     MAX_TRUE_PEAK,
     TARGET_LUFS,
@@ -385,14 +385,13 @@ def _write_timings(
     marks = _marks(chapters, book.starts, book.length)
     sentences = _sentences(chapters, masters, book)
     vtt = write_text(mp3.with_name(f"{stem}.vtt"), webvtt(sentences))
-    timings = write_text(
-        mp3.with_name(f"{stem}.timings.json"), timings_json(duration, marks, sentences)
-    )
+    timeline = timings(duration, marks, sentences)
+    timings_file = write_text(mp3.with_name(f"{stem}.timings.json"), timeline.to_json())
     return AudioEdition(
         mp3,
         m4b,
         vtt,
-        timings,
+        timings_file,
         chapter_files,
         duration,
         book.lufs,

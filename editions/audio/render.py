@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,9 +112,3 @@ def _speak(
             exit_code=EXIT_MISSING_PROGRAM,
             summary="The audio edition was not written.",
         ) from err
-
-
-def load_timings(path: Path) -> dict[str, object]:
-    """Read the timings file the EPUB overlays and the HTML read-along use."""
-    data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
-    return data

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from editions.audio.chapters import Mark
+from editions.facts import ChapterTime, SentenceTiming, Timings
 
 
 @dataclass(frozen=True)
@@ -58,24 +58,15 @@ def webvtt(sentences: Sequence[SentenceTime]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def timings_json(
+def timings(
     duration: float, marks: Sequence[Mark], sentences: Sequence[SentenceTime]
-) -> str:
-    """Return the timings JSON (seconds, 3 decimals) that other editions sync to."""
-    data = {
-        "duration": round(duration, 3),
-        "chapters": [
-            {"title": m.title, "start": round(m.start, 3), "end": round(m.end, 3)}
-            for m in marks
-        ],
-        "sentences": [
-            {
-                "id": s.sentence_id,
-                "chapter": s.chapter,
-                "start": start / 1000,
-                "end": end / 1000,
-            }
+) -> Timings:
+    """Return the timeline (seconds, ms precision) that other editions sync to."""
+    return Timings(
+        round(duration, 3),
+        tuple(ChapterTime(m.title, round(m.start, 3), round(m.end, 3)) for m in marks),
+        tuple(
+            SentenceTiming(s.sentence_id, s.chapter, start / 1000, end / 1000)
             for s, (start, end) in zip(sentences, _ms_spans(sentences), strict=True)
-        ],
-    }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        ),
+    )

@@ -21,7 +21,6 @@ from editions.checks.audio import decode
 from editions.errors import Finding, Location
 from editions.report.results import Naturalness
 
-CHECK = "predicted naturalness (DNSMOS)"
 RATE = 16_000  # DNSMOS listens at 16 kHz
 WINDOWS = 4
 #: P.808 below this is flagged (CHK060). Calibrated on the main article's 12

@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from editions.facts import Timings
 from editions.model import (
     Article,
     Block,
@@ -109,7 +110,7 @@ def _walk(
 
 
 def pars(
-    timings: Mapping[str, object],
+    timings: Timings,
     known_ids: Collection[str],
     within: Mapping[str, tuple[Container, ...]],
 ) -> tuple[Par, ...]:
@@ -144,27 +145,13 @@ def pars(
     return tuple(result)
 
 
-def _spans(timings: Mapping[str, object]) -> tuple[list[tuple[str, int, int]], int]:
-    """Read (id, start ms, end ms) per sentence and the audio's length in ms."""
-    sentences = timings.get("sentences")
-    duration = timings.get("duration")
-    if not isinstance(sentences, list) or not sentences:
-        raise OverlayMismatch("the audio timings list no sentences")
-    if not isinstance(duration, int | float):
-        raise OverlayMismatch("the audio timings give no duration")
-    spans = []
-    for entry in sentences:
-        try:
-            spans.append(
-                (
-                    str(entry["id"]),
-                    round(float(entry["start"]) * 1000),
-                    round(float(entry["end"]) * 1000),
-                )
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise OverlayMismatch(f"malformed sentence timing {entry!r}") from exc
-    return spans, round(duration * 1000)
+def _spans(timings: Timings) -> tuple[list[tuple[str, int, int]], int]:
+    """Return (id, start ms, end ms) per sentence and the audio's length in ms."""
+    spans = [
+        (s.sentence_id, round(s.start * 1000), round(s.end * 1000))
+        for s in timings.sentences
+    ]
+    return spans, round(timings.duration * 1000)
 
 
 def smil(items: Sequence[Par], content_href: str, audio_href: str) -> str:
@@ -206,7 +193,7 @@ def smil(items: Sequence[Par], content_href: str, audio_href: str) -> str:
 
 def build(
     article: Article,
-    timings: Mapping[str, object],
+    timings: Timings,
     text_ids: Sequence[str],
     known_ids: Collection[str],
     content_href: str,

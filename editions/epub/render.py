@@ -26,6 +26,7 @@ from editions import fonts
 from editions import html_body as html
 from editions.epub import overlays
 from editions.epub.pls import lexicon_pls
+from editions.facts import PageStarts, Timings
 from editions.model import Article
 from editions.output import staged
 from editions.paths import STYLES
@@ -40,10 +41,19 @@ CERTIFIER = "Accessible Editions pipeline (automated checks: EPUBCheck, Ace by D
 class EpubInputs:
     """Facts from other editions that the EPUB reuses (never re-parsed)."""
 
-    page_starts: Sequence[str] = ()  # first sentence id on each PDF page
-    pdf_name: str = ""
+    pages: PageStarts | None = None  # the print PDF's real page breaks
     audio: Path | None = None  # the audio edition's MP3, embedded for the overlays
-    timings: dict[str, object] | None = None  # the audio's per-sentence timings
+    timings: Timings | None = None  # the audio's per-sentence timings
+
+    @property
+    def page_starts(self) -> tuple[str, ...]:
+        """Return the first sentence id on each PDF page (none without a PDF)."""
+        return self.pages.starts if self.pages else ()
+
+    @property
+    def pdf_name(self) -> str:
+        """Return the print PDF's file name, which the page-list source names."""
+        return self.pages.pdf if self.pages else ""
 
 
 def modified_time(article: Article) -> datetime:

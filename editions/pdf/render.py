@@ -7,7 +7,6 @@ ERROR record of its logger fails the build. Margin-box text (running title, "Pag
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from typing import Any
 from editions import fonts
 from editions import html_body as html
 from editions.errors import BuildFailed, Finding, Location
+from editions.facts import PageStarts
 from editions.model import Article
 from editions.output import staged, write_text
 from editions.paths import STYLES
@@ -39,11 +39,11 @@ class PdfSettings:
 
 @dataclass(frozen=True)
 class PdfEdition:
-    """The written PDF and, for each page, the first sentence that starts on it."""
+    """The written PDF, its page starts, and the file that hands them on."""
 
     path: Path
-    page_starts: tuple[str, ...]
-    facts: Path
+    pages: PageStarts
+    facts: Path  # `<stem>.pages.json`: the page starts, for the EPUB and braille
 
 
 def _source_only_fetcher(roots: list[Path]) -> Any:
@@ -149,11 +149,11 @@ def render(
                     summary="The PDF was not written.",
                 )
             pdf_tagging.postprocess(scratch, _describer(article))
+    pages = PageStarts(target.name, tuple(page_starts))
     facts = write_text(
-        out_dir / f"{article.stem}{settings.suffix}.pages.json",
-        json.dumps({"pdf": target.name, "page_starts": page_starts}, indent=1),
+        out_dir / f"{article.stem}{settings.suffix}.pages.json", pages.to_json()
     )
-    return PdfEdition(target, tuple(page_starts), facts)
+    return PdfEdition(target, pages, facts)
 
 
 def _page_starts(article: Article, document: Any) -> list[str]:

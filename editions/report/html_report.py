@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 
+from editions import registry
+from editions.checks import names
 from editions.checks.compare import loudness
 from editions.errors import Finding
 from editions.output import write_text
@@ -21,16 +23,7 @@ from editions.report.json_report import edition_status, relative
 from editions.report.results import EDITIONS, CheckRun, Report
 
 #: Rows of the consistency matrix: the comparison checks, in report order.
-COMPARISONS = (
-    "headings",
-    "navigation",
-    "reference entries",
-    "alt text",
-    "citation links",
-    "timed sentences",
-    "source words",
-    "page list",
-)
+COMPARISONS = names.COMPARISONS
 LABELS = {
     "pass": "Pass",
     "warning": "Warning",
@@ -237,11 +230,7 @@ def _number(value: float | None, digits: int = 1) -> str:
 
 _EDITION_FILES = {
     "source": ("source",),
-    "pdf": ("pdf",),
-    "pdf-large-print": ("pdf-large-print",),
-    "epub": ("epub",),
-    "html": ("html",),
-    "audio": ("mp3", "m4b", "vtt", "timings", "chapters"),
+    **{name: shown.outputs for name, shown in registry.shown().items()},
 }
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from editions import registry
 from editions.errors import Finding
 
 Status = Literal["pass", "warning", "fail", "not run", "exempt"]
@@ -18,11 +19,7 @@ Status = Literal["pass", "warning", "fail", "not run", "exempt"]
 #: Report order and the names a reader sees.
 EDITIONS = {
     "source": "Source and references",
-    "pdf": "PDF hand-out",
-    "pdf-large-print": "Large-print PDF",
-    "epub": "EPUB 3",
-    "html": "Large-print HTML page",
-    "audio": "Audio edition",
+    **{name: shown.label for name, shown in registry.shown().items()},
 }
 
 

@@ -107,6 +107,8 @@ def load(path: Path) -> tuple[Article, list[Finding]]:
         lexicon_path=lexicon_path,
         audio_base_url=audio_base_url,
         voice=str(meta["voice"]).strip() if meta.get("voice") else None,
+        bibliography_path=bib_path,
+        csl_candidates=_style_candidates(base, str(meta.get("csl") or "apa.csl")),
     )
     return article, findings
 
@@ -172,13 +174,21 @@ def _inside(
     return candidate
 
 
+def _style_candidates(base: Path, name: str) -> tuple[Path, ...]:
+    """Return where the CSL style *name* may be: beside the article, then styles/."""
+    return tuple(
+        candidate
+        for folder in (base, STYLES)
+        if (candidate := (folder / name).resolve()).is_relative_to(folder.resolve())
+    )
+
+
 def _style(
     base: Path, name: str, source: SourceMap, findings: list[Finding]
 ) -> Path | None:
     """Find the CSL style next to the article, else among the project's styles."""
-    for folder in (base, STYLES):
-        candidate = (folder / name).resolve()
-        if candidate.is_relative_to(folder.resolve()) and candidate.is_file():
+    for candidate in _style_candidates(base, name):
+        if candidate.is_file():
             return candidate
     findings.append(
         Finding(

@@ -11,7 +11,6 @@ listed for a listener, not failed: only an overall accuracy below OVERALL_MIN
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -29,6 +28,7 @@ from editions.checks.asr import (
     words_of,
 )
 from editions.errors import Finding, Location
+from editions.facts import Timings
 from editions.model import Article
 from editions.report.results import Listening, SentenceScore
 
@@ -79,12 +79,10 @@ def spoken_texts(article: Article) -> list[dict[str, str]]:
 
 
 def score(
-    segments: Sequence[Segment], timings: dict[str, object], article: Article
+    segments: Sequence[Segment], timings: Timings, article: Article
 ) -> list[tuple[SentenceScore, int]]:
     """Score every timed sentence; return (score, reference word count) pairs."""
-    sentences = timings.get("sentences", [])
-    assert isinstance(sentences, list)
-    windows = [(str(s["id"]), float(s["start"]), float(s["end"])) for s in sentences]
+    windows = [(s.sentence_id, s.start, s.end) for s in timings.sentences]
     heard = assign(windows, words_of(segments))
     variants = spoken_texts(article)
     out = []
@@ -137,5 +135,5 @@ def back_check(
     mp3: Path, timings_path: Path, article: Article
 ) -> tuple[list[Finding], Listening]:
     """Transcribe *mp3* and compare each timed sentence with the script."""
-    timings = json.loads(timings_path.read_text(encoding="utf-8"))
+    timings = Timings.read(timings_path)
     return findings_of(score(transcribe(mp3), timings, article), mp3)

@@ -7,7 +7,6 @@ files' tags, the timings JSON and the WebVTT captions.
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from mutagen.mp4 import MP4
 
 from editions.checks.audio import read_chapters
 from editions.checks.compare.shown import Shown
+from editions.facts import Timings
 
 _TIMING = re.compile(
     r"^(\d{2,}):(\d{2}):(\d{2}\.\d{3})\s+-->\s+(\d{2,}):(\d{2}):(\d{2}\.\d{3})"
@@ -67,13 +67,11 @@ def read_audio(files: AudioFiles) -> AudioShown:
     shown.navigation["chapter files"] = [
         (1, _title(path), path.name) for path in files.chapters
     ]
-    timings = json.loads(files.timings.read_text(encoding="utf-8"))
+    timings = Timings.read(files.timings)
     shown.navigation["timings chapters"] = [
-        (1, str(c["title"]), f"{float(c['start']):.3f}") for c in timings["chapters"]
+        (1, c.title, f"{c.start:.3f}") for c in timings.chapters
     ]
-    shown.windows = [
-        (str(s["id"]), float(s["start"]), float(s["end"])) for s in timings["sentences"]
-    ]
+    shown.windows = [(s.sentence_id, s.start, s.end) for s in timings.sentences]
     shown.timed["timings"] = [w[0] for w in shown.windows]
     shown.cues = parse_vtt(files.vtt.read_text(encoding="utf-8"))
     shown.timed["vtt"] = [c.cue_id for c in shown.cues]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from editions import fonts
 from editions import html_body as html
+from editions.facts import Timings
 from editions.model import Article, block_sentences
 from editions.output import write_text
 from editions.paths import STYLES
@@ -32,7 +33,7 @@ class LargePrintInputs:
     """Facts from the audio edition (never re-parsed from the MP3)."""
 
     audio_name: str = ""  # the MP3 beside the page, e.g. "article.mp3"
-    timings: dict[str, object] | None = None  # the audio's timings JSON
+    timings: Timings | None = None  # the audio's timeline
     audio_path: Path | None = None  # the MP3 itself: its size, or its bytes to inline
     inline_audio: bool = False  # embed the MP3 as a data: URI (one file, ~1.33x size)
 
@@ -160,14 +161,11 @@ def _size_note(inputs: LargePrintInputs) -> str:
 
 def _chapter_links(article: Article, inputs: LargePrintInputs) -> str:
     """One link per chapter; without JavaScript it opens the MP3 at that time."""
-    listed = (inputs.timings or {}).get("chapters")
-    chapters = (
-        [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
-    )
+    chapters = inputs.timings.chapters if inputs.timings else ()
     section_ids = [s.section_id for s in article.sections if s.level <= 2]
     items = []
     for n, chapter in enumerate(chapters):
-        start = float(chapter["start"])
+        start = chapter.start
         if inputs.inline_audio:
             # A media fragment on a data: URI would repeat the whole MP3 per link.
             target = f"#{section_ids[n]}" if n < len(section_ids) else "#listen"
@@ -175,7 +173,7 @@ def _chapter_links(article: Article, inputs: LargePrintInputs) -> str:
             target = f"{inputs.audio_name}#t={start:.2f}"
         items.append(
             f'<li><a href="{escape(target)}" data-start="{start:.3f}">'
-            f"{escape(str(chapter['title']))}</a> "
+            f"{escape(chapter.title)}</a> "
             f'<span class="time">({clock(start)})</span></li>'
         )
     if not items:
@@ -195,8 +193,7 @@ def _player(article: Article, inputs: LargePrintInputs) -> str:
     if not inputs.audio_name:
         return ""
     name = escape(inputs.audio_name)
-    duration = (inputs.timings or {}).get("duration")
-    duration = float(duration) if isinstance(duration, int | float) else 0.0
+    duration = float(inputs.timings.duration) if inputs.timings else 0.0
     speeds = "".join(
         f'<option value="{value}"{" selected" if value == "1" else ""}>'
         f"{escape(label)}</option>"
@@ -311,7 +308,9 @@ def page(article: Article, inputs: LargePrintInputs | None = None) -> str:
     options = html.HtmlOptions(
         image_src=lambda f: data_uri(f.src), backlinks=True, after_title=after_title
     )
-    timings = json.dumps(inputs.timings or {}, separators=(",", ":"))
+    timings = json.dumps(
+        inputs.timings.as_dict() if inputs.timings else {}, separators=(",", ":")
+    )
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{escape(article.lang)}">\n<head>\n<meta charset="utf-8">\n'

@@ -1,0 +1,66 @@
+"""The build's audio step: speak with a progress bar, then hand on the files."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from editions.job import BuildOptions, Job, Made
+
+
+def key_options(options: BuildOptions, stem: str) -> dict[str, str]:
+    """Name the options that shape the audio."""
+    return {"speech engine": f"{options.tts} {options.voice}".strip()}
+
+
+def make(job: Job) -> Made:
+    """Speak and master the audio; record when synthesis ran, for the bench."""
+    from rich.progress import Progress
+
+    from editions.audio.render import render
+
+    article, options = job.article, job.options
+    window: dict[str, Any] = {}
+    started = time.perf_counter()
+    with Progress(transient=True) as bar:
+        task = bar.add_task(f"Speaking {article.stem} ({options.tts})", total=None)
+
+        def progress(done: int, total: int) -> None:
+            now = time.time()
+            window.setdefault("synthesis_started", now)
+            if done >= total and "synthesis_seconds" not in window:
+                window["synthesis_seconds"] = now - window["synthesis_started"]
+            bar.update(task, completed=done, total=total)
+
+        result = render(
+            article,
+            job.out_dir,
+            options.tts,
+            options.cache_dir,
+            progress=progress,
+            voice=options.voice,
+        )
+    if result.warning:  # e.g. a language only espeak-ng reads offline
+        options.report(f"{article.source}: warning AUD018: {result.warning}")
+    options.report(
+        f"audio: {result.synthesised} of {result.utterances} sentences "
+        "synthesised (the rest came from the cache)"
+    )
+    edition = result.edition
+    return Made(
+        {
+            "mp3": edition.mp3,
+            "m4b": edition.m4b,
+            "vtt": edition.vtt,
+            "timings": edition.timings,
+        },
+        extra_files=edition.chapter_files,
+        facts={
+            "synthesised": result.synthesised,
+            "utterances": result.utterances,
+            "voice": result.voice,
+            "duration": edition.duration,
+            **window,
+        },
+        seconds=time.perf_counter() - started,
+    )

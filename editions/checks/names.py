@@ -1,0 +1,42 @@
+"""Every check's name, as `invoke check`, the report and `CheckOptions.only` use it."""
+
+from __future__ import annotations
+
+# Validators, one per tool.
+PDF_UA = "PDF/UA-1 checks"
+EPUBCHECK = "EPUBCheck"
+ACE = "Ace by DAISY"
+VNU = "Nu HTML Checker"
+AXE = "axe-core, every view"
+AUDIO_MEASURES = "audio measures"
+ASR = "ASR back-check"
+NATURALNESS = "predicted naturalness (DNSMOS)"
+THUMBNAILS = "page thumbnails"
+
+# The source itself.
+SOURCE = "source and references"
+REFERENCE_REVIEW = "reference form and provenance"
+READING_LEVEL = "reading level (reported, not gated)"  # reported, never failed (§7.3)
+
+# Comparisons of an edition read back with the source (rows of the report's matrix).
+HEADINGS = "headings"
+NAVIGATION = "navigation"
+REFERENCE_ENTRIES = "reference entries"
+ALT_TEXT = "alt text"
+CITATION_LINKS = "citation links"
+TIMED_SENTENCES = "timed sentences"
+SOURCE_WORDS = "source words"
+PAGE_LIST = "page list"
+COMPARISONS = (
+    HEADINGS,
+    NAVIGATION,
+    REFERENCE_ENTRIES,
+    ALT_TEXT,
+    CITATION_LINKS,
+    TIMED_SENTENCES,
+    SOURCE_WORDS,
+    PAGE_LIST,
+)
+
+#: Reading an edition back: reported only when it fails.
+READ = "read the edition back"

@@ -1,0 +1,157 @@
+"""Facts one edition hands to later ones: PDF page starts and audio timings.
+
+Each fact is a frozen record written once by the edition that knows it (the PDF's
+real page breaks, the audio's sentence timings) and read once by each edition that
+reuses it, validated in one place: a consumer never re-parses another edition's
+files or re-checks a loose JSON dict by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class FactsError(ValueError):
+    """A facts file is missing, damaged or from another version: rebuild its edition."""
+
+
+@dataclass(frozen=True)
+class PageStarts:
+    """The PDF's page breaks: the first sentence id on each page ("" if none)."""
+
+    pdf: str  # the PDF's file name, as the EPUB's page-list source names it
+    starts: tuple[str, ...]
+
+    def to_json(self) -> str:
+        """Serialise (the `<stem>.pages.json` beside the PDF)."""
+        return json.dumps({"pdf": self.pdf, "page_starts": list(self.starts)}, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> PageStarts:
+        """Parse and validate; raise FactsError when the file is not page starts."""
+        try:
+            data = json.loads(text)
+            starts = data["page_starts"]
+            if not isinstance(starts, list) or not all(
+                isinstance(s, str) for s in starts
+            ):
+                raise TypeError("page_starts is not a list of sentence ids")
+            return cls(str(data["pdf"]), tuple(starts))
+        except (ValueError, KeyError, TypeError) as err:
+            raise FactsError(f"not a page-starts file: {err}") from err
+
+    @classmethod
+    def read(cls, path: Path) -> PageStarts:
+        """Read `<stem>.pages.json`."""
+        return cls.from_json(_read(path))
+
+
+@dataclass(frozen=True)
+class ChapterTime:
+    """Where one chapter is heard on the book's timeline, in seconds."""
+
+    title: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class SentenceTiming:
+    """Where one sentence is heard: its id, chapter (1-based) and span in seconds."""
+
+    sentence_id: str
+    chapter: int
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Timings:
+    """The audio's timeline, which the EPUB overlays and the HTML read-along follow."""
+
+    duration: float
+    chapters: tuple[ChapterTime, ...]
+    sentences: tuple[SentenceTiming, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON-able form (also what the large-print page embeds)."""
+        return {
+            "duration": self.duration,
+            "chapters": [
+                {"title": c.title, "start": c.start, "end": c.end}
+                for c in self.chapters
+            ],
+            "sentences": [
+                {
+                    "id": s.sentence_id,
+                    "chapter": s.chapter,
+                    "start": s.start,
+                    "end": s.end,
+                }
+                for s in self.sentences
+            ],
+        }
+
+    def to_json(self) -> str:
+        """Serialise (the `<stem>.timings.json` beside the MP3)."""
+        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Timings:
+        """Parse and validate: times are numbers, sentences in order and inside."""
+        try:
+            data = json.loads(text)
+            duration = _number(data["duration"])
+            chapters = tuple(
+                ChapterTime(str(c["title"]), _number(c["start"]), _number(c["end"]))
+                for c in data["chapters"]
+            )
+            sentences = tuple(
+                SentenceTiming(
+                    str(s["id"]),
+                    int(s["chapter"]),
+                    _number(s["start"]),
+                    _number(s["end"]),
+                )
+                for s in data["sentences"]
+            )
+        except (ValueError, KeyError, TypeError) as err:
+            raise FactsError(f"not an audio timings file: {err}") from err
+        if not sentences:
+            raise FactsError("the audio timings list no sentences")
+        _in_order(sentences, duration)
+        return cls(duration, chapters, sentences)
+
+    @classmethod
+    def read(cls, path: Path) -> Timings:
+        """Read `<stem>.timings.json`."""
+        return cls.from_json(_read(path))
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{value!r} is not a number")
+    return value
+
+
+def _in_order(sentences: Sequence[SentenceTiming], duration: float) -> None:
+    """Reject times that are empty or go backwards (the overlay adds its own checks)."""
+    floor = 0.0
+    for s in sentences:
+        if not floor <= s.start < s.end:
+            raise FactsError(
+                f"sentence {s.sentence_id} is timed {s.start}–{s.end} s, which is "
+                f"empty or out of order (audio of {duration} s)"
+            )
+        floor = s.start
+
+
+def _read(path: Path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise FactsError(f"cannot read {path}: {err}") from err

@@ -1,0 +1,61 @@
+"""The build's PDF step: the hand-out and the large-print PDF, and their page starts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from editions.job import BuildOptions, Job, Made
+from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL, audio_url
+from editions.state import digest
+
+if TYPE_CHECKING:
+    from editions.pdf.render import PdfSettings
+
+LARGE_PRINT_PT = 18
+
+
+def listen_base_url(article_url: str | None, options: BuildOptions) -> str:
+    """Return where the PDF says the audio is: the option, the front matter, or
+    the placeholder."""
+    return options.audio_base_url or article_url or DEFAULT_AUDIO_BASE_URL
+
+
+def settings(job: Job) -> tuple[PdfSettings, ...]:
+    """Return one PdfSettings per PDF: the hand-out, then (optionally) large print."""
+    from editions.pdf.render import PdfSettings
+
+    article, options = job.article, job.options
+    url = audio_url(listen_base_url(article.audio_base_url, options), article.stem)
+    made = [PdfSettings(paper=options.paper, audio_url=url)]
+    if options.large_print_pdf:
+        made.append(
+            PdfSettings(
+                body_pt=LARGE_PRINT_PT,
+                paper=options.paper,
+                suffix="-large-print",
+                audio_url=url,
+            )
+        )
+    return tuple(made)
+
+
+def key_options(options: BuildOptions, stem: str) -> dict[str, str]:
+    """Name the options that shape the PDFs (the front matter is in the text)."""
+    return {
+        "PDF options": digest(
+            options.paper,
+            audio_url(options.audio_base_url, stem),
+            options.large_print_pdf,
+        )
+    }
+
+
+def make(job: Job) -> Made:
+    """Lay out each PDF in turn; the hand-out's page starts are the shared fact."""
+    from editions.pdf.render import render
+
+    made = [render(job.article, job.out_dir, s) for s in settings(job)]
+    files = {"pdf": made[0].path, "pages": made[0].facts}
+    if len(made) > 1:
+        files["pdf-large-print"] = made[1].path
+    return Made(files, extra_files=tuple(m.facts for m in made[1:]))
