@@ -1,4 +1,7 @@
-"""Article → audio edition: script, cached parallel synthesis, mastering, chapters."""
+"""Article → audio edition: script, cached parallel synthesis, mastering, chapters.
+
+Chapters are mastered while synthesis goes on, each once its sentences are spoken.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from pathlib import Path
 
 from editions.audio.engine import Speech
 from editions.audio.master import AudioEdition, Chapter, Cue, Tags, master
+from editions.audio.premaster import Premaster
 from editions.audio.script import build_script
 from editions.audio.synth import synthesise
 from editions.audio.voices import (
@@ -55,7 +59,17 @@ def render(
     script = build_script(article)
     texts = [u.spoken for chapter in script for u in chapter.utterances]
     cache_dir = cache_dir or out_dir / ".cache" / "speech"
-    speech, synthesised = _speak(article, texts, choice, cache_dir, progress)
+    # Each chapter is mastered as soon as its sentences are spoken (premaster).
+    masters = out_dir / ".cache" / "masters"
+    premaster = Premaster(script, cache_dir, masters, article.stem)
+    try:
+        speech, synthesised = _speak(
+            article, texts, choice, cache_dir, progress, premaster.spoken
+        )
+    except BaseException:
+        premaster.cancel()
+        raise
+    premaster.finish()
     chapters = [
         Chapter(
             chapter.title,
@@ -67,7 +81,7 @@ def render(
         for chapter in script
     ]
     tags = Tags(article.title, article.author, article.lang, article.year)
-    edition = master(chapters, out_dir, article.stem, tags)
+    edition = master(chapters, out_dir, article.stem, tags, masters)
     return AudioResult(
         edition, synthesised, len(texts), choice.voice.name, choice.warning
     )
@@ -79,6 +93,7 @@ def _speak(
     choice: Choice,
     cache_dir: Path,
     progress: Callable[[int, int], None] | None,
+    on_spoken: Callable[[str, str], None] | None = None,
 ) -> tuple[dict[str, Speech], int]:
     """Synthesise; a speech service that fails becomes a finding, not a traceback.
 
@@ -99,6 +114,7 @@ def _speak(
             lang=article.lang,
             voice=choice.voice.name,
             lexicon=article.lexicon,
+            on_spoken=on_spoken,
         )
     except SpeechServiceError as err:
         code = (

@@ -87,8 +87,13 @@ def synthesise(
     lang: str = "en",
     voice: str = "",
     lexicon: tuple[LexiconEntry, ...] = (),
+    on_spoken: Callable[[str, str], None] | None = None,
 ) -> tuple[dict[str, Speech], int]:
     """Return speech for every distinct text, and how many had to be synthesised.
+
+    *on_spoken(text, key)* hears of each text as soon as its speech is in the
+    cache under (key, text): at once for those already there, so work that needs
+    only some sentences (a chapter's master) can start before the rest are done.
 
     The first failure stops the run: sentences not yet started are cancelled (a
     service that is down would otherwise be retried for every one of them), and
@@ -100,6 +105,11 @@ def synthesise(
     distinct = list(dict.fromkeys(texts))
     missing = [t for t in distinct if not cache.path((key, t)).exists()]
     done = len(distinct) - len(missing)
+    if on_spoken:
+        waiting = set(missing)
+        for text in distinct:
+            if text not in waiting:
+                on_spoken(text, key)
     if progress:
         progress(done, len(distinct))
     if missing:
@@ -120,7 +130,9 @@ def synthesise(
                 pool.submit(_speak_into_cache, str(cache_dir), key, t) for t in ordered
             ]
             for future in as_completed(futures):
-                future.result()
+                spoken = future.result()
+                if on_spoken:
+                    on_spoken(spoken, key)
                 done += 1
                 if progress:
                     progress(done, len(distinct))
