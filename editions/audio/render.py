@@ -60,16 +60,24 @@ def render(
     texts = [u.spoken for chapter in script for u in chapter.utterances]
     cache_dir = cache_dir or out_dir / ".cache" / "speech"
     # Each chapter is mastered as soon as its sentences are spoken (premaster).
+    # Not beside an online service: its workers would fork with the HTTP
+    # connections open, and a forked copy of a socket keeps a reply from ending.
     masters = out_dir / ".cache" / "masters"
-    premaster = Premaster(script, cache_dir, masters, article.stem)
+    early = (
+        None
+        if choice.engine == "gtts"
+        else Premaster(script, cache_dir, masters, article.stem)
+    )
     try:
         speech, synthesised = _speak(
-            article, texts, choice, cache_dir, progress, premaster.spoken
+            article, texts, choice, cache_dir, progress, early.spoken if early else None
         )
     except BaseException:
-        premaster.cancel()
+        if early:
+            early.cancel()
         raise
-    premaster.finish()
+    if early:
+        early.finish()
     chapters = [
         Chapter(
             chapter.title,
