@@ -29,6 +29,12 @@ class BuildOptions:
     audio_base_url: str = ""  # "" = the front matter's, else the placeholder
     large_print_pdf: bool = True
     cache_dir: Path | None = None  # speech cache; default <out>/.cache/speech
+    braille_cells: int = 40  # cells a braille line (BANA/UKAAF default page)
+    braille_lines: int = 25  # lines a braille page
+    braille_grade: int = 2  # 2: contracted UEB; 1: uncontracted
+    #: A Dask scheduler (tcp://host:8786): folder builds and speech run on its
+    #: workers (`editions.cluster`); "" = processes on this machine.
+    scheduler: str = ""
     report: Callable[[str], None] = field(
         default=lambda line: print(line, file=sys.stderr)
     )

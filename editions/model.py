@@ -204,6 +204,15 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class WrittenCitation:
+    """An in-text citation exactly as the author wrote it, recorded beside its keys."""
+
+    keys: tuple[str, ...]
+    text: str  # e.g. "(Patten, Schultz, & Berlau, 2018)"
+    where: Location  # its line in the as-written file
+
+
+@dataclass(frozen=True)
 class LexiconEntry:
     """How to say a written form: an alias to speak, and optionally IPA."""
 
@@ -232,6 +241,9 @@ class Article:
     lexicon_path: Path | None = None
     audio_base_url: str | None = None  # front matter `audio-base-url`
     voice: str | None = None  # front matter `voice`: who reads the audio edition
+    #: The author's citations as written (front matter `as-written`), in order.
+    as_written: tuple[WrittenCitation, ...] = ()
+    as_written_path: Path | None = None  # front matter `as-written`
     bibliography_path: Path | None = None  # front matter `bibliography`
     #: Where the CSL style is looked up: beside the article, then styles/. Both are
     #: inputs, so adding a style beside the article counts as a change.

@@ -65,7 +65,8 @@ class Edition:
         return f"{self.package}.render"
 
     def step(self) -> Any:
-        """Import the step module: `make(job) -> Made`, `key_options(options, stem)`."""
+        """Import the step module: `make(job) -> Made`, `key_options(options, stem)`,
+        and optionally `preflight(article, options)` (raises BuildFailed)."""
         return import_module(f"{self.package}.step")
 
     def checks(self) -> Any:
@@ -106,10 +107,14 @@ EDITIONS: tuple[Edition, ...] = (
             Output("vtt", "{stem}.vtt"),
             Output("timings", "{stem}.timings.json"),
             Output("chapters", "{stem}-chapters", listed=False),
+            Output("speech", "{stem}.speech.json"),  # what was spoken (issue 20)
+            Output("script", "{stem}.script.txt"),
         ),
         shown=(
             Shown(
-                "audio", "Audio edition", ("mp3", "m4b", "vtt", "timings", "chapters")
+                "audio",
+                "Audio edition",
+                ("mp3", "m4b", "vtt", "timings", "chapters", "speech", "script"),
             ),
         ),
         visual=False,
@@ -140,6 +145,17 @@ EDITIONS: tuple[Edition, ...] = (
             "audio timings": ("audio", "timings"),
             "audio": ("audio", "mp3"),  # the page shows its size
         },
+    ),
+    Edition(
+        name="braille",
+        summary="Build the braille edition: UEB grade 2 BRF pages (builds the PDF "
+        "first: its page breaks are the print page numbers).",
+        package="editions.braille",
+        check="editions.checks.of_braille",
+        outputs=(Output("brf", "{stem}.brf"), Output("pef", "{stem}.pef")),
+        shown=(Shown("braille", "Braille (BRF)", ("brf", "pef")),),
+        reuses={"PDF pages": ("pdf", "pages")},
+        visual=False,  # words only: alt text is in the text, no styles or fonts
     ),
 )
 

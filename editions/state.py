@@ -206,7 +206,11 @@ def article_inputs(article: Any) -> dict[str, str]:
     in styles/; both places are recorded, so adding one beside the article counts.
     """
     roles = {str(Path(article.source)): TEXT}
-    for path in (article.bibliography_path, article.lexicon_path):
+    for path in (
+        article.bibliography_path,
+        article.lexicon_path,
+        article.as_written_path,
+    ):
         if path is not None:
             roles[str(Path(path).resolve())] = TEXT
     for candidate in article.csl_candidates:

@@ -2,7 +2,8 @@
 # Install the npm validators pinned in package-lock.json (Ace by DAISY, axe-core,
 # vnu-jar) into ./node_modules without downloading any browser: Ace drives the
 # Debian chromium package (apt-get install -y chromium) instead.
-# Idempotent: does nothing when node_modules is newer than package-lock.json.
+# Idempotent: does nothing when node_modules was installed from this very
+# package-lock.json (by content, not mtime: a fresh checkout or worktree is newer).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,14 +21,15 @@ done
 export PUPPETEER_SKIP_DOWNLOAD=1
 export PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1
 
-marker="node_modules/.package-lock.json"  # npm rewrites it on every install
-if [[ -d node_modules && -f "$marker" && ! "package-lock.json" -nt "$marker" ]]; then
+stamp="node_modules/.installed-lock-sha256"
+wanted="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [[ -d node_modules && -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]]; then
     echo "node tools up to date in $root/node_modules"
     exit 0
 fi
 
 npm ci --no-audit --no-fund
-touch "$marker"
+echo "$wanted" > "$stamp"
 
 # Fail here, not later in a test, when a tool did not land.
 for f in node_modules/.bin/ace-cli node_modules/axe-core/axe.min.js \

@@ -10,8 +10,10 @@ cd "$root"
 # chromium: Ace and the browser tests (never a downloaded browser); ffmpeg: audio;
 # poppler-utils: pdffonts/pdftotext; espeak-ng: the voice for languages no neural
 # voice reads, and with sox the benchmark's plain tools;
-# Java: EPUBCheck and the Nu HTML Checker; node/npm: Ace, axe-core, vnu-jar.
-packages=(chromium ffmpeg poppler-utils espeak-ng sox fonts-dejavu-core)
+# Java: EPUBCheck and the Nu HTML Checker; node/npm: Ace, axe-core, vnu-jar;
+# liblouis (+ python3-louis for Debian's /usr/bin/python3): the braille edition.
+packages=(chromium ffmpeg poppler-utils espeak-ng sox fonts-dejavu-core
+    liblouis-bin liblouis-data liblouisutdml-bin python3-louis)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" \
@@ -41,5 +43,19 @@ if [[ ! -x .venv/bin/python || ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]
     .venv/bin/python -m pip install --quiet -e ".[test]"
     echo "$wanted" > "$stamp"
 fi
+
+# The braille edition runs liblouis through Debian's Python (python3-louis does not
+# import in the project's virtualenv): prove that route translates a word, and that
+# it agrees with liblouis's own lou_translate program.
+louis_request='[{"op": "forward", "tables": ["en-us-brf.dis", "en-ueb-g2.ctb"],
+    "items": [{"text": "Take the medicine", "emphasis": []}]}]'
+via_worker="$(/usr/bin/python3 editions/braille/louis_worker.py <<<"$louis_request" \
+    | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)[0][0]["braille"])')"
+via_cli="$(echo "Take the medicine" | lou_translate en-us-brf.dis,en-ueb-g2.ctb)"
+if [[ -z "$via_worker" || "$via_worker" != "$via_cli" ]]; then
+    echo "liblouis check failed: worker gave '$via_worker', lou_translate '$via_cli'" >&2
+    exit 1
+fi
+echo "liblouis: 'Take the medicine' -> $via_worker"
 
 bash scripts/install-node-tools.sh

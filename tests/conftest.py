@@ -78,3 +78,21 @@ def built_all(
 def built(request: pytest.FixtureRequest, built_all: dict[str, Built]) -> Built:
     """Run each test once for the main article and once for the fixture."""
     return built_all[request.param]
+
+
+@pytest.fixture(scope="session")
+def pdf_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
+    """Lay out only the two PDFs of each article (no speech), once per session.
+
+    For tests of the printed page that need neither audio nor the other editions.
+    """
+    result = {}
+    for name, path in ARTICLES.items():
+        out = tmp_path_factory.mktemp(f"pdf-{name}")
+        options = pipeline.BuildOptions(
+            only=("pdf",), tts="null", report=lambda line: None
+        )
+        paths = pipeline.run(path, out, options)
+        article, _ = source.load(path)
+        result[name] = Built(name, article, paths, out)
+    return result

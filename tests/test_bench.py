@@ -22,7 +22,13 @@ def test_bench_on_the_fixture_writes_every_measure(tmp_path: Path) -> None:
     for phase in ("cold", "noop", "edit"):
         assert written[phase]["seconds"] > 0
         assert written[phase]["peak_memory_mb"] > 0
-    assert set(written["cold"]["editions"]) == {"pdf", "audio", "epub", "html"}
+    assert set(written["cold"]["editions"]) == {
+        "pdf",
+        "audio",
+        "epub",
+        "html",
+        "braille",
+    }
     assert written["noop"]["rebuilt"] == []
     assert written["edit"]["changed_sentences"] == 1
     assert written["edit"]["synthesised"] == 1

@@ -40,13 +40,20 @@ VALIDATORS = {
     "pdf-large-print": {"PDF/UA-1 checks"},
     "epub": {"EPUBCheck", "Ace by DAISY"},
     "html": {"Nu HTML Checker", "axe-core, every view"},
-    "audio": {"audio measures", "ASR back-check", "predicted naturalness (DNSMOS)"},
+    "audio": {
+        "audio measures",
+        "ASR back-check",
+        "speech script",
+        "predicted naturalness (DNSMOS)",
+    },
 }
 COMPARED = {
-    "pdf": {"headings", "navigation", "reference entries", "alt text"},
+    "source": {"reference form and provenance", "citation fidelity"},
+    "pdf": {"headings", "navigation", "reference entries", "alt text", "line breaks"},
     "epub": {"headings", "navigation", "citation links", "timed sentences"},
-    "html": {"reference entries", "citation links", "source words"},
+    "html": {"reference entries", "citation links", "citation text", "source words"},
     "audio": {"navigation", "timed sentences", "source words"},
+    "braille": {"headings", "alt text", "contents", "print pages", "back-translation"},
 }
 
 
@@ -146,6 +153,7 @@ def test_reports_are_written(report: Report) -> None:
         "epub",
         "html",
         "audio",
+        "braille",
     }
     assert data["editions"]["epub"]["checks"]
     for edition in ("pdf", "pdf-large-print"):
@@ -162,7 +170,7 @@ def test_reports_are_written(report: Report) -> None:
     )
     assert all(n["p808"] >= naturalness.MIN_P808 for n in data["naturalness"])
     page = (report.out_dir / "report.html").read_text(encoding="utf-8")
-    assert page.count("<caption>Checks of the ") == 6  # a table per edition
+    assert page.count("<caption>Checks of the ") == 7  # a table per edition
     assert '<svg xmlns="http://www.w3.org/2000/svg" role="img"' in page
     assert "Reading-level figures" in page
     assert "<caption>Predicted naturalness by chapter" in page

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from mutagen.id3 import CHAP, CTOC, ID3, TALB, TDRC, TIT2, TLAN, TPE1, TRCK, CTOCFlags
 
+from editions.audio.chap_order import order_chapters
+
 UNUSED_OFFSET = 0xFFFFFFFF
 UTF8 = 3  # ID3v2.4 text encoding id
 
@@ -81,6 +83,8 @@ def write_id3(path: Path, tags: FileTags, marks: Sequence[Mark] = ()) -> None:
     for frame in chapter_frames(marks, tags.album):
         tag.add(frame)
     tag.save(path, v2_version=4)
+    if marks:
+        order_chapters(path)  # mutagen stores CHAP frames by size, not by time
 
 
 def chapter_frames(marks: Sequence[Mark], toc_title: str) -> list[CHAP | CTOC]:

@@ -1,14 +1,18 @@
 """Article → audio edition: script, cached parallel synthesis, mastering, chapters.
 
 Chapters are mastered while synthesis goes on, each once its sentences are spoken.
+Beside the MP3 it writes the speech script (`speech_script`): what was spoken,
+sentence by sentence, next to the written text and the timings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
+from editions.audio import speech_script
 from editions.audio.engine import Speech
 from editions.audio.master import AudioEdition, Chapter, Cue, Tags, master
 from editions.audio.premaster import Premaster
@@ -35,6 +39,8 @@ class AudioResult:
     edition: AudioEdition
     synthesised: int
     utterances: int
+    speech: Path  # <stem>.speech.json: id, written, spoken, start, end
+    script_text: Path  # <stem>.script.txt: the same, for reading
     voice: str = ""  # the voice that read it ("heart", "joe", "espeak"...)
     warning: str = ""  # e.g. a language no natural offline voice reads
 
@@ -45,12 +51,14 @@ def render(
     engine: str = "auto",
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
     voice: str = "",
 ) -> AudioResult:
-    """Speak the article and write the MP3, M4B, chapter files, WebVTT and timings.
+    """Speak the article; write the MP3, M4B, chapters, WebVTT, timings and script.
 
     *engine* and *voice* are `--tts` and `--voice` ("auto" and "" let the
-    article's `voice:` and `lang` decide; see `voices.choose`).
+    article's `voice:` and `lang` decide; see `voices.choose`). *executor* speaks
+    the sentences elsewhere (a cluster's workers), see `synthesise`.
     """
     try:
         choice = choose(engine, voice or article.voice or "", article.lang)
@@ -60,17 +68,23 @@ def render(
     texts = [u.spoken for chapter in script for u in chapter.utterances]
     cache_dir = cache_dir or out_dir / ".cache" / "speech"
     # Each chapter is mastered as soon as its sentences are spoken (premaster).
-    # Not beside an online service: its workers would fork with the HTTP
-    # connections open, and a forked copy of a socket keeps a reply from ending.
+    # Not beside an online service or a cluster: its workers would fork with
+    # their connections open, and a forked copy of a socket keeps a reply open.
     masters = out_dir / ".cache" / "masters"
     early = (
         None
-        if choice.engine == "gtts"
+        if choice.engine == "gtts" or executor is not None
         else Premaster(script, cache_dir, masters, article.stem)
     )
     try:
         speech, synthesised = _speak(
-            article, texts, choice, cache_dir, progress, early.spoken if early else None
+            article,
+            texts,
+            choice,
+            cache_dir,
+            progress,
+            early.spoken if early else None,
+            executor,
         )
     except BaseException:
         if early:
@@ -90,8 +104,17 @@ def render(
     ]
     tags = Tags(article.title, article.author, article.lang, article.year)
     edition = master(chapters, out_dir, article.stem, tags, masters)
+    speech, text = speech_script.write(
+        script, edition.timings, article.title, article.lang
+    )
     return AudioResult(
-        edition, synthesised, len(texts), choice.voice.name, choice.warning
+        edition,
+        synthesised,
+        len(texts),
+        speech,
+        text,
+        choice.voice.name,
+        choice.warning,
     )
 
 
@@ -102,6 +125,7 @@ def _speak(
     cache_dir: Path,
     progress: Callable[[int, int], None] | None,
     on_spoken: Callable[[str, str], None] | None = None,
+    executor: Executor | None = None,
 ) -> tuple[dict[str, Speech], int]:
     """Synthesise; a speech service that fails becomes a finding, not a traceback.
 
@@ -123,6 +147,7 @@ def _speak(
             voice=choice.voice.name,
             lexicon=article.lexicon,
             on_spoken=on_spoken,
+            executor=executor,
         )
     except SpeechServiceError as err:
         code = (

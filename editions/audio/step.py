@@ -18,11 +18,17 @@ def make(job: Job) -> Made:
     from rich.progress import Progress
 
     from editions.audio.render import render
+    from editions.cluster import speech_executor
+    from editions.errors import Location
 
     article, options = job.article, job.options
     window: dict[str, Any] = {}
     started = time.perf_counter()
-    with Progress(transient=True) as bar:
+    # With --scheduler the sentences are spoken on the cluster's workers.
+    cache_dir = options.cache_dir or job.out_dir / ".cache" / "speech"
+    where = Location(article.source, key=f"--scheduler {options.scheduler}")
+    cluster = speech_executor(options.scheduler, cache_dir, where)
+    with cluster as executor, Progress(transient=True) as bar:
         task = bar.add_task(f"Speaking {article.stem} ({options.tts})", total=None)
 
         def progress(done: int, total: int) -> None:
@@ -39,6 +45,7 @@ def make(job: Job) -> Made:
             options.cache_dir,
             progress=progress,
             voice=options.voice,
+            executor=executor,
         )
     if result.warning:  # e.g. a language only espeak-ng reads offline
         options.report(f"{article.source}: warning AUD018: {result.warning}")
@@ -53,6 +60,8 @@ def make(job: Job) -> Made:
             "m4b": edition.m4b,
             "vtt": edition.vtt,
             "timings": edition.timings,
+            "speech": result.speech,  # issue 20: the speech script
+            "script": result.script_text,
         },
         extra_files=edition.chapter_files,
         facts={

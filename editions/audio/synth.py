@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
+    Executor,
     Future,
     ProcessPoolExecutor,
     ThreadPoolExecutor,
@@ -88,9 +89,12 @@ def synthesise(
     voice: str = "",
     lexicon: tuple[LexiconEntry, ...] = (),
     on_spoken: Callable[[str, str], None] | None = None,
+    executor: Executor | None = None,
 ) -> tuple[dict[str, Speech], int]:
     """Return speech for every distinct text, and how many had to be synthesised.
 
+    With *executor* (a Dask cluster's, from `editions.cluster`) the sentences are
+    spoken on its workers into *cache_dir*, which they share; else in local processes.
     *on_spoken(text, key)* hears of each text as soon as its speech is in the
     cache under (key, text): at once for those already there, so work that needs
     only some sentences (a chapter's master) can start before the rest are done.
@@ -103,7 +107,10 @@ def synthesise(
     key = engine.cache_key()
     cache = SentenceCache(cache_dir)
     distinct = list(dict.fromkeys(texts))
-    missing = [t for t in distinct if not cache.path((key, t)).exists()]
+    # Read, not just seen: a damaged entry is synthesised again.
+    cached = {t: cache.get((key, t)) for t in distinct}
+    speech = {t: s for t, s in cached.items() if s is not None}
+    missing = [t for t in distinct if t not in speech]
     done = len(distinct) - len(missing)
     if on_spoken:
         waiting = set(missing)
@@ -112,7 +119,20 @@ def synthesise(
                 on_spoken(text, key)
     if progress:
         progress(done, len(distinct))
-    if missing:
+    if missing and executor is not None:
+        from editions.audio.remote import speak_all
+
+        def spoken(text: str) -> None:
+            nonlocal done
+            done += 1
+            if on_spoken:
+                on_spoken(text, key)
+            if progress:
+                progress(done, len(distinct))
+
+        voiced = (engine_name, lang, voice, lexicon)
+        speak_all(executor, missing, voiced, cache_dir, key, spoken)
+    elif missing:
         cores = (os.cpu_count() or 1) if getattr(engine, "parallel", False) else 1
         workers = min(cores, len(missing))  # each worker loads the voice first
         pool: ProcessPoolExecutor | ThreadPoolExecutor
@@ -140,8 +160,7 @@ def synthesise(
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
-    speech = {}
-    for text in distinct:
+    for text in missing:
         found = cache.get((key, text))
         if found is None:
             raise RuntimeError(f"speech cache entry vanished for: {text[:60]}")

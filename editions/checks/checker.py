@@ -15,7 +15,7 @@ from time import perf_counter
 from typing import TypeVar
 
 from editions.checks import names
-from editions.checks.compare import consistency
+from editions.checks.compare import consistency, fidelity
 from editions.checks.compare.expected import Expected
 from editions.checks.compare.shown import Shown
 from editions.errors import Finding, Location, MissingProgram
@@ -154,6 +154,10 @@ class Checker:
             (names.REFERENCE_ENTRIES, lambda s: consistency.references(exp, s, target)),
             (names.ALT_TEXT, lambda s: consistency.alts(exp, s, target)),
             (names.CITATION_LINKS, lambda s: self.citations(edition, s, target)),
+            (
+                names.CITATION_TEXT,
+                lambda s: fidelity.in_edition(self.article, s.text or "", target),
+            ),
             (names.SOURCE_WORDS, lambda s: self.words(edition, s, target)),
         ]
 

@@ -11,11 +11,14 @@ AXE = "axe-core, every view"
 AUDIO_MEASURES = "audio measures"
 ASR = "ASR back-check"
 NATURALNESS = "predicted naturalness (DNSMOS)"
+SPEECH_SCRIPT = "speech script"  # issue 20: the speech script's review
 THUMBNAILS = "page thumbnails"
+LINE_BREAKS = "line breaks"
 
 # The source itself.
 SOURCE = "source and references"
 REFERENCE_REVIEW = "reference form and provenance"
+CITATION_FIDELITY = "citation fidelity"
 READING_LEVEL = "reading level (reported, not gated)"  # reported, never failed (§7.3)
 
 # Comparisons of an edition read back with the source (rows of the report's matrix).
@@ -24,6 +27,7 @@ NAVIGATION = "navigation"
 REFERENCE_ENTRIES = "reference entries"
 ALT_TEXT = "alt text"
 CITATION_LINKS = "citation links"
+CITATION_TEXT = "citation text"
 TIMED_SENTENCES = "timed sentences"
 SOURCE_WORDS = "source words"
 PAGE_LIST = "page list"
@@ -33,10 +37,19 @@ COMPARISONS = (
     REFERENCE_ENTRIES,
     ALT_TEXT,
     CITATION_LINKS,
+    CITATION_TEXT,
     TIMED_SENTENCES,
     SOURCE_WORDS,
     PAGE_LIST,
 )
+
+# The braille edition, read back (with HEADINGS and ALT_TEXT above).
+BRAILLE_PAGE_SIZE = "braille page size"
+BRAILLE_PAGE_NUMBERS = "braille page numbers"
+BRAILLE_CONTENTS = "contents"
+PRINT_PAGES = "print pages"
+BACK_TRANSLATION = "back-translation"
+BRAILLE_PREVIEW = "braille preview"
 
 #: Reading an edition back: reported only when it fails.
 READ = "read the edition back"

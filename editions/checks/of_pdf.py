@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from editions.checks import names
 from editions.checks.checker import Checker
+from editions.checks.compare import line_breaks
 from editions.checks.compare.read_pdf import read_pdf
 from editions.checks.pdf import check_pdf
 
@@ -30,6 +31,13 @@ def check(checker: Checker) -> None:
         if shown is not None:
             checker.shown[edition] = shown
         checker.compare(edition, target, shown, checker.visual_checks(edition, target))
+        checker.check(
+            names.LINE_BREAKS,
+            edition,
+            target,
+            lambda t=target: line_breaks.check(t, checker.article),
+            (edition,),
+        )
         checker.check(
             names.THUMBNAILS,
             edition,

@@ -17,7 +17,7 @@ from time import perf_counter
 from editions import registry
 from editions.checks import names
 from editions.checks.checker import Checker, CheckOptions
-from editions.checks.compare import editorial, readability
+from editions.checks.compare import editorial, fidelity, readability
 from editions.checks.compare.expected import expected
 from editions.errors import EXIT_MISSING_PROGRAM, EXIT_VALIDATION, Finding
 from editions.report.results import Report
@@ -99,6 +99,12 @@ def _source(checker: Checker, warnings: list[Finding]) -> None:
         return findings
 
     checker.check(names.REFERENCE_REVIEW, "source", article.source, review)
+    checker.check(
+        names.CITATION_FIDELITY,
+        "source",
+        article.source,
+        lambda: fidelity.review(article, report.editorial, checker.options.progress),
+    )
 
     def reading_level() -> list[Finding]:
         report.readability = readability.measure(article)

@@ -19,6 +19,7 @@ from editions.checks import names
 from editions.checks.compare import loudness
 from editions.errors import Finding
 from editions.output import write_text
+from editions.report import braille_preview, fidelity_html, speech_section
 from editions.report.json_report import edition_status, relative
 from editions.report.results import EDITIONS, CheckRun, Report
 
@@ -39,7 +40,8 @@ VIEW_NAMES = {
     "device-dark": "device dark mode",
 }
 
-CSS = """
+CSS = (
+    """
 :root { color: #1a1a1a; background: #ffffff; }
 body { font: 1.0625rem/1.55 system-ui, "DejaVu Sans", sans-serif; margin: 0 auto;
   max-width: 76rem; padding: 0 1.25rem 3rem; }
@@ -77,6 +79,8 @@ svg.chart { max-width: 100%; height: auto; }
 details { margin: .5rem 0; }
 footer { margin-top: 3rem; font-size: .95rem; }
 """
+    + braille_preview.CSS
+)
 
 
 def write(report: Report, target: Path) -> Path:
@@ -308,12 +312,18 @@ def _editorial(report: Report) -> str:
         elif ref.unverified:
             status = '<span class="warning">Fields not verified</span>'
             todo = escape(ref.unverified)
+        elif ref.as_cited:
+            status = '<span class="warning">As cited by the author</span>'
+            todo = ""
         elif ref.noted:
             status = '<span class="pass">Verified</span>'
             todo = ""
         else:
             status = "No provenance note"
             todo = ""
+        if ref.as_cited:
+            todo += "<br>" * bool(todo) + "As cited by the author, not verified: "
+            todo += escape("; ".join(ref.as_cited))
         if ref.problems:
             todo += "".join(f"<br>{escape(p)}" for p in ref.problems)
         rows.append(
@@ -341,6 +351,7 @@ def _editorial(report: Report) -> str:
         )
         or "<p>The article has no references.</p>"
     )
+    parts.append(fidelity_html.section(ed, _table))
     parts.append("<h3>Uncited entries and dangling citations</h3>")
     parts.append(
         _list("Entries never cited (APA 7 §8.10)", ed.uncited, "No uncited entries.")
@@ -462,6 +473,8 @@ def _edition(report: Report, edition: str) -> str:
         parts.append(_screenshots(report))
     if edition == "audio":
         parts.append(_audio(report))
+    if edition == "braille" and report.braille is not None:
+        parts.append(braille_preview.section(report.braille, _table))
     return "\n".join(parts)
 
 
@@ -599,6 +612,8 @@ def _audio(report: Report) -> str:
                 rows,
             )
         )
+    if report.speech_review is not None:
+        parts.append(speech_section.html(report.speech_review, _table, _number))
     return "\n".join(parts)
 
 

@@ -92,6 +92,26 @@ class Listening:
 
 
 @dataclass(frozen=True)
+class Rewording:
+    """One sentence the voice says differently from the page (issue 20)."""
+
+    sentence_id: str
+    start: float
+    written: str
+    spoken: str
+
+
+@dataclass
+class SpeechReview:
+    """The speech script's review: what was reworded, and what is exempt."""
+
+    lang: str = ""
+    sentences: int = 0
+    reworded: list[Rewording] = field(default_factory=list)
+    exemptions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Metric:
     """One readability figure with its target and whether the editor should look."""
 
@@ -125,6 +145,54 @@ class ReferenceStatus:
     placeholder: bool
     unverified: str  # the note's "NOT VERIFIED …" remark, "" when none
     problems: tuple[str, ...]  # DOI/URL form and other APA 7 points
+    #: Rendered values only the author gave: "as cited by the author, not verified".
+    as_cited: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CitationCheck:
+    """One in-text citation compared with what the author wrote."""
+
+    keys: tuple[str, ...]
+    written: str  # as the author wrote it
+    printed: str  # as the editions print it ("" when it is gone)
+    status: Literal["kept", "corrected", "changed", "dropped"]
+    reason: str = ""  # a recorded correction's reason
+
+
+@dataclass(frozen=True)
+class CorrectionRecord:
+    """A deliberate change to the author's citation, recorded in the bibliography."""
+
+    key: str
+    cited_as: str
+    printed: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PreviewPage:
+    """One braille page for sighted editors: Unicode cells and the print beside."""
+
+    label: str  # the braille page number as print ("p1", "3")
+    cells: tuple[str, ...]  # each line in Unicode braille patterns
+    print: tuple[str, ...]  # each line back-translated to print
+
+
+@dataclass
+class BrailleSummary:
+    """The braille edition in numbers, and its pages for the preview."""
+
+    table: str
+    code: str  # "Unified English Braille, grade 2"
+    cells: int
+    lines: int
+    fidelity: float = 0.0  # share of source words back-translation gives back
+    braille_pages: int = 0  # body pages
+    preliminary_pages: int = 0  # title page and contents
+    print_pages: int = 0  # print page indicators shown
+    missing: dict[str, int] = field(default_factory=dict)
+    preview: list[PreviewPage] = field(default_factory=list)
 
 
 @dataclass
@@ -135,6 +203,9 @@ class Editorial:
     uncited: list[str] = field(default_factory=list)
     dangling: list[str] = field(default_factory=list)  # "edition: citation → target"
     missing_words: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Each recorded as-written citation, compared (empty: none recorded).
+    citations: list[CitationCheck] = field(default_factory=list)
+    corrections: list[CorrectionRecord] = field(default_factory=list)
 
 
 @dataclass
@@ -150,10 +221,12 @@ class Report:
     editorial: Editorial = field(default_factory=Editorial)
     readability: Readability = field(default_factory=Readability)
     listening: Listening | None = None
+    speech_review: SpeechReview | None = None
     loudness: list[ChapterLoudness] = field(default_factory=list)
     naturalness: list[Naturalness] = field(default_factory=list)
     thumbnails: dict[str, list[Path]] = field(default_factory=dict)
     screenshots: dict[str, Path] = field(default_factory=dict)
+    braille: BrailleSummary | None = None
     seconds: float = 0.0
     missing_program: str = ""  # set when a validator could not start (exit 5)
 

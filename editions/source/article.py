@@ -17,9 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from editions.errors import BuildFailed, Finding, Location, MissingProgram, errors_in
-from editions.model import Article, LexiconEntry
+from editions.model import Article, LexiconEntry, WrittenCitation
 from editions.paths import STYLES
-from editions.source import bibliography, frontmatter, lexicon
+from editions.source import (
+    as_cited,
+    as_written,
+    bibliography,
+    entry_form,
+    frontmatter,
+    lexicon,
+)
 from editions.source.pandoc_ast import Converter
 from editions.source.sourcemap import SourceMap
 
@@ -67,6 +74,11 @@ def load(path: Path) -> tuple[Article, list[Finding]]:
     if lexicon_path is not None:
         lexicon_entries, found = lexicon.load(lexicon_path)
         findings += found
+    written_path = _inside(base, meta.get("as-written"), "as-written", source, findings)
+    written: tuple[WrittenCitation, ...] = ()
+    if written_path is not None:
+        written, found = as_written.load(written_path, set(entries))
+        findings += found
     csl = _style(base, str(meta.get("csl") or "apa.csl"), source, findings)
     audio_base_url = _audio_base_url(meta.get("audio-base-url"), source, findings)
     if errors_in(findings) or csl is None:
@@ -82,6 +94,7 @@ def load(path: Path) -> tuple[Article, list[Finding]]:
     converter = Converter(source, language)
     blocks = _with_references_heading(ast["blocks"])
     sections, references = converter.sections(str(meta["title"]), blocks, entries)
+    references = [entry_form.tidy(r, entries.get(r.key, {})) for r in references]
     findings += converter.findings
     findings += _reference_warnings(entries, {r.key for r in references}, bib_path)
     if errors_in(findings):
@@ -107,6 +120,8 @@ def load(path: Path) -> tuple[Article, list[Finding]]:
         lexicon_path=lexicon_path,
         audio_base_url=audio_base_url,
         voice=str(meta["voice"]).strip() if meta.get("voice") else None,
+        as_written=written,
+        as_written_path=written_path,
         bibliography_path=bib_path,
         csl_candidates=_style_candidates(base, str(meta.get("csl") or "apa.csl")),
     )
@@ -204,10 +219,9 @@ def _run_pandoc(
     text: str, base: Path, csl: Path, entries: dict[str, dict[str, Any]]
 ) -> tuple[dict[str, Any], list[str]]:
     """Parse with pandoc + citeproc; return the JSON AST and pandoc's warnings."""
-    # Provenance notes stay in the source file but never reach a rendered entry.
-    public = [
-        {k: v for k, v in item.items() if k != "note"} for item in entries.values()
-    ]
+    # Provenance notes stay in the source file but never reach a rendered entry;
+    # values only the author gave are rendered where nothing verified exists.
+    public = [as_cited.for_citeproc(item) for item in entries.values()]
     with tempfile.TemporaryDirectory() as scratch:
         bib = Path(scratch) / "bibliography.json"
         bib.write_text(json.dumps(public), encoding="utf-8")

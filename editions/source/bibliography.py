@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from editions.errors import Finding, Location
+from editions.source import as_cited
 
 #: Placeholder entries carry this in their note; they must not be published as is.
 UNRESOLVED_MARK = "UNRESOLVED"
@@ -62,6 +63,7 @@ def load(path: Path) -> tuple[dict[str, dict[str, Any]], list[Finding]]:
             )
         else:
             entries[key] = item
+            findings += as_cited.check(key, item, path)
     return entries, findings
 
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from editions.errors import Finding, Location
 from editions.model import Article
 from editions.report.results import ReferenceStatus
+from editions.source.as_cited import author_only
 from editions.source.bibliography import is_placeholder, unverified_fields
 
 #: A bare DOI as CSL-JSON holds it (the renderer adds https://doi.org/).
@@ -102,9 +103,21 @@ def review(
                 placeholder=placeholder,
                 unverified="" if placeholder else remark,
                 problems=tuple(problem for _code, problem in problems),
+                as_cited=author_only(item),
             )
         )
         at = Location(where, key=reference.key)
+        if author_only(item):
+            findings.append(
+                Finding(
+                    "REF012",
+                    f"entry '{reference.key}' prints values only the author gave "
+                    f"({', '.join(author_only(item))}): as cited by the author, not "
+                    "verified; confirm them from the DOI or publisher record",
+                    at,
+                    "warning",
+                )
+            )
         if remark and not placeholder:  # a placeholder is REF004's already
             findings.append(
                 Finding(

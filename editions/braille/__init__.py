@@ -1,0 +1,1 @@
+"""The braille edition: UEB (liblouis) in formatted BRF pages; `render` makes it."""
