@@ -8,8 +8,9 @@ import pytest
 from conftest import FIXTURE
 
 from editions.audio import chapter_master
-from editions.audio.master import Chapter, Cue, Tags, master
+from editions.audio.master import Tags, master
 from editions.audio.premaster import Premaster
+from editions.audio.render import spoken_chapters
 from editions.audio.script import build_script
 from editions.audio.synth import synthesise
 from editions.source import article as source
@@ -40,16 +41,7 @@ def test_chapters_are_mastered_as_their_sentences_arrive(
         raise AssertionError("a chapter was mastered twice")
 
     monkeypatch.setattr(chapter_master, "_make", never)
-    chapters = [
-        Chapter(
-            c.title,
-            tuple(
-                Cue(u.sentence_id, u.display, speech[u.spoken], u.pause_after)
-                for u in c.utterances
-            ),
-        )
-        for c in script
-    ]
+    chapters = spoken_chapters(script, speech)
     tags = Tags(article.title, article.author, article.lang, article.year)
     edition = master(chapters, tmp_path / "out", article.stem, tags, masters)
     assert len(edition.chapter_files) == len(script)

@@ -7,7 +7,7 @@ sentence by sentence, next to the written text and the timings.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +16,7 @@ from editions.audio import speech_script
 from editions.audio.engine import Speech
 from editions.audio.master import AudioEdition, Chapter, Cue, Tags, master
 from editions.audio.premaster import Premaster
-from editions.audio.script import build_script
+from editions.audio.script import ScriptChapter, build_script
 from editions.audio.synth import synthesise
 from editions.audio.voices import (
     Choice,
@@ -92,16 +92,7 @@ def render(
         raise
     if early:
         early.finish()
-    chapters = [
-        Chapter(
-            chapter.title,
-            tuple(
-                Cue(u.sentence_id, u.display, speech[u.spoken], u.pause_after)
-                for u in chapter.utterances
-            ),
-        )
-        for chapter in script
-    ]
+    chapters = spoken_chapters(script, speech)
     tags = Tags(article.title, article.author, article.lang, article.year)
     edition = master(chapters, out_dir, article.stem, tags, masters)
     speech, text = speech_script.write(
@@ -116,6 +107,22 @@ def render(
         choice.voice.name,
         choice.warning,
     )
+
+
+def spoken_chapters(
+    script: Sequence[ScriptChapter], speech: Mapping[str, Speech]
+) -> list[Chapter]:
+    """Return the script's chapters with each sentence's speech, ready to master."""
+    return [
+        Chapter(
+            chapter.title,
+            tuple(
+                Cue(u.sentence_id, u.display, speech[u.spoken], u.pause_after)
+                for u in chapter.utterances
+            ),
+        )
+        for chapter in script
+    ]
 
 
 def _speak(
