@@ -22,7 +22,10 @@ HELP = {
     "source": "the article's Markdown file (default: source/article.md), or a folder "
     "of articles: each is built in parallel into <out>/<its folder or file name>/",
     "out": "the output folder (default: build/)",
-    "tts": "speech engine for the audio edition: piper (default, offline) or gtts",
+    "tts": "speech engine for the audio edition: auto (default: from the voice and "
+    "the language), hibari, piper, espeak (offline) or gtts (online)",
+    "voice": "who reads the audio edition: heart (default, hibari), joe (Piper), "
+    "espeak, gtts; only installed voices (default: the front matter's voice:)",
     "strict": "make warnings (uncited or placeholder references, …) fatal",
     "paper": "PDF paper size: a4 (default) or letter",
     "audio_base_url": "where the MP3 is published (default: the front matter's "
@@ -49,6 +52,7 @@ def _build(
     audio_base_url: str,
     braille: tuple[int, int, int] = (40, 25, 2),
     scheduler: str = "",
+    voice: str = "",
 ) -> None:
     from editions import build as pipeline
     from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed, MissingProgram
@@ -57,6 +61,7 @@ def _build(
     options = pipeline.BuildOptions(
         only=only,
         tts=tts,
+        voice=voice,
         strict=strict,
         paper=paper,
         audio_base_url=audio_base_url,
@@ -108,7 +113,7 @@ def _build_task(name: str, only: tuple[str, ...], summary: str) -> Task:
         c: Context,
         source: str = "",
         out: str = "",
-        tts: str = "piper",
+        tts: str = "auto",
         strict: bool = False,
         paper: str = "a4",
         audio_base_url: str = "",
@@ -116,10 +121,20 @@ def _build_task(name: str, only: tuple[str, ...], summary: str) -> Task:
         braille_lines: int = 25,
         braille_grade: int = 2,
         scheduler: str = "",
+        voice: str = "",
     ) -> None:
         braille = (braille_cells, braille_lines, braille_grade)
         _build(
-            only, source, out, tts, strict, paper, audio_base_url, braille, scheduler
+            only,
+            source,
+            out,
+            tts,
+            strict,
+            paper,
+            audio_base_url,
+            braille,
+            scheduler,
+            voice,
         )
 
     run.__doc__ = summary
@@ -168,18 +183,26 @@ def check(c: Context, source: str = "", out: str = "", strict: bool = False) -> 
         "source": "the article to benchmark (default: source/article.md)",
         "out": "where bench.json goes (default: build/); builds happen in a scratch "
         "folder inside it, with a fresh speech cache",
-        "tts": "speech engine for the builds: piper (default) or null (a quick check)",
-        "tools": "also time the irreducible work (piper, WeasyPrint) and the plain "
+        "tts": "speech engine for the builds: auto (default: hibari), piper, or "
+        "null (a quick check)",
+        "voice": "voice for the builds and the irreducible synthesis (default heart)",
+        "tools": "also time the irreducible work (synthesis, both PDFs, one MP3 "
+        "encode) and the plain "
         "tools (pandoc, espeak-ng, ffmpeg); --no-tools skips them",
     }
 )
 def bench(
-    c: Context, source: str = "", out: str = "", tts: str = "piper", tools: bool = True
+    c: Context,
+    source: str = "",
+    out: str = "",
+    tts: str = "auto",
+    tools: bool = True,
+    voice: str = "",
 ) -> None:
     """Time cold, no-op and one-paragraph builds against the plain tools; bench.json."""
     from editions.bench import run as benchmark
 
-    options = benchmark.BenchOptions(tts=tts, tools=tools)
+    options = benchmark.BenchOptions(tts=tts, tools=tools, voice=voice)
     try:
         result = benchmark.run(Path(source or SOURCE), Path(out or BUILD), options)
     except benchmark.BenchFailed as err:

@@ -53,6 +53,11 @@ def load(path: Path, options: BuildOptions) -> tuple[Article, list[Finding]]:
     from editions.source import article as source
 
     article, warnings = source.load(path)
+    if "audio" in needed(options.only or EDITIONS):  # a voice that cannot speak
+        from editions.audio.voices import choice_findings  # stops it before writing
+
+        if refused := choice_findings(article, options.tts, options.voice):
+            raise BuildFailed(refused, summary="no edition was written.")
     warnings += _placeholder_url(article, options)
     if options.strict and warnings:
         raise BuildFailed(

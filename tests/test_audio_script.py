@@ -164,4 +164,4 @@ def test_gtts_speaks_the_article_language() -> None:
     assert "tld=co.uk" in british.cache_key() and "lang=en" in british.cache_key()
     assert "tld=com" in american.cache_key()
     with pytest.raises(ValueError, match="unknown speech engine"):
-        make_engine("espeak")
+        make_engine("festival")

@@ -12,6 +12,7 @@ import pytest
 from editions.bench import measure as measuring
 from editions.bench import run as bench
 from editions.bench import tools
+from editions.bench.irreducible import irreducible
 
 GOOD = Path(__file__).resolve().parent / "data" / "good"
 
@@ -49,12 +50,16 @@ def test_irreducible_work_and_plain_tools_are_timed(tmp_path: Path) -> None:
     shutil.copytree(GOOD, tmp_path / "article")
     article = tmp_path / "article" / "article.md"
     texts = bench.speech_texts(article)[:4]
-    work = tools.irreducible(article, texts, tmp_path, duration=30.0)
+    work = irreducible(article, texts, tmp_path, 30.0, measuring.measure)
+    parts = ("pdf", "pdf_large_print", "mp3_encode")
     assert work["seconds"] == pytest.approx(
-        work["piper_seconds"] + work["weasyprint"]["seconds"], abs=0.01
+        work["synthesis_seconds"] + sum(work[p]["seconds"] for p in parts), abs=0.01
     )
-    assert (tmp_path / "irreducible" / "all.wav").stat().st_size > 1000
-    assert (tmp_path / "irreducible" / "page.pdf").stat().st_size > 1000
+    folder = tmp_path / "irreducible"
+    assert all(w.stat().st_size > 1000 for w in folder.glob("part*.wav"))
+    assert (folder / "pdf.pdf").stat().st_size > 1000
+    assert (folder / "pdf_large_print.pdf").stat().st_size > 1000
+    assert (folder / "book.mp3").stat().st_size > 30 * 192_000 / 8 * 0.9
     plain = tools.plain_tools(article, tmp_path)
     for tool in ("pandoc_html", "pandoc_epub", "pandoc_weasyprint_pdf"):
         assert plain[tool]["seconds"] is not None, plain[tool]

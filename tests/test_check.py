@@ -21,6 +21,7 @@ import pikepdf
 import pytest
 from conftest import ARTICLES, FIXTURE, Built, run_invoke
 
+from editions.checks import naturalness
 from editions.checks import run as check
 from editions.checks.asr import Word
 from editions.checks.axe import run_axe
@@ -40,7 +41,12 @@ VALIDATORS = {
     "pdf-large-print": {"PDF/UA-1 checks"},
     "epub": {"EPUBCheck", "Ace by DAISY"},
     "html": {"Nu HTML Checker", "axe-core, every view"},
-    "audio": {"audio measures", "ASR back-check", "speech script"},
+    "audio": {
+        "audio measures",
+        "ASR back-check",
+        "speech script",
+        "predicted naturalness (DNSMOS)",
+    },
 }
 COMPARED = {
     "source": {"reference form and provenance", "citation fidelity"},
@@ -159,10 +165,16 @@ def test_reports_are_written(report: Report) -> None:
     assert set(data["screenshots"]) >= {"light", "dark", "forced-colors"}
     chapters = len(list(report.files["chapters"].glob("*.mp3")))
     assert len(data["loudness"]) == chapters
+    # The default voice is predicted natural in every chapter (issue 19).
+    assert [n["file"] for n in data["naturalness"]] == sorted(
+        p.name for p in report.files["chapters"].glob("*.mp3")
+    )
+    assert all(n["p808"] >= naturalness.MIN_P808 for n in data["naturalness"])
     page = (report.out_dir / "report.html").read_text(encoding="utf-8")
     assert page.count("<caption>Checks of the ") == 7  # a table per edition
     assert '<svg xmlns="http://www.w3.org/2000/svg" role="img"' in page
     assert "Reading-level figures" in page
+    assert "<caption>Predicted naturalness by chapter" in page
 
 
 def test_report_page_is_accessible(checked: dict[str, Report]) -> None:

@@ -123,12 +123,14 @@ def test_moved_then_touched_article_rebuilds_nothing(
     assert _snapshot(out) == before
 
 
-def _seeded_cache(texts: list[str], shared: Path, target: Path) -> Path:
+def _seeded_cache(texts: list[str], shared: Path, target: Path, article: Path) -> Path:
     """A speech cache holding exactly *texts*, so new sentences are counted."""
     from editions.audio.cache import SentenceCache
     from editions.audio.synth import make_engine
+    from editions.source import article as source
 
-    key = make_engine("piper").cache_key()
+    lexicon = source.load(article)[0].lexicon  # the default voice speaks its IPA
+    key = make_engine("hibari", voice="heart", lexicon=lexicon).cache_key()
     source, cache = SentenceCache(shared), SentenceCache(target)
     target.mkdir()
     for text in texts:
@@ -143,7 +145,7 @@ def test_one_paragraph_edit_resynthesises_only_the_changed_sentences(
 ) -> None:
     article, out = _copy(cold, tmp_path)
     before = speech_texts(article)
-    cache = _seeded_cache(before, cold.speech_cache, tmp_path / "speech")
+    cache = _seeded_cache(before, cold.speech_cache, tmp_path / "speech", article)
     edit_one_paragraph(article)
     changed = set(speech_texts(article)) - set(before)
     assert len(changed) == 1
@@ -256,7 +258,12 @@ def test_each_edition_is_keyed_by_the_code_it_runs() -> None:
 
     audio = files("editions.audio.render")
     pdf = files("editions.pdf.render")
-    assert {"audio/master.py", "audio/synth.py", "audio/piper_engine.py"} <= audio
+    assert {
+        "audio/master.py",
+        "audio/synth.py",
+        "audio/hibari_engine.py",
+        "audio/piper_engine.py",
+    } <= audio
     assert not any(p.startswith(("pdf/", "epub/")) for p in audio)
     assert {"pdf/render.py", "pdf/tagging.py", "html_body.py"} <= pdf
     assert "audio/master.py" not in pdf

@@ -62,7 +62,8 @@ class SpeechServiceUnavailable(SpeechServiceError):
             f"The gTTS service at {url} could not be reached: {what} "
             f"(gave up after {attempts} attempt(s)). Sentences already synthesised "
             "are cached, so re-running the same command resumes where it stopped. "
-            "To build without the network, use the offline default: --tts piper."
+            "To build without the network, use an offline voice: --tts auto "
+            "(the default, hibari) or --tts piper."
         )
 
 

@@ -164,29 +164,35 @@ def _validate(chapters: Sequence[Chapter], tags: Tags) -> None:
 
 
 def _sounds(chapters: Sequence[Chapter]) -> list[ChapterSound]:
-    """Return each chapter's speech, pauses and room tone.
+    """Return each chapter's speech, pauses and room tone."""
+    return [chapter_sound(c, n, len(chapters)) for n, c in enumerate(chapters)]
+
+
+def chapter_sound(chapter: Chapter, index: int, count: int) -> ChapterSound:
+    """Return one chapter's speech, pauses and room tone (it is *index* of *count*).
 
     The pause the script asks for between two chapters is split into the tail of
     one and the lead of the next (less the codec's join); a chapter file's tail
     never drops below MIN_CHAPTER_TAIL, and the book ends on TAIL_TONE.
     """
-    sounds = []
-    for index, chapter in enumerate(chapters):
-        last = chapter.cues[-1].pause_after
-        tail = (
-            TAIL_TONE
-            if index == len(chapters) - 1
-            else max(last - LEAD - JUNCTION, MIN_CHAPTER_TAIL)
-        )
-        sounds.append(
-            ChapterSound(
-                speech=tuple(cue.speech for cue in chapter.cues),
-                pauses=tuple(cue.pause_after for cue in chapter.cues[:-1]),
-                lead=LEAD,
-                tail=tail,
-            )
-        )
-    return sounds
+    last = chapter.cues[-1].pause_after
+    tail = (
+        TAIL_TONE
+        if index == count - 1
+        else max(last - LEAD - JUNCTION, MIN_CHAPTER_TAIL)
+    )
+    return ChapterSound(
+        speech=tuple(cue.speech for cue in chapter.cues),
+        pauses=tuple(cue.pause_after for cue in chapter.cues[:-1]),
+        lead=LEAD,
+        tail=tail,
+    )
+
+
+def chapter_salt(ffmpeg: str) -> str:
+    """Return what every chapter master's cache key shares: format, code, encoder."""
+    code = fingerprint.code(("editions.audio.chapter_master",))
+    return f"{CACHE_FORMAT}|{code}|{ffmpeg}"
 
 
 def _master_chapters(
@@ -197,8 +203,7 @@ def _master_chapters(
     Processes, not threads: the DSP holds the GIL. Fork, not spawn: children only
     run numpy and ffmpeg, and fork does not re-run an unguarded `__main__`.
     """
-    code = fingerprint.code(("editions.audio.chapter_master",))
-    salt = f"{CACHE_FORMAT}|{code}|{ffmpeg}"
+    salt = chapter_salt(ffmpeg)
     if len(sounds) == 1 or (os.cpu_count() or 1) == 1:
         return [chapter_master(ffmpeg, s, cache, stem, salt) for s in sounds]
     workers = min(os.cpu_count() or 1, len(sounds))

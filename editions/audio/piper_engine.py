@@ -1,9 +1,10 @@
-"""Piper, the offline neural default engine, with the bundled `joe` US English voice."""
+"""Piper, the offline second voice: the bundled `joe` US English male voice."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from editions.audio.engine import Speech
+from editions.audio.pronounce import Pronunciations, substitute
 from editions.errors import MissingProgram
 
 #: Phoneme length: 1.0 is the voice's own pace. Standards §4e asks for 140–160 words
@@ -36,16 +38,26 @@ class PiperEngine:
     name = "piper"
     parallel = True
 
-    def __init__(self, length_scale: float = LENGTH_SCALE, threads: int = 1) -> None:
+    def __init__(
+        self,
+        length_scale: float = LENGTH_SCALE,
+        threads: int = 1,
+        pronunciations: Pronunciations = (),
+    ) -> None:
         self.length_scale = length_scale
         self.threads = threads
+        self.pronunciations = tuple(pronunciations)  # form → espeak-ng IPA
 
     def cache_key(self) -> str:
         """Name the engine, the voice (by content hash) and every setting."""
         model, config = voice_files()
         digest = hashlib.sha256(config.read_bytes()).hexdigest()[:16]
         size = model.stat().st_size
-        return f"piper:{model.name}:{digest}:{size}:ls={self.length_scale}"
+        lexicon = hashlib.sha256(repr(self.pronunciations).encode()).hexdigest()[:12]
+        return (
+            f"piper:{model.name}:{digest}:{size}:ls={self.length_scale}:"
+            f"threads={self.threads}:lex={lexicon}"
+        )
 
     @cached_property
     def _voice(self) -> Any:
@@ -72,7 +84,11 @@ class PiperEngine:
         settings = SynthesisConfig(
             length_scale=self.length_scale, normalize_audio=False
         )
-        chunks = list(self._voice.synthesize(text, syn_config=settings))
+        # Lexicon words go in as raw phonemes, which Piper reads inside [[...]];
+        # punctuation right after one goes inside too, or Piper drops the pause.
+        said = substitute(text, self.pronunciations, lambda w, p: f"[[ {p}]]")
+        said = re.sub(r"\]\]([.,;:!?]+)", r"\1]]", said)
+        chunks = list(self._voice.synthesize(said, syn_config=settings))
         if not chunks:
             rate = int(self._voice.config.sample_rate)
             return Speech(np.zeros(int(rate * 0.2), dtype=np.float32), rate)

@@ -17,6 +17,7 @@ from editions.audio.cache import SentenceCache
 from editions.audio.engine import Engine
 from editions.audio.gtts_engine import SpeechServiceUnavailable
 from editions.errors import MissingProgram
+from editions.model import LexiconEntry
 
 # A worker's exception reaches the build pickled. These two keep only their message
 # in `args`, so plain pickling cannot rebuild them, and an unreachable speech
@@ -29,20 +30,21 @@ copyreg.pickle(
     MissingProgram, lambda err: (MissingProgram, (err.what, err.how_to_install))
 )
 
+#: What makes an engine: its name, language, voice and lexicon (as `make_engine`).
+Voiced = tuple[str, str, str, tuple[LexiconEntry, ...]]
+
 #: Each worker thread loads a voice once and keeps it for the sentences after.
 _loaded = threading.local()
 
 
-def speak_into_cache(
-    engine_name: str, lang: str, cache_dir: str, key: str, text: str
-) -> str:
+def speak_into_cache(voiced: Voiced, cache_dir: str, key: str, text: str) -> str:
     """Speak *text* with this thread's engine and store it under (*key*, *text*)."""
     from editions.audio.synth import make_engine
 
-    engines: dict[tuple[str, str], Engine] = _loaded.__dict__.setdefault("engines", {})
-    engine = engines.get((engine_name, lang))
+    engines: dict[Voiced, Engine] = _loaded.__dict__.setdefault("engines", {})
+    engine = engines.get(voiced)
     if engine is None:
-        engine = engines[(engine_name, lang)] = make_engine(engine_name, lang)
+        engine = engines[voiced] = make_engine(*voiced)
     SentenceCache(Path(cache_dir)).put((key, text), engine.speak(text))
     return text
 
@@ -50,26 +52,24 @@ def speak_into_cache(
 def speak_all(
     executor: Executor,
     texts: Sequence[str],
-    voice: tuple[str, str],
+    voiced: Voiced,
     cache_dir: Path,
     key: str,
-    spoken: Callable[[], None],
+    spoken: Callable[[str], None],
 ) -> None:
     """Speak *texts* on *executor* into the cache; call *spoken* after each one.
 
     The first failure cancels the sentences not yet started, as the local pool does.
     """
-    engine_name, lang = voice
     # Longest first, so the last worker is not left with a long sentence.
     ordered = sorted(texts, key=len, reverse=True)
     futures = [
-        executor.submit(speak_into_cache, engine_name, lang, str(cache_dir), key, t)
+        executor.submit(speak_into_cache, voiced, str(cache_dir), key, t)
         for t in ordered
     ]
     try:
         for future in as_completed(futures):
-            future.result()
-            spoken()
+            spoken(future.result())
     except BaseException:
         for future in futures:
             future.cancel()

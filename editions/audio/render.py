@@ -1,12 +1,13 @@
 """Article → audio edition: script, cached parallel synthesis, mastering, chapters.
 
+Chapters are mastered while synthesis goes on, each once its sentences are spoken.
 Beside the MP3 it writes the speech script (`speech_script`): what was spoken,
 sentence by sentence, next to the written text and the timings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +16,15 @@ from editions.audio import speech_script
 from editions.audio.chapters import BookDetails
 from editions.audio.engine import Speech
 from editions.audio.master import AudioEdition, Chapter, Cue, Tags, master
-from editions.audio.script import build_script
+from editions.audio.premaster import Premaster
+from editions.audio.script import ScriptChapter, build_script
 from editions.audio.synth import synthesise
+from editions.audio.voices import (
+    Choice,
+    VoiceUnavailable,
+    choice_findings,
+    choose,
+)
 from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed, Finding, Location
 from editions.model import Article
 
@@ -34,34 +42,58 @@ class AudioResult:
     utterances: int
     speech: Path  # <stem>.speech.json: id, written, spoken, start, end
     script_text: Path  # <stem>.script.txt: the same, for reading
+    voice: str = ""  # the voice that read it ("heart", "joe", "espeak"...)
+    warning: str = ""  # e.g. a language no natural offline voice reads
 
 
 def render(
     article: Article,
     out_dir: Path,
-    engine: str = "piper",
+    engine: str = "auto",
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     executor: Executor | None = None,
+    voice: str = "",
 ) -> AudioResult:
     """Speak the article; write the MP3, M4B, chapters, WebVTT, timings and script.
 
-    *executor* speaks the sentences elsewhere (a cluster's workers), see `synthesise`.
+    *engine* and *voice* are `--tts` and `--voice` ("auto" and "" let the
+    article's `voice:` and `lang` decide; see `voices.choose`). *executor* speaks
+    the sentences elsewhere (a cluster's workers), see `synthesise`.
     """
+    try:
+        choice = choose(engine, voice or article.voice or "", article.lang)
+    except VoiceUnavailable as err:
+        raise BuildFailed(choice_findings(article, engine, voice)) from err
     script = build_script(article)
     texts = [u.spoken for chapter in script for u in chapter.utterances]
     cache_dir = cache_dir or out_dir / ".cache" / "speech"
-    speech, synthesised = _speak(article, texts, engine, cache_dir, progress, executor)
-    chapters = [
-        Chapter(
-            chapter.title,
-            tuple(
-                Cue(u.sentence_id, u.display, speech[u.spoken], u.pause_after)
-                for u in chapter.utterances
-            ),
+    # Each chapter is mastered as soon as its sentences are spoken (premaster).
+    # Not beside an online service or a cluster: its workers would fork with
+    # their connections open, and a forked copy of a socket keeps a reply open.
+    masters = out_dir / ".cache" / "masters"
+    early = (
+        None
+        if choice.engine == "gtts" or executor is not None
+        else Premaster(script, cache_dir, masters, article.stem)
+    )
+    try:
+        speech, synthesised = _speak(
+            article,
+            texts,
+            choice,
+            cache_dir,
+            progress,
+            early.spoken if early else None,
+            executor,
         )
-        for chapter in script
-    ]
+    except BaseException:
+        if early:
+            early.cancel()
+        raise
+    if early:
+        early.finish()
+    chapters = spoken_chapters(script, speech)
     tags = Tags(
         article.title,
         article.author,
@@ -74,19 +106,44 @@ def render(
             article.description,
         ),
     )
-    edition = master(chapters, out_dir, article.stem, tags)
+    edition = master(chapters, out_dir, article.stem, tags, masters)
     speech, text = speech_script.write(
         script, edition.timings, article.title, article.lang
     )
-    return AudioResult(edition, synthesised, len(texts), speech, text)
+    return AudioResult(
+        edition,
+        synthesised,
+        len(texts),
+        speech,
+        text,
+        choice.voice.name,
+        choice.warning,
+    )
+
+
+def spoken_chapters(
+    script: Sequence[ScriptChapter], speech: Mapping[str, Speech]
+) -> list[Chapter]:
+    """Return the script's chapters with each sentence's speech, ready to master."""
+    return [
+        Chapter(
+            chapter.title,
+            tuple(
+                Cue(u.sentence_id, u.display, speech[u.spoken], u.pause_after)
+                for u in chapter.utterances
+            ),
+        )
+        for chapter in script
+    ]
 
 
 def _speak(
     article: Article,
     texts: list[str],
-    engine: str,
+    choice: Choice,
     cache_dir: Path,
     progress: Callable[[int, int], None] | None,
+    on_spoken: Callable[[str, str], None] | None = None,
     executor: Executor | None = None,
 ) -> tuple[dict[str, Speech], int]:
     """Synthesise; a speech service that fails becomes a finding, not a traceback.
@@ -101,7 +158,15 @@ def _speak(
 
     try:
         return synthesise(
-            texts, engine, cache_dir, progress, lang=article.lang, executor=executor
+            texts,
+            choice.engine,
+            cache_dir,
+            progress,
+            lang=article.lang,
+            voice=choice.voice.name,
+            lexicon=article.lexicon,
+            on_spoken=on_spoken,
+            executor=executor,
         )
     except SpeechServiceError as err:
         code = (
@@ -109,7 +174,7 @@ def _speak(
             if isinstance(err, SpeechServiceUnavailable)
             else SERVICE_REFUSED
         )
-        where = Location(article.source, key=f"--tts {engine}")
+        where = Location(article.source, key=f"--tts {choice.engine}")
         raise BuildFailed(
             [Finding(code, str(err), where)],
             exit_code=EXIT_MISSING_PROGRAM,

@@ -10,7 +10,7 @@ from editions.job import BuildOptions, Job, Made
 
 def key_options(options: BuildOptions, stem: str) -> dict[str, str]:
     """Name the options that shape the audio."""
-    return {"speech engine": options.tts}
+    return {"speech engine": f"{options.tts} {options.voice}".strip()}
 
 
 def make(job: Job) -> Made:
@@ -44,8 +44,11 @@ def make(job: Job) -> Made:
             options.tts,
             options.cache_dir,
             progress=progress,
+            voice=options.voice,
             executor=executor,
         )
+    if result.warning:  # e.g. a language only espeak-ng reads offline
+        options.report(f"{article.source}: warning AUD018: {result.warning}")
     options.report(
         f"audio: {result.synthesised} of {result.utterances} sentences "
         "synthesised (the rest came from the cache)"
@@ -64,6 +67,7 @@ def make(job: Job) -> Made:
         facts={
             "synthesised": result.synthesised,
             "utterances": result.utterances,
+            "voice": result.voice,
             "duration": edition.duration,
             **window,
         },

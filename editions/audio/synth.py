@@ -21,20 +21,38 @@ from pathlib import Path
 
 from editions.audio.cache import SentenceCache
 from editions.audio.engine import Engine, Speech
+from editions.model import LexiconEntry
 
 _worker_engine: Engine | None = None
 
 
-def make_engine(name: str, lang: str = "en") -> Engine:
-    """Return the engine called *name* (piper, gtts or null) for language *lang*.
+def make_engine(
+    name: str,
+    lang: str = "en",
+    voice: str = "",
+    lexicon: tuple[LexiconEntry, ...] = (),
+) -> Engine:
+    """Return engine *name* (hibari, piper, espeak, gtts or null) for *lang*.
 
-    Piper's bundled voice is US English whatever *lang* says; gTTS takes the
+    *voice* picks one of the engine's voices ("" = its default, see `voices`);
+    the lexicon's IPA reaches the engines that take phonemes. gTTS takes the
     language and picks the accent from the region ("en-GB" → British English).
     """
+    if name == "hibari":
+        from editions.audio.hibari_engine import HibariEngine
+        from editions.audio.pronounce import for_hibari
+
+        return HibariEngine(voice or "heart", pronunciations=for_hibari(lexicon))
     if name == "piper":
         from editions.audio.piper_engine import PiperEngine
+        from editions.audio.pronounce import for_piper
 
-        return PiperEngine()
+        return PiperEngine(pronunciations=for_piper(lexicon))
+    if name == "espeak":
+        from editions.audio.espeak_engine import EspeakEngine
+        from editions.audio.pronounce import for_espeak
+
+        return EspeakEngine(lang, pronunciations=for_espeak(lexicon))
     if name == "gtts":
         from editions.audio.gtts_engine import GttsEngine, for_language
 
@@ -43,12 +61,16 @@ def make_engine(name: str, lang: str = "en") -> Engine:
         from editions.audio.null_engine import NullEngine
 
         return NullEngine()
-    raise ValueError(f"unknown speech engine {name!r}: use piper, gtts or null")
+    raise ValueError(
+        f"unknown speech engine {name!r}: use hibari, piper, espeak, gtts or null"
+    )
 
 
-def _start_worker(name: str, lang: str) -> None:
+def _start_worker(
+    name: str, lang: str, voice: str, lexicon: tuple[LexiconEntry, ...]
+) -> None:
     global _worker_engine
-    _worker_engine = make_engine(name, lang)
+    _worker_engine = make_engine(name, lang, voice, lexicon)
 
 
 def _speak_into_cache(cache_dir: str, key: str, text: str) -> str:
@@ -64,18 +86,24 @@ def synthesise(
     cache_dir: Path,
     progress: Callable[[int, int], None] | None = None,
     lang: str = "en",
+    voice: str = "",
+    lexicon: tuple[LexiconEntry, ...] = (),
+    on_spoken: Callable[[str, str], None] | None = None,
     executor: Executor | None = None,
 ) -> tuple[dict[str, Speech], int]:
     """Return speech for every distinct text, and how many had to be synthesised.
 
     With *executor* (a Dask cluster's, from `editions.cluster`) the sentences are
     spoken on its workers into *cache_dir*, which they share; else in local processes.
+    *on_spoken(text, key)* hears of each text as soon as its speech is in the
+    cache under (key, text): at once for those already there, so work that needs
+    only some sentences (a chapter's master) can start before the rest are done.
 
     The first failure stops the run: sentences not yet started are cancelled (a
     service that is down would otherwise be retried for every one of them), and
     those already synthesised stay cached for the next run.
     """
-    engine = make_engine(engine_name, lang)
+    engine = make_engine(engine_name, lang, voice, lexicon)
     key = engine.cache_key()
     cache = SentenceCache(cache_dir)
     distinct = list(dict.fromkeys(texts))
@@ -84,23 +112,31 @@ def synthesise(
     speech = {t: s for t, s in cached.items() if s is not None}
     missing = [t for t in distinct if t not in speech]
     done = len(distinct) - len(missing)
+    if on_spoken:
+        waiting = set(missing)
+        for text in distinct:
+            if text not in waiting:
+                on_spoken(text, key)
     if progress:
         progress(done, len(distinct))
     if missing and executor is not None:
         from editions.audio.remote import speak_all
 
-        def spoken() -> None:
+        def spoken(text: str) -> None:
             nonlocal done
             done += 1
+            if on_spoken:
+                on_spoken(text, key)
             if progress:
                 progress(done, len(distinct))
 
-        speak_all(executor, missing, (engine_name, lang), cache_dir, key, spoken)
+        voiced = (engine_name, lang, voice, lexicon)
+        speak_all(executor, missing, voiced, cache_dir, key, spoken)
     elif missing:
         cores = (os.cpu_count() or 1) if getattr(engine, "parallel", False) else 1
         workers = min(cores, len(missing))  # each worker loads the voice first
         pool: ProcessPoolExecutor | ThreadPoolExecutor
-        start = (engine_name, lang)
+        start = (engine_name, lang, voice, lexicon)
         if workers > 1:
             pool = ProcessPoolExecutor(
                 workers, initializer=_start_worker, initargs=start
@@ -114,7 +150,9 @@ def synthesise(
                 pool.submit(_speak_into_cache, str(cache_dir), key, t) for t in ordered
             ]
             for future in as_completed(futures):
-                future.result()
+                spoken = future.result()
+                if on_spoken:
+                    on_spoken(spoken, key)
                 done += 1
                 if progress:
                     progress(done, len(distinct))

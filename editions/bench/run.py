@@ -3,8 +3,9 @@
 One run on one machine: a cold build of every edition (fresh speech cache), a no-op
 rebuild, and a rebuild after adding a sentence to one paragraph, each run as
 `invoke build` in a child process, on a frozen copy of the code. Then the
-irreducible work (the `piper` command speaking the whole speech script on every
-core, and WeasyPrint laying out the PDF once) and the plain tools a user would
+irreducible work (`bench.irreducible`: the voice's command speaking the whole script
+on every core, WeasyPrint laying out both PDFs, one encode of the book MP3, each
+timed alone) and the plain tools a user would
 otherwise reach for (pandoc to HTML and EPUB, pandoc with WeasyPrint to PDF, pandoc
 to text then espeak-ng and ffmpeg to MP3). Every child process tree is sampled for
 peak memory (`editions.bench.sampler`). The targets are ratios between these numbers, so
@@ -25,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from editions import state
+from editions.bench.irreducible import irreducible
 from editions.bench.measure import BenchFailed, Measured, measure, ratio
-from editions.bench.tools import irreducible, plain_tools
+from editions.bench.tools import plain_tools
 from editions.output import write_text
 from editions.paths import REPO_ROOT as ROOT
 
@@ -46,8 +48,9 @@ ADDED_SENTENCE = "Ask your doctor or pharmacist if anything here is unclear."
 class BenchOptions:
     """What to measure."""
 
-    tts: str = "piper"
+    tts: str = "auto"
     tools: bool = True  # also time the irreducible work and the plain tools
+    voice: str = ""  # "" = the default voice (hibari "heart")
 
 
 def freeze_code(scratch: Path) -> dict[str, str]:
@@ -157,6 +160,8 @@ def _bench(source: Path, scratch: Path, options: BenchOptions) -> dict[str, Any]
     out = scratch / "out"  # fresh: its speech cache (.cache/speech) starts empty
     frozen = scratch / "code"  # run there: the working directory is on sys.path
     command = build_command(copy, out, options.tts, frozen)
+    if options.voice:
+        command += ["--voice", options.voice]
     cold = measure([command], cwd=frozen, env=env)
     manifest = state.load(out, copy.stem)
     manifest_file = state.manifest_path(out, copy.stem)
@@ -226,7 +231,10 @@ def _bench(source: Path, scratch: Path, options: BenchOptions) -> dict[str, Any]
         "plain": None,
     }
     if options.tools:
-        result["irreducible"] = irreducible(copy, after, scratch, duration)
+        voice = options.voice or ("joe" if options.tts == "piper" else "heart")
+        result["irreducible"] = irreducible(
+            copy, after, scratch, duration, measure, voice
+        )
         result["plain"] = plain_tools(copy, scratch)
     result["ratios"] = _ratios(result, cores)
     return result

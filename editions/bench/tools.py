@@ -13,59 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from editions.bench.measure import BenchFailed, measure, ratio
+from editions.bench.measure import BenchFailed, measure
 from editions.paths import STYLES
-
-
-def irreducible(
-    source: Path, texts: list[str], scratch: Path, duration: float
-) -> dict[str, Any]:
-    """Time Piper speaking the script on every core, and WeasyPrint laying out once."""
-    from editions.audio.piper_engine import LENGTH_SCALE, voice_files
-    from editions.pdf import render as pdf
-    from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL, audio_url
-    from editions.source import article as loader
-
-    model, config = voice_files()
-    folder = scratch / "irreducible"
-    folder.mkdir()
-    cores = os.cpu_count() or 1
-
-    def piper(lines: list[str], name: str) -> list[str]:
-        script = folder / f"{name}.txt"
-        script.write_text("\n".join(t.replace("\n", " ") for t in lines), "utf-8")
-        return [
-            sys.executable, "-m", "piper", "-m", str(model), "-c", str(config),
-            "-i", str(script), "-f", str(folder / f"{name}.wav"),
-            "--length-scale", str(LENGTH_SCALE), "--no-normalize",
-        ]  # fmt: skip
-
-    # All cores two ways: one process (onnxruntime threads) or one per core.
-    one = measure([piper(texts, "all")])
-    shares: list[list[str]] = [[] for _ in range(cores)]
-    for text in sorted(texts, key=len, reverse=True):  # longest first, to the lightest
-        min(shares, key=lambda s: sum(map(len, s))).append(text)
-    split = measure([piper(s, f"part{n}") for n, s in enumerate(shares) if s])
-    best = min(one.seconds, split.seconds)
-
-    article, _ = loader.load(source)
-    settings = pdf.PdfSettings(
-        audio_url=audio_url(DEFAULT_AUDIO_BASE_URL, article.stem)
-    )
-    page = folder / "page.html"
-    page.write_text(pdf.page_html(article, settings), encoding="utf-8")
-    weasy = measure(
-        [[sys.executable, "-m", "weasyprint", "--pdf-variant", "pdf/ua-1",
-          str(page), str(folder / "page.pdf")]]
-    )  # fmt: skip
-    return {
-        "seconds": round(best + weasy.seconds, 3),
-        "piper_seconds": round(best, 3),
-        "piper_one_process": one.summary(),
-        "piper_one_process_per_core": split.summary(),
-        "piper_rtf": ratio(best, duration),
-        "weasyprint": weasy.summary(),
-    }
 
 
 def plain_tools(source: Path, scratch: Path) -> dict[str, Any]:

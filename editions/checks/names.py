@@ -10,6 +10,7 @@ VNU = "Nu HTML Checker"
 AXE = "axe-core, every view"
 AUDIO_MEASURES = "audio measures"
 ASR = "ASR back-check"
+NATURALNESS = "predicted naturalness (DNSMOS)"
 SPEECH_SCRIPT = "speech script"  # issue 20: the speech script's review
 THUMBNAILS = "page thumbnails"
 LINE_BREAKS = "line breaks"

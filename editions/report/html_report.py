@@ -23,6 +23,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from editions import registry
 from editions.checks import names
 from editions.checks.compare import loudness
+from editions.checks.naturalness import MIN_P808
 from editions.errors import Finding
 from editions.output import write_text
 from editions.report import braille_preview, fidelity_html, speech_section
@@ -31,7 +32,13 @@ from editions.report.results import EDITIONS, CheckRun, Report
 
 #: Rows of the consistency matrix: the comparison checks, in report order.
 COMPARISONS = names.COMPARISONS
-LABELS = {"pass": "Pass", "warning": "Warning", "fail": "Fail", "not run": "Not run"}
+LABELS = {
+    "pass": "Pass",
+    "warning": "Warning",
+    "fail": "Fail",
+    "not run": "Not run",
+    "exempt": "Exempt",
+}
 VIEW_NAMES = {
     "light": "light theme",
     "dark": "dark theme",
@@ -100,6 +107,7 @@ def _environment() -> Environment:
         dimensions=_dimensions,
         number=_number,
         where=_where,
+        min_p808=MIN_P808,
         # These return markup (they escape every text they draw or show):
         loudness_svg=loudness.svg,
         curve_svg=loudness.curve_svg,

@@ -53,6 +53,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                 {
                     "check": run.check,
                     "status": run.status,
+                    "exempt": run.exempt or None,
                     "seconds": round(run.seconds, 3),
                     "findings": [finding(f) for f in run.findings],
                 }
@@ -86,6 +87,7 @@ def as_dict(report: Report) -> dict[str, Any]:
             asdict(report.speech_review) if report.speech_review else None
         ),
         "loudness": [asdict(c) for c in report.loudness],
+        "naturalness": [asdict(c) for c in report.naturalness],
         "braille": asdict(report.braille) if report.braille else None,
         "thumbnails": {
             edition: [relative(p, base) for p in paths]
@@ -100,7 +102,7 @@ def as_dict(report: Report) -> dict[str, Any]:
 def edition_status(runs: list[CheckRun]) -> str:
     """Return an edition's overall status: its worst check's."""
     statuses = {run.status for run in runs}
-    for status in ("fail", "not run", "warning", "pass"):
+    for status in ("fail", "not run", "warning", "pass", "exempt"):
         if status in statuses:
             return status
     return "not run"

@@ -14,7 +14,7 @@ from typing import Literal
 from editions import registry
 from editions.errors import Finding
 
-Status = Literal["pass", "warning", "fail", "not run"]
+Status = Literal["pass", "warning", "fail", "not run", "exempt"]
 
 #: Report order and the names a reader sees.
 EDITIONS = {
@@ -32,10 +32,13 @@ class CheckRun:
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
     ran: bool = True  # False when a file it needs is missing (CHK001 says which)
+    exempt: str = ""  # why the check does not apply to this article (not a pass)
 
     @property
     def status(self) -> Status:
         """Return fail on any error, warning on warnings only, else pass."""
+        if self.exempt:
+            return "exempt"
         if not self.ran:
             return "not run"
         if any(f.severity == "error" for f in self.findings):
@@ -55,6 +58,18 @@ class ChapterLoudness:
     duration: float
     #: Short-term loudness (LUFS, 3 s windows, EBU Tech 3341), one value a second.
     short_term: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Naturalness:
+    """One chapter's predicted opinion scores (DNSMOS, 1–5), for the report."""
+
+    title: str
+    file: str
+    p808: float  # overall quality as P.808 listeners would rate it
+    overall: float  # DNSMOS P.835 OVRL
+    signal: float  # P.835 SIG: the speech itself
+    windows: int  # 9-second windows scored
 
 
 @dataclass(frozen=True)
@@ -208,6 +223,7 @@ class Report:
     listening: Listening | None = None
     speech_review: SpeechReview | None = None
     loudness: list[ChapterLoudness] = field(default_factory=list)
+    naturalness: list[Naturalness] = field(default_factory=list)
     thumbnails: dict[str, list[Path]] = field(default_factory=dict)
     screenshots: dict[str, Path] = field(default_factory=dict)
     braille: BrailleSummary | None = None

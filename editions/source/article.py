@@ -125,6 +125,7 @@ def load(path: Path) -> tuple[Article, list[Finding]]:
         lexicon=lexicon_entries,
         lexicon_path=lexicon_path,
         audio_base_url=audio_base_url,
+        voice=str(meta["voice"]).strip() if meta.get("voice") else None,
         as_written=written,
         as_written_path=written_path,
         bibliography_path=bib_path,

@@ -8,6 +8,7 @@ import yaml
 
 from editions.errors import Finding, Location
 from editions.model import LexiconEntry
+from editions.source.phonemes import UnknownSymbol, to_espeak, to_misaki
 
 
 def load(path: Path) -> tuple[tuple[LexiconEntry, ...], list[Finding]]:
@@ -31,6 +32,7 @@ def load(path: Path) -> tuple[tuple[LexiconEntry, ...], list[Finding]]:
         ]
     entries: list[LexiconEntry] = []
     findings: list[Finding] = []
+    lines = path.read_text(encoding="utf-8").splitlines()
     for index, item in enumerate(raw):
         grapheme = item.get("grapheme") if isinstance(item, dict) else None
         alias = item.get("alias") if isinstance(item, dict) else None
@@ -44,5 +46,23 @@ def load(path: Path) -> tuple[tuple[LexiconEntry, ...], list[Finding]]:
                 )
             )
             continue
+        if ipa and (problem := _unspeakable(str(ipa))):
+            line = next(
+                (n for n, text in enumerate(lines, 1) if str(ipa) in text), None
+            )
+            findings.append(
+                Finding("LEX002", problem, Location(path, line, f"entries[{index}]"))
+            )
+            continue
         entries.append(LexiconEntry(grapheme, alias or None, ipa or None))
     return tuple(entries), findings
+
+
+def _unspeakable(ipa: str) -> str:
+    """Return why *ipa* cannot be handed to every engine, or "" if it can."""
+    try:
+        to_misaki(ipa)
+        to_espeak(ipa)
+    except UnknownSymbol as err:
+        return str(err)
+    return ""

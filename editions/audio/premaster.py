@@ -1,0 +1,83 @@
+"""Master each chapter as soon as its sentences are spoken, while the rest are.
+
+With the fast default voice, synthesis takes seconds and chapter mastering
+(levelling, two encodes, decoding to measure) is the longer part. Each chapter's
+master depends only on its own sentences, so it starts the moment the last of them
+is in the speech cache, in a pool beside synthesis. It lands in the chapter-master
+cache, where `master` then finds it: the books are joined as before.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from editions.audio.cache import SentenceCache
+from editions.audio.chapter_master import chapter_master
+from editions.audio.master import Chapter, Cue, chapter_salt, chapter_sound
+from editions.audio.script import ScriptChapter
+from editions.programs import ffmpeg_exe
+
+
+class Premaster:
+    """Start chapter masters as their sentences arrive; wait for them at the end."""
+
+    def __init__(
+        self,
+        script: Sequence[ScriptChapter],
+        speech_cache: Path,
+        masters: Path,
+        stem: str,
+    ) -> None:
+        self.script = list(script)
+        self.cache = SentenceCache(speech_cache)
+        self.masters, self.stem = masters, stem
+        self.ffmpeg = ffmpeg_exe()
+        self.salt = chapter_salt(self.ffmpeg)
+        self.waiting = [
+            {u.spoken for u in chapter.utterances} for chapter in self.script
+        ]
+        self.jobs: list[Future[object]] = []
+        workers = max(1, (os.cpu_count() or 1))
+        context = multiprocessing.get_context("fork")  # as `master` does
+        self.pool = ProcessPoolExecutor(workers, mp_context=context)
+
+    def spoken(self, text: str, key: str) -> None:
+        """Note one sentence is ready; start every chapter it completes."""
+        for index, pending in enumerate(self.waiting):
+            if text in pending:
+                pending.discard(text)
+                if not pending:
+                    self._start(index, key)
+
+    def _start(self, index: int, key: str) -> None:
+        chapter = self.script[index]
+        cues = []
+        for u in chapter.utterances:
+            speech = self.cache.get((key, u.spoken))
+            if speech is None:  # unreadable entry: `master` will make it later
+                return
+            cues.append(Cue(u.sentence_id, u.display, speech, u.pause_after))
+        sound = chapter_sound(
+            Chapter(chapter.title, tuple(cues)), index, len(self.script)
+        )
+        self.jobs.append(
+            self.pool.submit(
+                chapter_master, self.ffmpeg, sound, self.masters, self.stem, self.salt
+            )
+        )
+
+    def finish(self) -> None:
+        """Wait for every started master; the first failure is raised."""
+        try:
+            for job in self.jobs:
+                job.result()
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def cancel(self) -> None:
+        """Stop what has not started (synthesis failed)."""
+        self.pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,47 @@
+"""Chapters are mastered while synthesis goes on, and the book reuses those masters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURE
+
+from editions.audio import chapter_master
+from editions.audio.master import Tags, master
+from editions.audio.premaster import Premaster
+from editions.audio.render import spoken_chapters
+from editions.audio.script import build_script
+from editions.audio.synth import synthesise
+from editions.source import article as source
+
+
+def test_chapters_are_mastered_as_their_sentences_arrive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article, _ = source.load(FIXTURE)
+    script = build_script(article)
+    texts = [u.spoken for chapter in script for u in chapter.utterances]
+    masters = tmp_path / "masters"
+    early = Premaster(script, tmp_path / "speech", masters, article.stem)
+    started: list[int] = []
+
+    def spoken(text: str, key: str) -> None:
+        early.spoken(text, key)
+        started.append(len(early.jobs))
+
+    speech, made = synthesise(texts, "null", tmp_path / "speech", on_spoken=spoken)
+    early.finish()
+    assert made == len(set(texts)) == len(started)
+    assert len(early.jobs) == len(script) > 1
+    assert started[-2] >= 1  # a chapter was mastering before the last sentence
+    assert len(list(masters.glob(f"{article.stem}-*/chapter.json"))) == len(script)
+
+    def never(*args: object) -> None:
+        raise AssertionError("a chapter was mastered twice")
+
+    monkeypatch.setattr(chapter_master, "_make", never)
+    chapters = spoken_chapters(script, speech)
+    tags = Tags(article.title, article.author, article.lang, article.year)
+    edition = master(chapters, tmp_path / "out", article.stem, tags, masters)
+    assert len(edition.chapter_files) == len(script)
