@@ -31,11 +31,11 @@ from editions.checks.compare.read_braille import read_braille
 from editions.checks.compare.read_epub import read_epub, xhtml_documents
 from editions.checks.compare.read_html import read_html
 from editions.checks.compare.read_pdf import pdf_text, tagged_text
-from editions.checks.pdf_content import element_text, marked_content
 from editions.constructs import HANDLING, PANDOC_API
 from editions.model import Figure, walk_blocks
 from editions.pdf.content import paints
 from editions.pdf.reading import struct_kids, walk_structure
+from editions.pdf.text import element_text, marked_content
 from editions.source.article import READER, pandoc_path
 
 LUA = Path(__file__).resolve().parent / "data" / "pandoc-types.lua"

@@ -18,10 +18,10 @@ from editions.checks.pdf import (
     struct_types,
     structure_headings,
 )
-from editions.checks.pdf_content import element_text, marked_content
 from editions.errors import Finding
 from editions.pdf.reading import struct_kids, walk_structure
 from editions.pdf.tagging import postprocess
+from editions.pdf.text import element_text, marked_content
 
 FONTS = (
     Path(__file__).resolve().parents[1]

@@ -17,7 +17,8 @@ from pikepdf import Array, Dictionary, Name
 from editions.checks.pdf_doc import FIX_HINT, PdfDoc, element_name
 from editions.errors import Finding
 from editions.pdf.content import Paint, paints
-from editions.pdf.reading import is_struct_elem, kids, parent_tree, reachable
+from editions.pdf.reading import is_struct_elem, parent_tree, reachable
+from editions.pdf.text import element_text, join_shown, marked_content
 
 #: Running headers/footers live in the top or bottom 8% of the MediaBox (standards §1).
 MARGIN_SHARE = 0.08
@@ -105,69 +106,6 @@ def check_content(doc: PdfDoc) -> Iterator[Finding]:
             )
 
 
-def marked_content(pdf: pikepdf.Pdf) -> dict[tuple[int, int], list[Paint]]:
-    """Map (ParentTree key, MCID) to the text-showing operators inside it, in order."""
-    parts: dict[tuple[int, int], list[Paint]] = defaultdict(list)
-    for page in pdf.pages:
-        for p in paints(page):
-            mark = p.mcid_mark
-            if p.text and mark is not None and mark.struct_parents is not None:
-                parts[(mark.struct_parents, mark.mcid or 0)].append(p)
-    return dict(parts)
-
-
-def _join(found: list[Paint]) -> str:
-    """Join shown text: directly on one baseline, with a space at a new line."""
-    text = ""
-    last_y: float | None = None
-    for p in found:
-        if last_y is not None and p.y is not None and abs(p.y - last_y) > 1:
-            text += " "
-        text += p.text
-        last_y = p.y if p.y is not None else last_y
-    return text
-
-
-def element_text(elem: Dictionary, content: dict[tuple[int, int], list[Paint]]) -> str:
-    """Return /ActualText, or the text of all marked content under *elem* in order.
-
-    *content* comes from `marked_content`. Parts on one baseline are joined directly;
-    a line break becomes a space.
-    """
-    return _join(_element_paints(elem, content, None, 0))
-
-
-def _element_paints(
-    elem: Dictionary,
-    content: dict[tuple[int, int], list[Paint]],
-    page: pikepdf.Object | None,
-    depth: int,
-) -> list[Paint]:
-    """Collect the text paints under *elem*; /ActualText stands in for its subtree.
-
-    MCIDs are resolved on the element's /Pg (inherited from ancestors), or on an MCR's
-    /Stm or /Pg, through that page's or form's /StructParents key.
-    """
-    if "/ActualText" in elem:
-        return [Paint("ActualText", -1, (0, 0), (), None, None, str(elem.ActualText))]
-    page = elem.get("/Pg", page)
-    out: list[Paint] = []
-    for k in kids(elem):
-        owner: pikepdf.Object | None = page
-        if is_struct_elem(k):
-            if depth < 64:
-                out.extend(_element_paints(k, content, page, depth + 1))
-            continue
-        mcid: pikepdf.Object | None = k
-        if isinstance(k, Dictionary) and k.get("/Type") == Name.MCR:
-            owner = k.get("/Stm", k.get("/Pg", page))
-            mcid = k.get("/MCID")
-        key = owner.get("/StructParents") if isinstance(owner, Dictionary) else None
-        if isinstance(mcid, int) and isinstance(key, int):
-            out.extend(content.get((int(key), int(mcid)), []))
-    return out
-
-
 def check_reachable(doc: PdfDoc) -> Iterator[Finding]:
     tree = parent_tree(doc.pdf)
     if doc.root is None or tree is None:
@@ -214,7 +152,7 @@ def check_margins(doc: PdfDoc) -> Iterator[Finding]:
             mark = p.marks[-1] if p.marks else None
             runs[(mark.owner, mark.index) if mark else ("op", p.index)].append(p)
         for run in runs.values():
-            text = " ".join(_join(run).split())
+            text = " ".join(join_shown(run).split())
             found[_normalise(text)].append((number, text))
     for occurrences in found.values():
         if len({n for n, _ in occurrences}) < 2:

@@ -12,10 +12,9 @@ from __future__ import annotations
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from editions.checks.compare.shown import squash
-from editions.checks.pdf_content import element_text, marked_content
 from editions.model import Article, DefinitionList, walk_blocks
 from editions.pdf.reading import kids, struct_kids, walk_structure
+from editions.pdf.text import element_text, marked_content, squash
 
 
 def glossary_items(article: Article) -> list[tuple[str, int]]:

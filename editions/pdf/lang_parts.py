@@ -12,9 +12,8 @@ from __future__ import annotations
 import pikepdf
 from pikepdf import Dictionary
 
-from editions.checks.compare.shown import squash
-from editions.checks.pdf_content import element_text, marked_content
 from editions.pdf.reading import walk_structure
+from editions.pdf.text import element_text, marked_content, squash
 
 
 def mark_languages(pdf: pikepdf.Pdf, parts: list[tuple[str, str]]) -> int:

@@ -14,8 +14,8 @@ from pikepdf import Dictionary
 
 from editions.checks.compare.shown import Shown, squash
 from editions.checks.pdf import outline_titles, structure_headings
-from editions.checks.pdf_content import element_text, marked_content
 from editions.pdf.reading import link_target, role_of, struct_kids, walk_structure
+from editions.pdf.text import element_text, marked_content
 from editions.programs import run_poppler
 
 

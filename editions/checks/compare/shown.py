@@ -13,6 +13,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
+from editions.pdf.text import squash as squash
+
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
 #: Backlinks and footnote arrows the visual editions add after an entry.
@@ -43,16 +45,6 @@ class Shown:
     timed_text: dict[str, str] = field(default_factory=dict)
     text: str | None = None  # all visible (or heard) text, for the word check
     pages: int | None = None  # printed pages, or page-list entries
-
-
-def squash(text: str) -> str:
-    """Return *text* without whitespace or decoration, for layout-proof equality.
-
-    PDF text extraction drops the space between two spans and adds one at a line
-    break, even inside a URL; comparing without any whitespace survives both.
-    """
-    text = unicodedata.normalize("NFKC", text)
-    return _SPACE.sub("", _DECORATION.sub("", text))
 
 
 def tidy(text: str) -> str:
