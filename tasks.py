@@ -157,8 +157,7 @@ for _edition in EDITIONS:
 @task(help=_help("source", "out", "strict"))
 def check(c: Context, source: str = "", out: str = "", strict: bool = False) -> None:
     """Validate the built editions, compare them with the source, write the report."""
-    from editions.checks import run as checker
-    from editions.checks import speech_review
+    from editions.checks import run as checker, speech_review
     from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed, MissingProgram
 
     options = checker.CheckOptions(progress=lambda line: print(line, file=sys.stderr))

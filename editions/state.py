@@ -19,9 +19,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from editions.fingerprint import ABSENT, digest, sha256_file
-from editions.fingerprint import code as code  # re-exported for the driver
-from editions.fingerprint import code_files as code_files
+from editions.fingerprint import (
+    ABSENT,
+    code as code,  # re-exported for the driver
+    code_files as code_files,
+    digest,
+    sha256_file,
+)
 from editions.output import write_text
 from editions.paths import PACKAGE, STYLES
 

@@ -19,9 +19,9 @@ from editions.audio.synth import synthesise
 from editions.checks.audio import (
     AudioMeasures,
     check_audio,
+    measure as measure_file,
     read_chapters,
 )
-from editions.checks.audio import measure as measure_file
 
 
 @functools.cache

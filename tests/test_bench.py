@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from editions.bench import measure as measuring
-from editions.bench import run as bench
-from editions.bench import tools
+from editions.bench import measure as measuring, run as bench, tools
 from editions.bench.irreducible import irreducible
 
 GOOD = Path(__file__).resolve().parent / "data" / "good"

@@ -21,9 +21,7 @@ from editions import build as pipeline
 from editions.braille import cells, layout, liblouis, prepare
 from editions.braille.render import render
 from editions.braille.tables import BrailleSettings
-from editions.checks import braille as checks
-from editions.checks import names
-from editions.checks import run as checker
+from editions.checks import braille as checks, names, run as checker
 from editions.checks.compare import consistency
 from editions.checks.compare.expected import expected
 from editions.checks.compare.read_braille import BrailleShown, read_braille

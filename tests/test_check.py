@@ -21,8 +21,7 @@ import pikepdf
 import pytest
 from conftest import ARTICLES, FIXTURE, Built, run_invoke
 
-from editions.checks import naturalness
-from editions.checks import run as check
+from editions.checks import naturalness, run as check
 from editions.checks.asr import Word
 from editions.checks.axe import run_axe
 from editions.checks.browser import open_page

@@ -25,8 +25,7 @@ import pytest
 from conftest import FIXTURE, ROOT, run_invoke
 from distributed import Client, LocalCluster
 
-from editions import batch, cluster, cluster_check
-from editions import build as pipeline
+from editions import batch, build as pipeline, cluster, cluster_check
 from editions.errors import Location
 
 T = TypeVar("T")

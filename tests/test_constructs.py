@@ -25,8 +25,7 @@ from editions.audio import speech_script
 from editions.audio.script import build_script
 from editions.braille.step import settings_of
 from editions.braille.tables import choose
-from editions.checks.compare import line_breaks
-from editions.checks.compare import text_fidelity as fidelity
+from editions.checks.compare import line_breaks, text_fidelity as fidelity
 from editions.checks.compare.read_braille import read_braille
 from editions.checks.compare.read_epub import read_epub, xhtml_documents
 from editions.checks.compare.read_html import read_html

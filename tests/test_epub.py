@@ -16,8 +16,7 @@ from lxml import etree
 
 from editions.checks.ace import run_ace
 from editions.checks.epubcheck import run_epubcheck
-from editions.epub import overlays
-from editions.epub import render as epub
+from editions.epub import overlays, render as epub
 from editions.facts import PageStarts, SentenceTiming, Timings
 
 NS = {

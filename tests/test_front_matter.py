@@ -9,14 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from editions import build as pipeline
-from editions import html_body, keep_together, locale
+from editions import build as pipeline, html_body, keep_together, locale
 from editions.audio.script import build_script
 from editions.checks.compare.shown import Shown
 from editions.checks.front_matter import check_title_block, check_unit_breaks
 from editions.errors import BuildFailed
-from editions.source import article as source
-from editions.source import metadata
+from editions.source import article as source, metadata
 from editions.source.sourcemap import SourceMap
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus"

@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from editions import build as pipeline
-from editions import state
+from editions import build as pipeline, state
 from editions.bench.run import edit_one_paragraph, speech_texts
 from editions.errors import BuildFailed
 from editions.facts import PageStarts

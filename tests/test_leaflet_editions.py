@@ -14,10 +14,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from editions import build as pipeline
-from editions import locale
-from editions.checks import figure_text, front_matter, names, pdf_tables
-from editions.checks import run as checker
+from editions import build as pipeline, locale
+from editions.checks import figure_text, front_matter, names, pdf_tables, run as checker
 from editions.checks.compare.read_epub import read_epub
 from editions.checks.compare.read_html import read_html
 from editions.checks.compare.read_pdf import read_pdf

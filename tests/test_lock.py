@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from editions import build as pipeline
-from editions import debris, lock
+from editions import build as pipeline, debris, lock
 from editions.audio.encode import run_all
 from editions.errors import BuildFailed
 

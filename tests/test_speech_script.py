@@ -19,8 +19,7 @@ from editions import build as pipeline
 from editions.audio import speech_script
 from editions.audio.normalise import written_only_forms
 from editions.audio.script import build_script
-from editions.checks import run as check
-from editions.checks import speech_review
+from editions.checks import run as check, speech_review
 from editions.model import Article
 from editions.report import html_report, json_report
 from editions.source import article as source

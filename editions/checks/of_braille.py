@@ -10,8 +10,7 @@ from editions import state
 from editions.braille import liblouis
 from editions.braille.step import settings_of
 from editions.braille.tables import choose
-from editions.checks import braille as checks
-from editions.checks import names
+from editions.checks import braille as checks, names
 from editions.checks.checker import Checker
 from editions.checks.compare import consistency, text_fidelity
 from editions.checks.compare.read_braille import BrailleShown, read_braille

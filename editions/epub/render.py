@@ -13,7 +13,6 @@ import hashlib
 import os
 import uuid
 import zipfile
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
@@ -22,20 +21,20 @@ from pathlib import Path
 from ebooklib import epub
 from lxml import etree
 
-from editions import fonts, locale
-from editions import html_body as html
+from editions import fonts, html_body as html, locale
 from editions.epub import overlays
+from editions.epub.accessibility import CERTIFIER, accessibility_metadata
+from editions.epub.nav import nav_document, page_labels
 from editions.epub.package import package_dc
 from editions.epub.pls import lexicon_pls
+from editions.epub.xhtml import CONTENT, xhtml
 from editions.facts import PageStarts, Timings
 from editions.model import Article
 from editions.output import staged
 from editions.paths import STYLES
 
-CONTENT = "article.xhtml"
 SMIL = "article.smil"
 OVERLAY_ID = "overlay"
-CERTIFIER = "Accessible Editions pipeline (automated checks: EPUBCheck, Ace by DAISY)"
 
 
 @dataclass(frozen=True)
@@ -69,174 +68,6 @@ def identifier(article: Article) -> str:
     """Return a stable urn:uuid derived from title, author and date."""
     seed = f"{article.title}|{article.author}|{article.date}".encode()
     return f"urn:uuid:{uuid.UUID(hashlib.sha256(seed).hexdigest()[:32])}"
-
-
-def page_labels(page_starts: Sequence[str]) -> dict[str, str]:
-    """Map the first sentence of each PDF page to that page's number."""
-    labels: dict[str, str] = {}
-    for number, sentence_id in enumerate(page_starts, start=1):
-        if sentence_id and sentence_id not in labels:
-            labels[sentence_id] = str(number)
-    return labels
-
-
-def accessibility_metadata(
-    article: Article, inputs: EpubInputs, overlay: overlays.Overlay | None = None
-) -> list[tuple[str, str]]:
-    """Derive schema.org accessibility properties from what the book contains.
-
-    The narration is an adaptation of the text, not content of its own, so it adds no
-    access mode (A11y Techniques META-001); it makes `auditory` sufficient only when
-    it reads every sentence and every image description (A11y 1.1 §sync-complete).
-    """
-    has_images = bool(article.figures)
-    modes = ["textual", *(["visual"] if has_images else [])]
-    sufficient = ["textual", *(["textual,visual"] if has_images else [])]
-    if overlay is not None and overlay.complete:
-        sufficient.append("auditory")
-    features = [
-        "structuralNavigation",
-        "tableOfContents",
-        "readingOrder",
-        "displayTransformability",
-    ]
-    if has_images:
-        features.append("alternativeText")
-    if inputs.page_starts:
-        features += ["pageNavigation", "pageBreakMarkers"]
-    if article.lexicon:
-        features.append("ttsMarkup")
-    if overlay is not None:
-        features.append("synchronizedAudioText")
-    summary = (
-        "This EPUB 3 publication meets EPUB Accessibility 1.1 and WCAG 2.2 Level AA. "
-        "It has a table of contents, headings for every section and a logical "
-        "reading order; the text can be resized and restyled."
-        + (" Every image has a text description." if has_images else "")
-        + (
-            f" Page numbers follow the print PDF edition ({inputs.pdf_name})."
-            if inputs.page_starts
-            else ""
-        )
-        + (" A pronunciation lexicon helps text-to-speech." if article.lexicon else "")
-        + _narration_summary(overlay, has_images)
-    )
-    meta = [("schema:accessMode", m) for m in modes]
-    meta += [("schema:accessModeSufficient", s) for s in sufficient]
-    meta += [("schema:accessibilityFeature", f) for f in features]
-    meta += [
-        ("schema:accessibilityHazard", "none"),
-        ("schema:accessibilitySummary", summary),
-    ]
-    if inputs.page_starts:
-        meta.append(
-            (
-                "pageBreakSource",
-                f"{article.author}, {article.title}, PDF edition ({inputs.pdf_name})",
-            )
-        )
-    return meta
-
-
-def _narration_summary(overlay: overlays.Overlay | None, has_images: bool) -> str:
-    if overlay is None:
-        return ""
-    if overlay.complete:
-        described = ", image descriptions included," if has_images else ""
-        return (
-            f" A synthetic-voice narration of the whole text{described} plays with "
-            "each sentence highlighted as it is read."
-        )
-    return (
-        " A synthetic-voice narration plays with each sentence highlighted as it is "
-        f"read; {len(overlay.uncovered)} passage(s) of the text are not narrated."
-    )
-
-
-def nav_document(article: Article, inputs: EpubInputs) -> str:
-    """Return the nav XHTML: toc with every heading, landmarks, page-list."""
-    toc = _toc_list(list(article.headings[1:]))
-    contents = locale.label(article.lang, "contents")
-
-    def say(key: str) -> str:
-        return escape(locale.label(article.lang, key))
-
-    items = [
-        '<nav epub:type="toc" id="toc" role="doc-toc" aria-labelledby="toc-h">'
-        f'<h1 id="toc-h">{escape(contents)}</h1>{toc}</nav>'
-    ]
-    landmarks = [
-        ("toc", "nav.xhtml#toc", contents),
-        ("bodymatter", f"{CONTENT}#title", locale.label(article.lang, "start")),
-    ]
-    bibliography = [s for s in article.sections if s.role == "bibliography"]
-    if bibliography:
-        landmarks.append(
-            (
-                "bibliography",
-                f"{CONTENT}#{bibliography[0].section_id}",
-                bibliography[0].title_text,
-            )
-        )
-    marks = "".join(
-        f'<li><a epub:type="{t}" href="{h}">{escape(label)}</a></li>'
-        for t, h, label in landmarks
-    )
-    items.append(
-        '<nav epub:type="landmarks" id="landmarks" aria-labelledby="lm-h" '
-        f'hidden="hidden"><h2 id="lm-h">{say("landmarks")}</h2><ol>{marks}</ol></nav>'
-    )
-    labels = page_labels(inputs.page_starts)
-    if labels:
-        pages = "".join(
-            f'<li><a href="{CONTENT}#page-{n}">{n}</a></li>' for n in labels.values()
-        )
-        items.append(
-            '<nav epub:type="page-list" id="page-list" aria-labelledby="pl-h" '
-            f'hidden="hidden"><h2 id="pl-h">{say("pages")}</h2><ol>{pages}</ol></nav>'
-        )
-    return _xhtml(article, contents, "\n".join(items), stylesheet=True)
-
-
-def _toc_list(headings: list[tuple[int, str, str]]) -> str:
-    """Nest headings into <ol>s: each deeper heading goes inside the item before it."""
-    if not headings:
-        return ""
-    level = headings[0][0]
-    items: list[str] = []
-    index = 0
-    while index < len(headings):
-        _, section_id, text = headings[index]
-        children_end = index + 1
-        while children_end < len(headings) and headings[children_end][0] > level:
-            children_end += 1
-        inner = _toc_list(headings[index + 1 : children_end])
-        items.append(
-            f'<li><a href="{CONTENT}#{escape(section_id)}">{escape(text)}</a>'
-            f"{inner}</li>"
-        )
-        index = children_end
-    return "<ol>" + "".join(items) + "</ol>"
-
-
-def _xhtml(
-    article: Article, title: str, body: str, *, stylesheet: bool, lexicon: bool = False
-) -> str:
-    lang = escape(article.lang)
-    links = '<link rel="stylesheet" type="text/css" href="styles/epub.css" />'
-    if lexicon:
-        links += (
-            f'<link rel="pronunciation" type="application/pls+xml" '
-            f'hreflang="{lang}" href="lexicon.pls" />'
-        )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
-        '<html xmlns="http://www.w3.org/1999/xhtml" '
-        'xmlns:epub="http://www.idpf.org/2007/ops" '
-        f'lang="{lang}" xml:lang="{lang}">\n<head>\n<meta charset="utf-8" />\n'
-        f"<title>{escape(title)}</title>\n{links if stylesheet else ''}\n</head>\n"
-        f"<body>\n{body}\n</body>\n</html>\n"
-    )
 
 
 def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) -> Path:
@@ -330,7 +161,7 @@ def _content_document(article: Article, inputs: EpubInputs) -> RawXhtml:
     content = RawXhtml(
         uid="article", file_name=CONTENT, title=article.title, lang=article.lang
     )
-    content.raw = _xhtml(
+    content.raw = xhtml(
         article, article.title, body, stylesheet=True, lexicon=bool(article.lexicon)
     )
     return content

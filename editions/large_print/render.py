@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from editions import fonts, locale
-from editions import html_body as html
+from editions import fonts, html_body as html, locale
 from editions.facts import Timings
 from editions.model import Article, block_sentences
 from editions.output import write_text

@@ -15,8 +15,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from editions import fonts, locale
-from editions import html_body as html
+from editions import fonts, html_body as html, locale
 from editions.errors import BuildFailed, Finding, Location
 from editions.facts import PageStarts
 from editions.model import Article
@@ -153,8 +152,7 @@ def render(
     article: Article, out_dir: Path, settings: PdfSettings | None = None
 ) -> PdfEdition:
     """Lay out and write `<stem><suffix>.pdf`; fail on any WeasyPrint ERROR."""
-    from editions.pdf import tables as pdf_tables
-    from editions.pdf import tagging as pdf_tagging
+    from editions.pdf import tables as pdf_tables, tagging as pdf_tagging
 
     settings = settings or PdfSettings()
     target = out_dir / f"{article.stem}{settings.suffix}.pdf"
@@ -218,8 +216,7 @@ def _finish(path: Path, article: Article, fragments: dict[str, list[int]]) -> No
     """Join split tables and add the front matter WeasyPrint leaves out of the XMP."""
     import pikepdf
 
-    from editions.pdf import metadata as pdf_metadata
-    from editions.pdf import tables as pdf_tables
+    from editions.pdf import metadata as pdf_metadata, tables as pdf_tables
 
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         pdf_tables.join_split_tables(pdf, fragments)

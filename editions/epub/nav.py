@@ -1,0 +1,89 @@
+"""The EPUB's navigation document: contents, landmarks and the PDF's page-list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import TYPE_CHECKING
+
+from editions import locale
+from editions.epub.xhtml import CONTENT, xhtml
+from editions.model import Article
+
+if TYPE_CHECKING:
+    from editions.epub.render import EpubInputs
+
+
+def page_labels(page_starts: Sequence[str]) -> dict[str, str]:
+    """Map the first sentence of each PDF page to that page's number."""
+    labels: dict[str, str] = {}
+    for number, sentence_id in enumerate(page_starts, start=1):
+        if sentence_id and sentence_id not in labels:
+            labels[sentence_id] = str(number)
+    return labels
+
+
+def nav_document(article: Article, inputs: EpubInputs) -> str:
+    """Return the nav XHTML: toc with every heading, landmarks, page-list."""
+    toc = _toc_list(list(article.headings[1:]))
+    contents = locale.label(article.lang, "contents")
+
+    def say(key: str) -> str:
+        return escape(locale.label(article.lang, key))
+
+    items = [
+        '<nav epub:type="toc" id="toc" role="doc-toc" aria-labelledby="toc-h">'
+        f'<h1 id="toc-h">{escape(contents)}</h1>{toc}</nav>'
+    ]
+    landmarks = [
+        ("toc", "nav.xhtml#toc", contents),
+        ("bodymatter", f"{CONTENT}#title", locale.label(article.lang, "start")),
+    ]
+    bibliography = [s for s in article.sections if s.role == "bibliography"]
+    if bibliography:
+        landmarks.append(
+            (
+                "bibliography",
+                f"{CONTENT}#{bibliography[0].section_id}",
+                bibliography[0].title_text,
+            )
+        )
+    marks = "".join(
+        f'<li><a epub:type="{t}" href="{h}">{escape(label)}</a></li>'
+        for t, h, label in landmarks
+    )
+    items.append(
+        '<nav epub:type="landmarks" id="landmarks" aria-labelledby="lm-h" '
+        f'hidden="hidden"><h2 id="lm-h">{say("landmarks")}</h2><ol>{marks}</ol></nav>'
+    )
+    labels = page_labels(inputs.page_starts)
+    if labels:
+        pages = "".join(
+            f'<li><a href="{CONTENT}#page-{n}">{n}</a></li>' for n in labels.values()
+        )
+        items.append(
+            '<nav epub:type="page-list" id="page-list" aria-labelledby="pl-h" '
+            f'hidden="hidden"><h2 id="pl-h">{say("pages")}</h2><ol>{pages}</ol></nav>'
+        )
+    return xhtml(article, contents, "\n".join(items), stylesheet=True)
+
+
+def _toc_list(headings: list[tuple[int, str, str]]) -> str:
+    """Nest headings into <ol>s: each deeper heading goes inside the item before it."""
+    if not headings:
+        return ""
+    level = headings[0][0]
+    items: list[str] = []
+    index = 0
+    while index < len(headings):
+        _, section_id, text = headings[index]
+        children_end = index + 1
+        while children_end < len(headings) and headings[children_end][0] > level:
+            children_end += 1
+        inner = _toc_list(headings[index + 1 : children_end])
+        items.append(
+            f'<li><a href="{CONTENT}#{escape(section_id)}">{escape(text)}</a>'
+            f"{inner}</li>"
+        )
+        index = children_end
+    return "<ol>" + "".join(items) + "</ol>"
