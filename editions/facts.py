@@ -50,6 +50,23 @@ class PageStarts:
         return cls.from_json(_read(path))
 
 
+def pages_at(starts: Sequence[str]) -> tuple[dict[str, list[int]], list[int]]:
+    """Map each sentence id to the print pages that begin at it.
+
+    A page on which no sentence starts (a tall picture, or a page inside one long
+    sentence) goes with the next page that has a start, so no page number is lost;
+    pages after the last start are returned apart, for the edition to place.
+    """
+    breaks: dict[str, list[int]] = {}
+    pending: list[int] = []
+    for number, sentence_id in enumerate(starts, start=1):
+        pending.append(number)
+        if sentence_id:
+            breaks.setdefault(sentence_id, []).extend(pending)
+            pending = []
+    return breaks, pending
+
+
 @dataclass(frozen=True)
 class ChapterTime:
     """Where one chapter is heard on the book's timeline, in seconds."""

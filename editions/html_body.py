@@ -8,7 +8,7 @@ from the Markdown can become executable markup.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from itertools import pairwise
@@ -51,7 +51,8 @@ class HtmlOptions:
 
     image_src: Callable[[Figure], str]
     epub: bool = False  # add epub:type semantics (XHTML in an EPUB only)
-    page_breaks: Mapping[str, str] = field(default_factory=dict)  # sentence id → label
+    #: sentence id → the labels of the print pages that begin at it
+    page_breaks: Mapping[str, Sequence[str]] = field(default_factory=dict)
     backlinks: bool = False  # reference entries link back to each citation
     byline: bool = True
     after_title: str = ""  # trusted HTML made by the pipeline (the listen box)
@@ -294,10 +295,9 @@ class _Renderer(ConstructsMixin):
 
     def sentence(self, sentence: Sentence) -> str:
         marker = ""
-        label = self.options.page_breaks.get(sentence.sentence_id)
-        if label is not None:
-            epub_type = attr("epub:type", "pagebreak") if self.options.epub else ""
-            marker = (
+        epub_type = attr("epub:type", "pagebreak") if self.options.epub else ""
+        for label in self.options.page_breaks.get(sentence.sentence_id, ()):
+            marker += (
                 f'<span{attr("id", "page-" + label)} role="doc-pagebreak"'
                 f"{epub_type}{attr('aria-label', label)}></span>"
             )

@@ -27,6 +27,7 @@ from editions.braille.layout import (
 from editions.braille.pef import pef
 from editions.braille.prepare import Para, paragraphs
 from editions.braille.tables import BrailleSettings
+from editions.facts import pages_at
 from editions.model import Article
 from editions.output import write_bytes
 
@@ -93,14 +94,7 @@ def print_page_breaks(page_starts: Sequence[str]) -> dict[str, list[int]]:
     A PDF page on which no sentence starts (a page of only a picture) gets its
     indicator where the next page's first sentence is, so none is lost.
     """
-    breaks: dict[str, list[int]] = {}
-    pending: list[int] = []
-    for number, sentence_id in enumerate(page_starts, start=1):
-        pending.append(number)
-        if sentence_id:
-            breaks.setdefault(sentence_id, []).extend(pending)
-            pending = []
-    return breaks
+    return pages_at(page_starts)[0]
 
 
 def _leftover_pages(

@@ -8,19 +8,24 @@ from typing import TYPE_CHECKING
 
 from editions import locale
 from editions.epub.xhtml import CONTENT, xhtml
+from editions.facts import pages_at
 from editions.model import Article
 
 if TYPE_CHECKING:
     from editions.epub.render import EpubInputs
 
 
-def page_labels(page_starts: Sequence[str]) -> dict[str, str]:
-    """Map the first sentence of each PDF page to that page's number."""
-    labels: dict[str, str] = {}
-    for number, sentence_id in enumerate(page_starts, start=1):
-        if sentence_id and sentence_id not in labels:
-            labels[sentence_id] = str(number)
-    return labels
+def page_labels(page_starts: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Map sentence ids to the numbers of the PDF pages that begin there.
+
+    Every page gets a marker (the page-list must list them all): one on which no
+    sentence starts is marked at the next start, and pages after the last start
+    at the last one.
+    """
+    breaks, trailing = pages_at(page_starts)
+    if trailing and breaks:
+        breaks[list(breaks)[-1]].extend(trailing)
+    return {key: tuple(str(n) for n in numbers) for key, numbers in breaks.items()}
 
 
 def nav_document(article: Article, inputs: EpubInputs) -> str:
@@ -58,8 +63,9 @@ def nav_document(article: Article, inputs: EpubInputs) -> str:
     )
     labels = page_labels(inputs.page_starts)
     if labels:
+        numbers = sorted(int(n) for ns in labels.values() for n in ns)
         pages = "".join(
-            f'<li><a href="{CONTENT}#page-{n}">{n}</a></li>' for n in labels.values()
+            f'<li><a href="{CONTENT}#page-{n}">{n}</a></li>' for n in numbers
         )
         items.append(
             '<nav epub:type="page-list" id="page-list" aria-labelledby="pl-h" '
