@@ -288,7 +288,7 @@ DEFECTS = {
     ),
     "html alt text changed": (
         HTML,
-        lambda t: t.replace('alt="A single round red pill', 'alt="A blue pill', 1),
+        lambda t: t.replace('alt="A single tablet', 'alt="A blue pill', 1),
         "alt text",
         "CHK013",
     ),
@@ -464,7 +464,7 @@ def test_epub_validators_fail_on_a_broken_epub(broken: Path) -> None:
 
 def test_html_validators_fail_on_bad_markup(broken: Path) -> None:
     def damage(page: str) -> str:
-        page = re.sub(r' alt="A single round red pill[^"]*"', "", page, count=1)
+        page = re.sub(r' alt="A single tablet[^"]*"', "", page, count=1)
         return page.replace('<span id="s3" class="s">', '<span id="s2" class="s">', 1)
 
     _edit_text(broken / HTML, damage)

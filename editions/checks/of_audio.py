@@ -98,9 +98,6 @@ def _speech(checker: Checker) -> list[Finding]:
 
 def _listen(checker: Checker) -> list[Finding]:
     files = checker.report.files
-    if speech_review.exemptions(checker.article.lang):  # Whisper tiny.en: English
-        lang = checker.article.lang
-        return [speech_review.exemption("ASR back-check", lang, files["mp3"])]
     findings, checker.report.listening = back_check(
         files["mp3"], files["timings"], checker.article
     )
