@@ -30,6 +30,7 @@ HELP = {
     "braille_cells": "braille cells a line (default 40)",
     "braille_lines": "braille lines a page (default 25)",
     "braille_grade": "braille grade: 2 (contracted, default) or 1 (uncontracted)",
+    "quiet": "no progress bars (they are drawn only when stderr is a terminal)",
 }
 
 
@@ -46,6 +47,7 @@ def _build(
     paper: str,
     audio_base_url: str,
     braille: tuple[int, int, int] = (40, 25, 2),
+    quiet: bool = False,
 ) -> None:
     from editions import build as pipeline
     from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed, MissingProgram
@@ -59,6 +61,7 @@ def _build(
         braille_cells=braille[0],
         braille_lines=braille[1],
         braille_grade=braille[2],
+        progress=not quiet,
     )
     if source and Path(source).is_dir():
         _build_folder(Path(source), Path(out or BUILD), options)
@@ -105,9 +108,10 @@ def _build_task(name: str, only: tuple[str, ...], summary: str) -> Task:
         braille_cells: int = 40,
         braille_lines: int = 25,
         braille_grade: int = 2,
+        quiet: bool = False,
     ) -> None:
         braille = (braille_cells, braille_lines, braille_grade)
-        _build(only, source, out, tts, strict, paper, audio_base_url, braille)
+        _build(only, source, out, tts, strict, paper, audio_base_url, braille, quiet)
 
     run.__doc__ = summary
     run.__name__ = name
