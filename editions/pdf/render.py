@@ -124,8 +124,10 @@ def render(
     """Lay out and write `<stem><suffix>.pdf`; fail on any WeasyPrint ERROR."""
     from weasyprint import HTML
 
+    from editions.pdf import speedups
     from editions.pdf import tagging as pdf_tagging
 
+    speedups.install()  # pydyf's page references in O(1): writing stays linear
     settings = settings or PdfSettings()
     target = out_dir / f"{article.stem}{settings.suffix}.pdf"
     fetcher = _source_only_fetcher([article.base_dir, fonts.font_dir()])
