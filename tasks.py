@@ -159,14 +159,26 @@ def check(c: Context, source: str = "", out: str = "", strict: bool = False) -> 
         "tts": "speech engine for the builds: piper (default) or null (a quick check)",
         "tools": "also time the irreducible work (piper, WeasyPrint) and the plain "
         "tools (pandoc, espeak-ng, ffmpeg); --no-tools skips them",
+        "long": "instead, build the generated book at these fractions of its full "
+        "size ('all' = 1/8,1/4,1/2,1: the scale curve, under 'long' in bench.json)",
     }
 )
 def bench(
-    c: Context, source: str = "", out: str = "", tts: str = "piper", tools: bool = True
+    c: Context,
+    source: str = "",
+    out: str = "",
+    tts: str = "piper",
+    tools: bool = True,
+    long: str = "",
 ) -> None:
     """Time cold, no-op and one-paragraph builds against the plain tools; bench.json."""
     from editions.bench import run as benchmark
 
+    if long:
+        from editions.bench import scale
+
+        print(scale.main(Path(out or BUILD), long, tts, tools))
+        return
     options = benchmark.BenchOptions(tts=tts, tools=tools)
     try:
         result = benchmark.run(Path(source or SOURCE), Path(out or BUILD), options)

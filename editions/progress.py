@@ -49,7 +49,7 @@ class Display:
     def __init__(self, enabled: bool) -> None:
         self.enabled = shown(enabled)
         self._thread: threading.Thread | None = None
-        self._bars: Any = None
+        self.bars: Any = None
 
     def __enter__(self) -> Display:
         global _queue
@@ -66,7 +66,7 @@ class Display:
             TimeRemainingColumn,
         )
 
-        self._bars = Progress(
+        self.bars = Progress(
             TextColumn("{task.description:<8}"),
             BarColumn(bar_width=24),
             MofNCompleteColumn(),
@@ -78,7 +78,7 @@ class Display:
             transient=True,
         )
         _queue = multiprocessing.get_context("fork").SimpleQueue()
-        self._bars.start()
+        self.bars.start()
         self._thread = threading.Thread(
             target=self._draw, args=(_queue,), name="progress", daemon=True
         )
@@ -93,19 +93,19 @@ class Display:
         while (event := queue.get()) is not None:
             edition, completed, total, what = event
             if edition not in tasks:
-                tasks[edition] = self._bars.add_task(edition, total=total, what=what)
+                tasks[edition] = self.bars.add_task(edition, total=total, what=what)
             if total is not None:
                 totals[edition] = total
             if completed < 0:  # finished: fill the bar, whatever the count reached
                 known = totals.get(edition, 1)
-                self._bars.update(
+                self.bars.update(
                     tasks[edition], total=known, completed=known, what="done"
                 )
                 continue
             fields: dict[str, Any] = {"completed": completed, "what": what}
             if total is not None:
                 fields["total"] = total
-            self._bars.update(tasks[edition], **fields)
+            self.bars.update(tasks[edition], **fields)
 
     def __exit__(
         self,
@@ -119,5 +119,5 @@ class Display:
         _queue.put(None)
         if self._thread is not None:
             self._thread.join(timeout=5)
-        self._bars.stop()
+        self.bars.stop()
         _queue = None

@@ -73,7 +73,8 @@ def _front_matter(front: str, chapters: int) -> str:
         if not line.startswith(("title:", "as-written:"))
     ]
     title = f"title: A Long Guide to Chronic Pain and Low-Dose Naltrexone ({chapters})"
-    return "---\n" + "\n".join([title, *lines]) + "\n---\n"
+    url = "audio-base-url: https://books.example.com/audio/"
+    return "---\n" + "\n".join([title, *lines, url]) + "\n---\n"
 
 
 def _uncapitalised(sentence: str) -> str:
@@ -123,14 +124,14 @@ def _chapter(n: int, headings: list[str], paragraphs: list[str]) -> tuple[str, i
             blocks.append(
                 f"Points to remember from part {n}:[^part-{n}]\n\n"
                 f"- Take the dose your doctor set for part {n}.\n"
-                f"- Write down how you feel each day.\n"
-                f"- Ask before you change anything."
+                f"- Write down how you feel each day of part {n}.\n"
+                f"- Ask before you change anything in part {n}."
             )
             blocks.append(
                 "| Week | Daily dose | Notes |\n|:-----|-----------:|:------|\n"
-                f"| 1 | {1 + n % 3} mg | Start low |\n"
-                f"| 2 | {2 + n % 3} mg | Check how you feel |\n"
-                f"| 3 | {3 + n % 3} mg | Keep going if it helps |\n\n"
+                f"| 1 | {1 + n % 3} mg | Start low in part {n} |\n"
+                f"| 2 | {2 + n % 3} mg | Check how you feel in part {n} |\n"
+                f"| 3 | {3 + n % 3} mg | Keep going in part {n} if it helps |\n\n"
                 f": Doses for part {n} {{#tbl-part-{n}}}"
             )
             words += 30

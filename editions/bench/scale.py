@@ -11,6 +11,7 @@ The curve's growth is the log-log slope of time against chapters: 1.0 is linear.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import shutil
@@ -18,12 +19,14 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from editions import state
 from editions.bench import longdoc
 from editions.bench.run import build_command, freeze_code, measure
+from editions.output import write_text
 
 #: What the issue asks of the full-size book: (limit, "max" or "min").
 TARGETS: dict[str, tuple[float, str]] = {
@@ -237,3 +240,24 @@ def table(result: dict[str, Any]) -> str:
             f"{name:<26}{value!s:<10}{result['targets'].get(name, ''):<10}{mark}"
         )
     return "\n".join(lines)
+
+
+def parse_fractions(text: str) -> tuple[float, ...]:
+    """Read "1/8,1/4" (or "all") as fractions of the full book."""
+    if text.strip() == "all":
+        return FRACTIONS
+    return tuple(float(Fraction(part.strip())) for part in text.split(","))
+
+
+def main(out_dir: Path, fractions: str, tts: str, irreducible: bool = True) -> str:
+    """Run the curve, add it to `<out_dir>/bench.json` as "long"; return the table."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    options = ScaleOptions(parse_fractions(fractions), tts, irreducible)
+    result = run(out_dir, options)
+    path = out_dir / "bench.json"
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        kept = {}
+    write_text(path, json.dumps({**kept, "long": result}, indent=1))
+    return f'{table(result)}\nWritten to {path} ("long")'
