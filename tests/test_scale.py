@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -158,3 +159,36 @@ def test_long_curve_states_every_target(curve: dict[str, Any]) -> None:
     text = scale.table(curve)
     for name in scale.TARGETS:
         assert name in text
+
+
+def test_epub_zip_streams_the_audio_in(tmp_path: Path) -> None:
+    """A book's MP3 is copied into the EPUB in blocks, never read whole."""
+    import tracemalloc
+    import zipfile
+    from datetime import UTC, datetime
+
+    from editions.epub.render import normalise_zip
+
+    audio = tmp_path / "book.mp3"
+    audio.write_bytes(os.urandom(16 * 1024 * 1024))
+    epub = tmp_path / "book.epub"
+    with zipfile.ZipFile(epub, "w") as z:
+        z.writestr("mimetype", "application/epub+zip")
+        z.writestr("EPUB/content.opf", '<package version="3.0"><metadata/></package>')
+        z.writestr("EPUB/audio/book.mp3", b"")
+    tracemalloc.start()
+    normalise_zip(
+        epub, datetime(2024, 7, 1, tzinfo=UTC), "en-US", {"EPUB/audio/book.mp3": audio}
+    )
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 4 * 1024 * 1024
+    with zipfile.ZipFile(epub) as z:
+        infos = z.infolist()
+        assert infos[0].filename == "mimetype"
+        assert infos[0].compress_type == zipfile.ZIP_STORED
+        entry = z.getinfo("EPUB/audio/book.mp3")
+        assert entry.compress_type == zipfile.ZIP_STORED
+        assert z.read(entry) == audio.read_bytes()
+        assert b'xml:lang="en-US"' in z.read("EPUB/content.opf")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.epub", "book.mp3"]
