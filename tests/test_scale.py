@@ -192,3 +192,23 @@ def test_epub_zip_streams_the_audio_in(tmp_path: Path) -> None:
         assert z.read(entry) == audio.read_bytes()
         assert b'xml:lang="en-US"' in z.read("EPUB/content.opf")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.epub", "book.mp3"]
+
+
+def test_synthesis_leaves_the_samples_in_the_cache(tmp_path: Path) -> None:
+    """A book's speech (10 GB as float32) is read chapter by chapter, not held."""
+    import numpy as np
+
+    from editions.audio.cache import SentenceCache
+    from editions.audio.stored import StoredSpeech
+    from editions.audio.synth import make_engine, synthesise
+
+    texts = ["One short sentence.", "Another, somewhat longer, sentence here."]
+    speech, made = synthesise(texts, "null", tmp_path)
+    assert made == 2
+    key = make_engine("null").cache_key()
+    for text, stored in speech.items():
+        assert isinstance(stored, StoredSpeech)
+        cached = SentenceCache(tmp_path).get((key, text))
+        assert cached is not None
+        assert stored.seconds == pytest.approx(cached.seconds) and stored.seconds > 0
+        assert np.array_equal(stored.samples, cached.samples)

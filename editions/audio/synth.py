@@ -20,6 +20,7 @@ from pathlib import Path
 
 from editions.audio.cache import SentenceCache
 from editions.audio.engine import Engine, Speech
+from editions.audio.stored import StoredSpeech
 
 _worker_engine: Engine | None = None
 
@@ -104,10 +105,11 @@ def synthesise(
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
-    speech = {}
+    # Left in the cache until mastering reads each chapter (a book would not fit).
+    speech: dict[str, Speech] = {}
     for text in distinct:
-        found = cache.get((key, text))
+        found = StoredSpeech.open(cache.path((key, text)))
         if found is None:
             raise RuntimeError(f"speech cache entry vanished for: {text[:60]}")
-        speech[text] = found
+        speech[text] = found  # type: ignore[assignment]  # reads as a Speech
     return speech, len(missing)
