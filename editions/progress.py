@@ -67,7 +67,7 @@ class Display:
         )
 
         self.bars = Progress(
-            TextColumn("{task.description:<8}"),
+            TextColumn("{task.description:<10}"),
             BarColumn(bar_width=24),
             MofNCompleteColumn(),
             TextColumn("{task.fields[what]}"),
