@@ -134,9 +134,9 @@ def test_quiet_or_plain_stderr_draws_nothing() -> None:
 
 @pytest.fixture(scope="module")
 def curve(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The long-document path in CI: 1/32 and 1/16 of the book, null speech."""
+    """The long-document path in CI: 1/64 and 1/32 of the book, null speech."""
     out = tmp_path_factory.mktemp("long")
-    options = scale.ScaleOptions(fractions=(1 / 32, 1 / 16), tts="null")
+    options = scale.ScaleOptions(fractions=(1 / 64, 1 / 32), tts="null")
     return scale.run(out, options)
 
 
@@ -144,13 +144,13 @@ def test_long_document_builds_every_edition_at_each_size(
     curve: dict[str, Any],
 ) -> None:
     points = curve["curve"]
-    assert [p["chapters"] for p in points] == [5, 10]
+    assert [p["chapters"] for p in points] == [2, 5]
     for point in points:
         assert set(point["editions"]) == set(registry.names())
         assert point["peak_memory_mb"] > 0
         assert point["irreducible"]["weasyprint_seconds"] > 0
         assert point["cold_over_irreducible"] > 0
-    assert points[1]["pdf_pages"] > points[0]["pdf_pages"] > 10
+    assert points[1]["pdf_pages"] > points[0]["pdf_pages"] > 5
 
 
 def test_long_curve_states_every_target(curve: dict[str, Any]) -> None:
@@ -212,3 +212,30 @@ def test_synthesis_leaves_the_samples_in_the_cache(tmp_path: Path) -> None:
         assert cached is not None
         assert stored.seconds == pytest.approx(cached.seconds) and stored.seconds > 0
         assert np.array_equal(stored.samples, cached.samples)
+
+
+def test_long_bench_is_added_to_bench_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    seen: list[scale.ScaleOptions] = []
+
+    def fake_run(out: Path, options: scale.ScaleOptions) -> dict[str, Any]:
+        seen.append(options)
+        point = {"chapters": 20, "words": 1, "seconds": 2.0, "cpu_seconds": 1.0}
+        point |= {"peak_memory_mb": 3.0, "editions": {}, "pdf_pages": 4}
+        return {
+            "curve": [point],
+            "measured": {"growth_exponent": None},
+            "targets": {"growth_exponent": "≤ 1.1"},
+            "met": {"growth_exponent": None},
+        }
+
+    monkeypatch.setattr(scale, "run", fake_run)
+    (tmp_path / "bench.json").write_text('{"cold": {"seconds": 1}}', encoding="utf-8")
+    text = scale.main(tmp_path, "1/8,1/4", "null", irreducible=False)
+    written = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
+    assert written["cold"] == {"seconds": 1} and written["long"]["curve"]
+    assert seen[0].fractions == (0.125, 0.25) and not seen[0].irreducible
+    assert "growth_exponent" in text and "bench.json" in text
