@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from editions.job import BuildOptions, Job, Made
@@ -56,6 +57,7 @@ def make(job: Job) -> Made:
     from editions.pdf.progress import estimate_pages, pages_laid_out
     from editions.pdf.render import render
 
+    started = time.process_time()  # CPU: comparable with WeasyPrint alone (bench)
     chosen = settings(job)
     words = sum(len(s.text.split()) for s in job.article.sentences())
     estimates = [estimate_pages(words, s.body_pt) for s in chosen]
@@ -71,4 +73,7 @@ def make(job: Job) -> Made:
     files = {"pdf": made[0].path, "pages": made[0].facts}
     if len(made) > 1:
         files["pdf-large-print"] = made[1].path
-    return Made(files, extra_files=tuple(m.facts for m in made[1:]))
+    cpu = round(time.process_time() - started, 3)
+    return Made(
+        files, extra_files=tuple(m.facts for m in made[1:]), facts={"cpu_seconds": cpu}
+    )
