@@ -150,6 +150,7 @@ def test_long_document_builds_every_edition_at_each_size(
         assert point["peak_memory_mb"] > 0
         assert point["irreducible"]["weasyprint_seconds"] > 0
         assert point["cold_over_irreducible"] > 0
+        assert point["pdf_over_weasyprint"] > 0  # CPU, the step against WeasyPrint
     assert points[1]["pdf_pages"] > points[0]["pdf_pages"] > 5
 
 
