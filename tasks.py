@@ -31,6 +31,8 @@ HELP = {
     "braille_lines": "braille lines a page (default 25)",
     "braille_grade": "braille grade: 2 (contracted, default) or 1 (uncontracted)",
     "quiet": "no progress bars (they are drawn only when stderr is a terminal)",
+    "scheduler": "a Dask scheduler (tcp://host:8786): build a folder's articles, or "
+    "speak one article's sentences, on its workers (default: this machine)",
 }
 
 
@@ -47,10 +49,12 @@ def _build(
     paper: str,
     audio_base_url: str,
     braille: tuple[int, int, int] = (40, 25, 2),
+    scheduler: str = "",
     quiet: bool = False,
 ) -> None:
     from editions import build as pipeline
     from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed, MissingProgram
+    from editions.interrupt import Interrupted
 
     options = pipeline.BuildOptions(
         only=only,
@@ -61,6 +65,7 @@ def _build(
         braille_cells=braille[0],
         braille_lines=braille[1],
         braille_grade=braille[2],
+        scheduler=scheduler,
         progress=not quiet,
     )
     if source and Path(source).is_dir():
@@ -72,16 +77,21 @@ def _build(
         raise Exit(err.report(), code=err.exit_code) from None
     except MissingProgram as err:
         raise Exit(str(err), code=EXIT_MISSING_PROGRAM) from None
+    except Interrupted as err:  # SIGTERM/SIGINT: exit 143/130, as a shell reports
+        raise Exit(str(err), code=err.exit_code) from None
     print(*paths.values(), sep="\n")
 
 
 def _build_folder(folder: Path, out: Path, options: BuildOptions) -> None:
     from editions import batch
+    from editions.errors import BuildFailed
 
     try:
         outcomes = batch.run_folder(folder, out, options)
     except batch.FolderError as err:
         raise Exit(str(err), code=err.exit_code) from None
+    except BuildFailed as err:  # the cluster cannot be used (--scheduler)
+        raise Exit(err.report(), code=err.exit_code) from None
     failed = [o for o in outcomes if o.exit_code]
     for outcome in outcomes:
         if not outcome.exit_code:
@@ -108,10 +118,22 @@ def _build_task(name: str, only: tuple[str, ...], summary: str) -> Task:
         braille_cells: int = 40,
         braille_lines: int = 25,
         braille_grade: int = 2,
+        scheduler: str = "",
         quiet: bool = False,
     ) -> None:
         braille = (braille_cells, braille_lines, braille_grade)
-        _build(only, source, out, tts, strict, paper, audio_base_url, braille, quiet)
+        _build(
+            only,
+            source,
+            out,
+            tts,
+            strict,
+            paper,
+            audio_base_url,
+            braille,
+            scheduler,
+            quiet,
+        )
 
     run.__doc__ = summary
     run.__name__ = name
@@ -134,6 +156,7 @@ for _edition in EDITIONS:
 def check(c: Context, source: str = "", out: str = "", strict: bool = False) -> None:
     """Validate the built editions, compare them with the source, write the report."""
     from editions.checks import run as checker
+    from editions.checks import speech_review
     from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed, MissingProgram
 
     options = checker.CheckOptions(progress=lambda line: print(line, file=sys.stderr))
@@ -145,6 +168,8 @@ def check(c: Context, source: str = "", out: str = "", strict: bool = False) -> 
         raise Exit(str(err), code=EXIT_MISSING_PROGRAM) from None
     for finding in report.findings:
         print(finding)
+    if report.speech_review is not None:  # issue 20: what the voice says instead
+        print(*speech_review.lines(report.speech_review), sep="\n")
     code = checker.exit_code(report, strict)
     if code:
         raise Exit(checker.summary(report, strict), code=code)

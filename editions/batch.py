@@ -7,8 +7,9 @@ built into `<out>/flu/`; one directly in the folder (`folder/flu.md`) into
 a subfolder when their stems differ; two that would write the same files are
 refused before anything is built. Hidden files and folders are skipped.
 
-Each article builds in its own process; a failure in one is reported with its file
-and does not stop the others. The speech cache is shared (`<out>/.cache/speech`):
+Each article builds in its own process (or, with `--scheduler`, as a task on a Dask
+cluster: `editions.cluster`); a failure in one is reported with its file and does
+not stop the others. The speech cache is shared (`<out>/.cache/speech`):
 its entries are written atomically, so concurrent builds can share it safely.
 """
 
@@ -98,6 +99,10 @@ def run_folder(
     targets = articles(folder, out_dir)
     if options.cache_dir is None:
         options = replace(options, cache_dir=Path(out_dir) / ".cache" / "speech")
+    if options.scheduler:  # each article a task on a Dask cluster's workers
+        from editions import cluster
+
+        return cluster.build_articles(folder, targets, options, _build_one)
     # The caller's report function may be a lambda, which cannot cross processes.
     # Articles build side by side: their bars would overwrite each other's lines.
     sendable = replace(options, report=_to_stderr, progress=False)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from editions import progress, registry, state
+from editions import interrupt, progress, registry, state
 from editions.errors import BuildFailed, Finding, Location, escalate
 from editions.job import BuildOptions, Job, Made
 from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL
@@ -106,9 +106,17 @@ def run(
 def build(
     path: Path, out_dir: Path, options: BuildOptions | None = None
 ) -> BuildReport:
-    """Like `run`, but say what was rebuilt, what was reused and how long it took."""
+    """Like `run`, but say what was rebuilt, what was reused and how long it took.
+
+    One build at a time writes into *out_dir* (`editions.lock`); a signal stops it
+    cleanly (`editions.interrupt`).
+    """
     options = options or BuildOptions()
-    path, out_dir = Path(path), Path(out_dir)
+    with interrupt.guarded(Path(out_dir), options):
+        return _build(Path(path), Path(out_dir), options)
+
+
+def _build(path: Path, out_dir: Path, options: BuildOptions) -> BuildReport:
     plan = _requested(options)
     manifest = state.load(out_dir, path.stem)
     current = _up_to_date(path, out_dir, plan, options, manifest)
@@ -281,6 +289,7 @@ class _Build:
         return False
 
     def _done(self, edition: registry.Edition, made: Made) -> None:
+        interrupt.stop_point(edition.name, "written")
         record = state.record(
             self._parts[edition.name],
             self.out_dir,
@@ -294,6 +303,7 @@ class _Build:
         self.rebuilt.append(edition.name)
         self.seconds[edition.name] = record.seconds
         self.options.report(f"{edition.name}: built in {record.seconds:.1f} s")
+        interrupt.stop_point(edition.name, "recorded")
 
 
 def _preflight(article: Article, plan: list[str], options: BuildOptions) -> None:

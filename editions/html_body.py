@@ -8,12 +8,13 @@ from the Markdown can become executable markup.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape
 from itertools import pairwise
 
+from editions import locale
+from editions.keep_together import unbreakable
 from editions.model import (
     Article,
     Block,
@@ -36,17 +37,6 @@ from editions.model import (
 )
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "#")
-NBSP = "\u00a0"
-#: Doses, amounts and ranges that must never break across lines ("1 to 5 mg").
-_KEEP_TOGETHER = re.compile(
-    r"\$?\d[\d,.]*(?:\s(?:to|-|–)\s\d[\d,.]*)?\s(?:mg|milligrams?|%|percent|"
-    r"thousand|million|billion|trillion)\b"
-)
-
-
-def keep_together(text: str) -> str:
-    """Join the parts of doses and amounts with no-break spaces (large-print rule)."""
-    return _KEEP_TOGETHER.sub(lambda m: m[0].replace(" ", NBSP), text)
 
 
 @dataclass(frozen=True)
@@ -96,15 +86,45 @@ class _Renderer:
     # ------------------------------------------------------------ structure
 
     def title_block(self, title: Section) -> str:
-        byline = ""
-        if self.options.byline:
-            byline = (
-                f'<p class="byline" id="byline">By {escape(self.article.author)}. '
-                f"Updated {escape(self.article.date)}.</p>"
+        """Title, subtitle, authors, dates, publisher, licence line and summary.
+
+        Patient-information standards ask for both the date and the review date on
+        the leaflet itself, so they are printed, not only kept as metadata.
+        """
+        article = self.article
+        lang = article.lang
+        parts = [f"<h1{attr('id', title.section_id)}>{self.sentence(title.title)}</h1>"]
+        if article.subtitle:
+            parts.append(
+                f'<p class="subtitle" id="subtitle">{unbreakable(article.subtitle)}</p>'
             )
+        if self.options.byline:
+            names = [
+                f"{a.name} ({a.affiliation})" if a.affiliation else a.name
+                for a in article.authors
+            ] or [article.author]
+            by = locale.label(lang, "by", authors=locale.join_names(names, lang))
+            dates = locale.label(
+                lang, "updated", date=locale.show_date(article.date, lang)
+            )
+            if article.review_date:
+                review = locale.show_date(article.review_date, lang)
+                dates += " " + locale.label(lang, "review_by", date=review)
+            parts.append(f'<p class="byline" id="byline">{escape(by)}</p>')
+            parts.append(f'<p class="dates" id="dates">{unbreakable(dates)}</p>')
+        if article.publisher:
+            published = locale.label(lang, "published_by", publisher=article.publisher)
+            parts.append(f'<p class="publisher" id="publisher">{escape(published)}</p>')
+        if article.rights:
+            parts.append(f'<p class="rights" id="rights">{escape(article.rights)}</p>')
+        header = '<header class="title-block">\n' + "\n".join(parts) + "\n</header>"
+        if not article.abstract:
+            return header
+        summary = locale.label(lang, "summary")
         return (
-            f'<header class="title-block">\n<h1{attr("id", title.section_id)}>'
-            f"{self.sentence(title.title)}</h1>\n{byline}\n</header>"
+            f'{header}\n<section class="abstract" id="abstract" role="doc-abstract"'
+            f"{attr('aria-label', summary)}>\n<p><strong>{escape(summary)}.</strong> "
+            f"{unbreakable(article.abstract)}</p>\n</section>"
         )
 
     def nested(self, sections: list[Section]) -> str:
@@ -148,13 +168,16 @@ class _Renderer:
             )
         if self.options.notes_as_divs:
             return (
-                '<section class="footnotes" role="doc-endnotes" aria-label="Notes">\n'
+                '<section class="footnotes" role="doc-endnotes"'
+                f"{attr('aria-label', locale.label(self.article.lang, 'notes'))}>\n"
                 + "\n".join(items)
                 + "\n</section>"
             )
         return (
-            f'<section class="footnotes" role="doc-endnotes"{epub_type} '
-            f'aria-label="Notes">\n<ol>\n' + "\n".join(items) + "\n</ol>\n</section>"
+            f'<section class="footnotes" role="doc-endnotes"{epub_type}'
+            f"{attr('aria-label', locale.label(self.article.lang, 'notes'))}>\n<ol>\n"
+            + "\n".join(items)
+            + "\n</ol>\n</section>"
         )
 
     @staticmethod
@@ -300,7 +323,7 @@ class _Renderer:
 
     def inline(self, node: Inline) -> str:
         if isinstance(node, Text):
-            return escape(keep_together(node.text), quote=False)
+            return unbreakable(node.text)
         if isinstance(node, Code):
             return f"<code>{escape(node.text, quote=False)}</code>"
         if isinstance(node, LineBreak):

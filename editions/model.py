@@ -222,6 +222,14 @@ class LexiconEntry:
 
 
 @dataclass(frozen=True)
+class Author:
+    """One author as the front matter names them."""
+
+    name: str
+    affiliation: str = ""
+
+
+@dataclass(frozen=True)
 class Article:
     """Everything an edition needs, parsed and checked once."""
 
@@ -247,6 +255,19 @@ class Article:
     #: Where the CSL style is looked up: beside the article, then styles/. Both are
     #: inputs, so adding a style beside the article counts as a change.
     csl_candidates: tuple[Path, ...] = ()
+    # Front-matter metadata (README "Front matter"); `author` above joins `authors`.
+    subtitle: str = ""
+    authors: tuple[Author, ...] = ()
+    iso_date: str = ""  # `date` as YYYY-MM-DD when it was written that way
+    abstract: str = ""
+    publisher: str = ""
+    rights: str = ""  # the licence line
+    review_date: str = ""  # YYYY-MM-DD
+
+    @property
+    def author_names(self) -> tuple[str, ...]:
+        """Return each author's name (one per dc:creator)."""
+        return tuple(a.name for a in self.authors) or (self.author,)
 
     @property
     def base_dir(self) -> Path:

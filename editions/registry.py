@@ -107,10 +107,14 @@ EDITIONS: tuple[Edition, ...] = (
             Output("vtt", "{stem}.vtt"),
             Output("timings", "{stem}.timings.json"),
             Output("chapters", "{stem}-chapters", listed=False),
+            Output("speech", "{stem}.speech.json"),  # what was spoken (issue 20)
+            Output("script", "{stem}.script.txt"),
         ),
         shown=(
             Shown(
-                "audio", "Audio edition", ("mp3", "m4b", "vtt", "timings", "chapters")
+                "audio",
+                "Audio edition",
+                ("mp3", "m4b", "vtt", "timings", "chapters", "speech", "script"),
             ),
         ),
         visual=False,

@@ -82,7 +82,10 @@ def run_level(
         except BaseException as exc:
             error = error or exc
         finally:
-            pool.shutdown()
+            # Stopped by a signal: the forked edition is not waited for (the build's
+            # guard stops it), only a finished one counts.
+            stopped = isinstance(error, KeyboardInterrupt)
+            pool.shutdown(wait=not stopped, cancel_futures=stopped)
     if error is not None:
         raise error
 

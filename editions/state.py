@@ -9,7 +9,6 @@ interrupted build never records an edition it did not finish.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -20,33 +19,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from editions.fingerprint import ABSENT, digest, sha256_file
+from editions.fingerprint import code as code  # re-exported for the driver
+from editions.fingerprint import code_files as code_files
 from editions.output import write_text
 from editions.paths import PACKAGE, STYLES
 
 #: Bump when the manifest's layout or the meaning of a key changes.
 FORMAT = 1
 STATE_DIR = ".editions-state"
-ABSENT = "absent"
 #: An article's inputs by role: figures reach the visual editions, never the audio.
 TEXT, FIGURE = "text", "figure"
-
-
-def sha256_file(path: Path) -> str:
-    """Return the file's sha256, or "absent" (an input may appear later)."""
-    digest = hashlib.sha256()
-    try:
-        with Path(path).open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        return ABSENT
-    return digest.hexdigest()
-
-
-def digest(*parts: object) -> str:
-    """Hash JSON-able parts unambiguously (JSON, so ("a b", "c") != ("a", "b c"))."""
-    encoded = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
 @cache
@@ -69,65 +52,6 @@ def environment() -> str:
         ffmpeg,
         sha256_file(Path(ffmpeg)) if ffmpeg else ABSENT,
         sys.version,
-    )
-
-
-_IMPORT = re.compile(
-    r"^\s*(?:from\s+(editions(?:\.\w+)*)\s+import\s+(\([^)]*\)|[^\n]+)"
-    r"|import\s+(editions(?:\.\w+)*))",
-    re.MULTILINE,
-)
-
-
-def _module_file(module: str) -> Path | None:
-    names = module.split(".")[1:]
-    if not names:
-        return PACKAGE / "__init__.py"
-    relative = Path(*names)
-    for candidate in (
-        PACKAGE / relative.with_suffix(".py"),
-        PACKAGE / relative / "__init__.py",
-    ):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def code_files(modules: Iterable[str]) -> list[Path]:
-    """Return the package's files that *modules* import, directly or not.
-
-    Read from the source text (imports inside functions count too), so editing a
-    checker or the benchmark rebuilds nothing, and editing the audio mastering
-    rebuilds the audio but not the PDF.
-    """
-    found: dict[Path, None] = {}
-    stack = list(modules)
-    while stack:
-        module = stack.pop()
-        parts = module.split(".")
-        for depth in range(1, len(parts) + 1):  # a package's __init__ runs first
-            path = _module_file(".".join(parts[:depth]))
-            if path is None or path in found:
-                continue
-            found[path] = None
-            for match in _IMPORT.finditer(path.read_text(encoding="utf-8")):
-                if match.group(3):
-                    stack.append(match.group(3))
-                    continue
-                stack.append(match.group(1))
-                for name in match.group(2).strip("()").replace("\n", " ").split(","):
-                    word = name.split(" as ")[0].strip()
-                    if word.isidentifier():
-                        stack.append(f"{match.group(1)}.{word}")
-    return sorted(found)
-
-
-@cache
-def code(modules: tuple[str, ...], alone: tuple[str, ...] = ()) -> str:
-    """Hash the code behind *modules* (with what they import) and *alone* (without)."""
-    files = code_files(modules) + [f for m in alone if (f := _module_file(m))]
-    return digest(
-        sorted({str(p.relative_to(PACKAGE)): sha256_file(p) for p in files}.items())
     )
 
 

@@ -23,6 +23,7 @@ from editions.checks.asr import (
     word_accuracy,
     words_of,
 )
+from editions.checks.compare import backcheck
 from editions.model import LexiconEntry
 
 SENTENCES = [
@@ -137,6 +138,54 @@ def test_word_accuracy_counts_errors() -> None:
     assert word_accuracy("a b c d", "a x c") == 0.5  # one substitution, one deletion
     assert word_accuracy("a b", "a b c d e f") == 0.0  # floored, not negative
     assert word_accuracy("", "") == 1.0
+
+
+def test_spelled_letters_join_across_brackets_commas_and_hyphens() -> None:
+    join = backcheck.merge_letters
+    assert join("with H I V, I B S, and pain") == "with HIV, IBS, and pain"
+    assert join("pain (C R P S) is") == "pain CRPS) is"
+    assert join("is F D A-approved") == "is FDA approved"
+    assert join("a X-ray") == "a X-ray"
+
+
+def test_phone_numbers_times_and_addresses_compare_as_said() -> None:
+    # What the normaliser says and what Whisper writes for it are the same words.
+    pairs = [
+        ("oh two oh, seven nine four six, oh nine five eight", "020 7946 0958"),
+        ("five five five, one two three, four five six seven", "(555) 123-4567"),
+        ("call nine nine nine", "Call 999."),
+        ("nine thirty A M", "9:30 am"),
+        ("help at clinic dot N H S dot U K", "help@clinic.nhs.uk"),
+        ("N H S dot U K", "nhs.uk"),
+    ]
+    for said, heard in pairs:
+        said = backcheck.merge_letters(said)
+        assert normalise_words(said) == normalise_words(heard), (said, heard)
+    # Counts and year ranges are not phone numbers.
+    assert normalise_words("10 12 15") == ["ten", "twelve", "fifteen"]
+    assert normalise_words("2019-2020")[2] == "to"
+
+
+def test_numbers_compare_with_or_without_and() -> None:
+    us, gb = "one hundred twenty-eight people", "one hundred and twenty-eight people"
+    assert normalise_words(us) == normalise_words(gb) == normalise_words("128 people")
+    assert normalise_words("salt and pepper") == ["salt", "and", "pepper"]
+
+
+def test_citation_asides_are_optional_words() -> None:
+    # Issue 20: saying a citation, leaving it out or mishearing its names costs
+    # nothing, and its words are not counted; the rest of the sentence still is.
+    text = "It helps, see Doe and colleagues, twenty twenty."
+    aside = ["see Doe and colleagues, twenty twenty"]
+    assert word_accuracy(text, "It helps, see Doe and colleagues 2020.", (), aside) == 1
+    assert word_accuracy(text, "It helps.", (), aside) == 1.0
+    assert (
+        word_accuracy(text, "It helps, sea dough and colleagues 2020", (), aside) == 1
+    )
+    assert word_accuracy(text, "It hurts.", (), aside) == 0.5
+    assert word_accuracy(text, "It helps.") < 0.5  # without the aside marked
+    # Six aside words may be heard as anything; two words more are insertions.
+    assert word_accuracy(text, "It helps a b c d e f g h", (), aside) == 0.0
 
 
 def test_sentence_accuracy_assigns_each_word_once() -> None:

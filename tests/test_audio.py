@@ -13,12 +13,12 @@ from conftest import Built
 from scipy.signal import correlate
 
 from editions.audio.chapter_master import speech_at_rate
+from editions.audio.measure import decode
 from editions.audio.script import build_script
 from editions.audio.synth import synthesise
 from editions.checks.audio import (
     AudioMeasures,
     check_audio,
-    decode,
     read_chapters,
 )
 from editions.checks.audio import measure as measure_file

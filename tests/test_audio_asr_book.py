@@ -68,6 +68,8 @@ def _results_dir() -> Path:
 def _listen(built: Built) -> Heard:
     script = build_script(built.article)
     spoken = {u.sentence_id: u.spoken for c in script for u in c.utterances}
+    # Spoken citation asides are optional words: saying them costs nothing.
+    asides = {u.sentence_id: u.asides for c in script for u in c.utterances}
     timings = json.loads(built.paths["timings"].read_text(encoding="utf-8"))
     sentences = [
         (s["id"], s["start"], s["end"], spoken[s["id"]]) for s in timings["sentences"]
@@ -78,8 +80,13 @@ def _listen(built: Built) -> Heard:
     words = [word for segment in segments for word in segment.words]
     seconds = time.perf_counter() - started
     reference = " ".join(text for *_, text in sentences)
-    accuracy = word_accuracy(reference, " ".join(w.text for w in words), folds)
-    scores = dict(sentence_accuracy(sentences, words, equivalents=folds))
+    optional = [a for found in asides.values() for a in found]
+    accuracy = word_accuracy(
+        reference, " ".join(w.text for w in words), folds, optional=optional
+    )
+    scores = dict(
+        sentence_accuracy(sentences, words, equivalents=folds, optional=asides)
+    )
     worst = sorted(sentences, key=lambda s: scores[s[0]])[:WORST]
     report = _results_dir() / f"asr-{built.name}.json"
     report.parent.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from conftest import Built
 
+from editions.audio.measure import decode
 from editions.audio.script import (
     PAUSE_CHAPTER,
     PAUSE_HEADING,
@@ -26,7 +27,6 @@ from editions.checks.audio import (
     WORDS_PER_MINUTE,
     SpokenSentence,
     check_speaking_rate,
-    decode,
     pauses,
     speaking_rates,
     spoken_sentences,

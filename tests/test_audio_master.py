@@ -19,14 +19,15 @@ import pytest
 from mutagen.id3 import ID3
 from scipy.signal import correlate
 
+from editions import programs
 from editions.audio.chapter_master import speech_at_rate
 from editions.audio.chapters import iso639_2, slug
 from editions.audio.engine import Speech
 from editions.audio.levels import add_room_tone
 from editions.audio.master import AudioEdition, Chapter, Cue, Tags, master
+from editions.audio.measure import decode
 from editions.audio.vtt import timestamp
-from editions.checks import audio as checks
-from editions.checks.audio import check_audio, decode, measure, read_chapters
+from editions.checks.audio import check_audio, measure, read_chapters
 from editions.errors import MissingProgram
 
 TOLERANCE = 0.05  # seconds: chapter marks (standards §4c)
@@ -306,7 +307,7 @@ def test_check_audio_flags_a_bad_file(tmp_path: Path) -> None:
     raw.write_bytes(loud.astype(np.float32).tobytes())
     bad = tmp_path / "bad.mp3"
     subprocess.run(
-        [checks.ffmpeg_exe(), "-v", "error", "-f", "f32le", "-ar", str(rate),
+        [programs.ffmpeg_exe(), "-v", "error", "-f", "f32le", "-ar", str(rate),
          "-ac", "1", "-i", str(raw), "-c:a", "libmp3lame", "-b:a", "128k", str(bad)],
         check=True,
     )  # fmt: skip
@@ -322,8 +323,6 @@ def test_missing_ffmpeg_raises_missing_program(monkeypatch: pytest.MonkeyPatch) 
 
     def no_ffmpeg() -> str:
         raise RuntimeError("no ffmpeg")
-
-    from editions import programs
 
     monkeypatch.setattr(programs, "_DEBIAN_FFMPEG", Path("/nonexistent/ffmpeg"))
     monkeypatch.setattr(programs.shutil, "which", lambda _name: None)

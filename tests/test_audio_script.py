@@ -14,6 +14,7 @@ from editions.audio.script import (
     PAUSE_SENTENCE,
     ScriptChapter,
     build_script,
+    cited,
     spoken_text,
 )
 from editions.audio.speech_text import speakable, speech_alias
@@ -38,19 +39,19 @@ def _spoken(script: tuple[ScriptChapter, ...]) -> list[str]:
 
 SPOKEN = {
     "Take 1 to 5 mg a day.": "Take one to five milligrams a day.",
-    "It costs $635 billion dollars.": "It costs six hundred and thirty-five billion "
+    "It costs $635 billion dollars.": "It costs six hundred thirty-five billion "
     "dollars.",
-    "It costs $635 billion.": "It costs six hundred and thirty-five billion dollars.",
+    "It costs $635 billion.": "It costs six hundred thirty-five billion dollars.",
     "Doe et al. found it.": "Doe and colleagues found it.",
     "LDN helps CRPS.": "L D N helps C R P S.",
     "It is FDA-approved.": "It is F D A-approved.",
     "In 1971, the FDA agreed.": "In nineteen seventy-one, the F D A agreed.",
     "From 1999 to 2018, 450,000 died.": "From nineteen ninety-nine to twenty "
-    "eighteen, four hundred and fifty thousand died.",
+    "eighteen, four hundred fifty thousand died.",
     "Take 1 mg, then 1-5 mg.": "Take one milligram, then one to five milligrams.",
     "About 50% pay $12.50.": "About fifty percent pay twelve dollars and fifty cents.",
     "Naltrexone is cheap.": "Nal-trex-own is cheap.",
-    "See https://example.org/x now.": "See now.",
+    "See https://example.org/x now.": "See example dot org now.",
 }
 
 
@@ -79,7 +80,7 @@ def test_the_lexicon_reaches_every_sentence_of_the_main_article(main: Article) -
         left = [s for s in spoken if re.search(pattern, s)]
         assert not left, f"{entry.grapheme!r} is still written in: {left[:2]}"
     assert "L D N" in text and "C R P S" in text and "F D A" in text
-    assert "six hundred and thirty-five billion dollars" in text
+    assert "six hundred thirty-five billion dollars" in text
     assert "one to five milligrams" in text
     # Nothing an engine might misread is left: digits, currency, percent, units.
     misread = [s for s in spoken if re.search(r"\d|\$|%|\bmg\b|et al\.", s)]
@@ -107,14 +108,34 @@ def test_title_author_headings_and_references_are_announced(fixture: Article) ->
     ]
 
 
-def test_parenthetical_citations_are_left_out(fixture: Article) -> None:
+def test_parenthetical_citations_are_said_briefly(fixture: Article) -> None:
     body = _spoken(build_script(fixture))[:-4]  # the reference list names them
-    cited = [s for s in body if re.search(r"Doe|Roe|Lee|Agency|\(|\)", s)]
-    assert not cited
+    assert not [s for s in body if re.search(r"[()]|et al|&", s)]
     first = next(s for s in body if s.startswith("This short guide"))
     assert first == (
-        "This short guide explains how to take a low dose of a medicine safely."
+        "This short guide explains how to take a low dose of a medicine safely, "
+        "see Doe, twenty twenty."
     )
+    opening = next(
+        u for c in build_script(fixture) for u in c.utterances if u.spoken == first
+    )
+    assert opening.asides == ("see Doe, twenty twenty",)  # optional words for ASR
+    both = next(s for s in body if s.startswith("A small dose"))
+    assert both.endswith("see Doe, twenty twenty, and Roe and Lee, twenty nineteen.")
+
+
+@pytest.mark.parametrize(
+    ("rendered", "said"),
+    [
+        ("(Doe, 2020)", ", see Doe, 2020,"),
+        ("(Doe et al., 2020a, p. 4)", ", see Doe et al., 2020,"),
+        ("(Roe & Lee, 2019; Doe, 2020)", ", see Roe & Lee, 2019, and Doe, 2020,"),
+        ("(A, 2001; B, 2002; C, n.d.)", ", see A, 2001, B, 2002, and C, n.d.,"),
+        ("(see Doe, 2020, pp. 3–5)", ", see Doe, 2020,"),
+    ],
+)
+def test_the_citation_rule(rendered: str, said: str) -> None:
+    assert cited(rendered) == said
 
 
 def test_narrative_citations_keep_the_names() -> None:
@@ -122,7 +143,7 @@ def test_narrative_citations_keep_the_names() -> None:
     parenthetical = Cite("c2", ("roe",), (Text("(Roe & Lee, 2019)"),))
     inlines = (Text("As "), narrative, Text(" showed, it helps "), parenthetical)
     assert speakable(spoken_text((*inlines, Text(".")))) == (
-        "As Doe and colleagues showed, it helps."
+        "As Doe and colleagues showed, it helps, see Roe and Lee, twenty nineteen."
     )
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from editions.bench import measure as measuring
 from editions.bench import run as bench
+from editions.bench import tools
 
 GOOD = Path(__file__).resolve().parent / "data" / "good"
 
@@ -47,13 +49,13 @@ def test_irreducible_work_and_plain_tools_are_timed(tmp_path: Path) -> None:
     shutil.copytree(GOOD, tmp_path / "article")
     article = tmp_path / "article" / "article.md"
     texts = bench.speech_texts(article)[:4]
-    work = bench.irreducible(article, texts, tmp_path, duration=30.0)
+    work = tools.irreducible(article, texts, tmp_path, duration=30.0)
     assert work["seconds"] == pytest.approx(
         work["piper_seconds"] + work["weasyprint"]["seconds"], abs=0.01
     )
     assert (tmp_path / "irreducible" / "all.wav").stat().st_size > 1000
     assert (tmp_path / "irreducible" / "page.pdf").stat().st_size > 1000
-    plain = bench.plain_tools(article, tmp_path)
+    plain = tools.plain_tools(article, tmp_path)
     for tool in ("pandoc_html", "pandoc_epub", "pandoc_weasyprint_pdf"):
         assert plain[tool]["seconds"] is not None, plain[tool]
     assert plain["espeak_ffmpeg_audio"]["seconds"] is not None, plain
@@ -63,7 +65,7 @@ def test_irreducible_work_and_plain_tools_are_timed(tmp_path: Path) -> None:
 
 def test_builds_run_a_frozen_copy_of_the_code(tmp_path: Path) -> None:
     env = bench.freeze_code(tmp_path)
-    where = bench.measure(
+    where = measuring.measure(
         [[sys.executable, "-c", "import editions, sys; print(editions.__file__)"]],
         cwd=tmp_path / "code",
         env=env,
@@ -75,11 +77,11 @@ def test_builds_run_a_frozen_copy_of_the_code(tmp_path: Path) -> None:
 
 def test_measure_sees_a_child_s_memory_and_a_failure(tmp_path: Path) -> None:
     grab = "b = bytearray(300 * 1024 * 1024); import time; time.sleep(1.5)"
-    measured = bench.measure([[sys.executable, "-c", grab]])
+    measured = measuring.measure([[sys.executable, "-c", grab]])
     assert measured.peak_pss_mb > 250
     assert measured.seconds >= 1.5
-    with pytest.raises(bench.BenchFailed, match="exit"):
-        bench.measure([[sys.executable, "-c", "raise SystemExit(7)"]])
+    with pytest.raises(measuring.BenchFailed, match="exit"):
+        measuring.measure([[sys.executable, "-c", "raise SystemExit(7)"]])
 
 
 def test_edit_one_paragraph_adds_a_sentence_to_prose_only(tmp_path: Path) -> None:

@@ -23,7 +23,8 @@ from conftest import ARTICLES, FIXTURE, Built, run_invoke
 
 from editions.checks import run as check
 from editions.checks.asr import Word
-from editions.checks.browser import open_page, run_axe
+from editions.checks.axe import run_axe
+from editions.checks.browser import open_page
 from editions.checks.compare import backcheck, consistency, editorial
 from editions.checks.compare.expected import Expected
 from editions.checks.compare.read_audio import parse_vtt
@@ -39,7 +40,7 @@ VALIDATORS = {
     "pdf-large-print": {"PDF/UA-1 checks"},
     "epub": {"EPUBCheck", "Ace by DAISY"},
     "html": {"Nu HTML Checker", "axe-core, every view"},
-    "audio": {"audio measures", "ASR back-check"},
+    "audio": {"audio measures", "ASR back-check", "speech script"},
 }
 COMPARED = {
     "source": {"reference form and provenance", "citation fidelity"},

@@ -22,15 +22,17 @@ from PIL import Image, ImageStat
 from playwright.sync_api import Browser, Page
 
 from editions.checks import browser
+from editions.checks.axe import run_axe
 from editions.checks.browser import (
-    TEXT_SPACING_CSS,
     VIEWS,
     axe_every_theme,
     highlight_sample,
-    horizontal_overflow,
     open_page,
-    run_axe,
     screenshot_themes,
+)
+from editions.checks.page_metrics import (
+    TEXT_SPACING_CSS,
+    horizontal_overflow,
     text_metrics,
 )
 from editions.checks.vnu import run_vnu

@@ -11,20 +11,18 @@ import pikepdf
 from conftest import Built
 
 from editions import fonts
-from editions import html_body as html
 from editions.build import BuildOptions, listen_base_url
 from editions.checks.pdf import (
-    body_line_ratios,
     check_pdf,
     outline_titles,
-    percentile_size,
     struct_types,
     structure_headings,
-    text_sizes,
 )
+from editions.checks.pdf_typography import body_line_ratios, percentile_size, text_sizes
+from editions.keep_together import keep_together_spans
 from editions.pdf import render as pdf
 from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL, audio_url
-from editions.pdf.tagging import link_target, walk_structure
+from editions.pdf.reading import link_target, walk_structure
 
 
 def test_pdf_passes_the_pdf_ua_machine_checks(built: Built) -> None:
@@ -195,9 +193,9 @@ def test_doses_and_amounts_never_break_across_lines(built: Built) -> None:
         for line in _pdftotext(built.paths["pdf"]).splitlines()
     ]
     amounts = {
-        " ".join(m[0].split())
+        " ".join(m.split())
         for s in built.article.sentences()
-        for m in html._KEEP_TOGETHER.finditer(s.text.replace("\u00a0", " "))
+        for m in keep_together_spans(s.text.replace("\u00a0", " "))
     }
     assert amounts, "the article has doses or amounts to protect"
     for amount in amounts:

@@ -14,14 +14,14 @@ from weasyprint import HTML
 
 from editions.checks.pdf import (
     check_pdf,
-    element_text,
-    marked_content,
     outline_titles,
     struct_types,
     structure_headings,
 )
+from editions.checks.pdf_content import element_text, marked_content
 from editions.errors import Finding
-from editions.pdf.tagging import postprocess, struct_kids, walk_structure
+from editions.pdf.reading import struct_kids, walk_structure
+from editions.pdf.tagging import postprocess
 
 FONTS = (
     Path(__file__).resolve().parents[1]

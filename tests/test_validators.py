@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from ebooklib import epub
 
-from editions.checks import ace, browser, epubcheck, vnu
+from editions.checks import ace, axe, epubcheck, vnu
 from editions.checks.ace import run_ace
-from editions.checks.browser import emulate, open_page, run_axe
+from editions.checks.axe import run_axe
+from editions.checks.browser import emulate, open_page
 from editions.checks.epubcheck import run_epubcheck
 from editions.checks.vnu import run_vnu
 from editions.errors import Finding, MissingProgram
@@ -298,7 +299,7 @@ def test_axe_not_installed_raises_missing_program(
 ) -> None:
     page_file = tmp_path / "good.html"
     page_file.write_text(GOOD_HTML, encoding="utf-8")
-    monkeypatch.setattr(browser, "AXE_JS", tmp_path / "no-axe.min.js")
+    monkeypatch.setattr(axe, "AXE_JS", tmp_path / "no-axe.min.js")
     with (
         open_page(page_file) as opened,
         pytest.raises(MissingProgram, match=r"install-node-tools\.sh"),

@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from editions.audio.engine import Engine, Speech
+
+DAMAGED = "AUD030"  # see docs/findings.md
+MAX_RATE = 192_000
+_log = logging.getLogger(__name__)
 
 
 class SentenceCache:
@@ -39,7 +45,12 @@ class SentenceCache:
         return self.directory / f"{self.key(key_parts)}{self.suffix}"
 
     def get(self, key_parts: Sequence[str]) -> Speech | None:
-        """Return the cached speech, or None if absent or unreadable."""
+        """Return the cached speech, or None if absent or damaged.
+
+        A damaged entry (truncated, a flipped bit: the zip's CRC-32 catches both, or
+        samples no engine makes) is removed, so it is synthesised again, never
+        mastered into an edition.
+        """
         path = self.path(key_parts)
         try:
             with np.load(path, allow_pickle=False) as data:
@@ -47,9 +58,23 @@ class SentenceCache:
                 rate = int(data["sample_rate"])
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError):
-            return None  # unreadable entries are re-synthesised, then overwritten
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
+            return self._damaged(path, f"unreadable ({err})")
+        if samples.ndim != 1 or not 0 < rate <= MAX_RATE:
+            return self._damaged(path, f"{samples.shape} samples at {rate} Hz")
+        if not np.isfinite(samples).all():
+            return self._damaged(path, "samples that are not numbers")
         return Speech(samples, rate)
+
+    @staticmethod
+    def _damaged(path: Path, why: str) -> None:
+        _log.warning(
+            "%s: warning %s: damaged speech cache entry (%s); synthesising it again",
+            path,
+            DAMAGED,
+            why,
+        )
+        path.unlink(missing_ok=True)
 
     def put(self, key_parts: Sequence[str], speech: Speech) -> Path:
         """Store *speech* atomically (temp file in the same directory + os.replace)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -28,7 +29,7 @@ from scipy.signal import correlate, resample_poly
 from editions.audio.encode import aac_command, mp3_command, run_all
 from editions.audio.engine import Speech
 from editions.audio.levels import RATE, master_signal
-from editions.checks.audio import (
+from editions.audio.measure import (
     MAX_TRUE_PEAK,
     TARGET_LUFS,
     decode,
@@ -52,7 +53,11 @@ MAX_ENCODES = 3
 TRIM_BELOW_PEAK_DB = -50.0  # cue edges quieter than this are engine silence
 MP3_FRAME = 1152  # samples per MPEG-1 Layer III frame
 #: Bump to re-master every cached chapter (the code's own hash is in the key too).
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
+#: An entry's files; chapter.json records each one's size and sha256.
+ENTRY_FILES = ("chapter.mp3", "chapter.aac", "probe.npy", "mp3-blocks.npy")
+DAMAGED = "AUD031"  # see docs/findings.md
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -117,11 +122,23 @@ def chapter_master(
     """Return the chapter from *cache*, mastering and encoding it if it is not there.
 
     An entry is written to a scratch folder and renamed into place, so an
-    interrupted build never leaves half an entry that a later build would trust.
+    interrupted build never leaves half an entry that a later build would trust;
+    one damaged since (a truncated or altered file: its size and sha256 are in
+    `chapter.json`) is mastered again, never published.
     """
     entry = cache / f"{name}-{sound.key(salt)[:40]}"
-    if (entry / "chapter.json").is_file():
+    damage = _damage(entry)
+    if not damage:
         return _load(entry)
+    if entry.exists():
+        _log.warning(
+            "%s: warning %s: damaged chapter master cache entry (%s); mastering "
+            "the chapter again",
+            entry,
+            DAMAGED,
+            damage,
+        )
+        shutil.rmtree(entry, ignore_errors=True)
     cache.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{entry.name}-", dir=cache))
     try:
@@ -129,7 +146,7 @@ def chapter_master(
         try:
             scratch.rename(entry)
         except OSError:  # another build made the same entry meanwhile
-            if not (entry / "chapter.json").is_file():
+            if _damage(entry):
                 raise
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -286,8 +303,40 @@ def _save(
         "length": length,
         "cue_spans": spans,
         **{c: asdict(e) | {"path": e.path.name} for c, e in measured.items()},
+        "files": {
+            name: [(folder / name).stat().st_size, _sha256(folder / name)]
+            for name in ENTRY_FILES
+        },
     }
     (folder / "chapter.json").write_text(json.dumps(record), encoding="utf-8")
+
+
+def _damage(entry: Path) -> str:
+    """Say what is wrong with a cache entry ("" when it is whole and unaltered)."""
+    try:
+        record = json.loads((entry / "chapter.json").read_text(encoding="utf-8"))
+        files = record["files"] if record["format"] == CACHE_FORMAT else {}
+    except FileNotFoundError:
+        return "absent"
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        return f"chapter.json unreadable: {err}"
+    for name in ENTRY_FILES:
+        path = entry / name
+        try:
+            size, sha = files[name]
+            if path.stat().st_size != size or _sha256(path) != sha:
+                return f"{name} is not the file that was made"
+        except (OSError, KeyError, TypeError, ValueError):
+            return f"{name} is missing or unrecorded"
+    return ""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _load(entry: Path) -> ChapterMaster:

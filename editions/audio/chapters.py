@@ -9,10 +9,24 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from mutagen.id3 import CHAP, CTOC, ID3, TALB, TDRC, TIT2, TLAN, TPE1, TRCK, CTOCFlags
+from mutagen.id3 import (
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    TALB,
+    TCOP,
+    TDRC,
+    TIT2,
+    TLAN,
+    TPE1,
+    TPUB,
+    TRCK,
+    CTOCFlags,
+)
 
 from editions.audio.chap_order import order_chapters
 
@@ -37,6 +51,17 @@ class Mark:
 
 
 @dataclass(frozen=True)
+class BookDetails:
+    """Front-matter facts beyond title and author: one artist per author, the
+    publisher (TPUB), the licence line (TCOP) and the description (COMM)."""
+
+    authors: tuple[str, ...] = ()
+    publisher: str = ""
+    rights: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class FileTags:
     """The tags every delivered file carries (album = the book title)."""
 
@@ -44,8 +69,9 @@ class FileTags:
     album: str
     author: str
     language: str
-    year: str
+    year: str  # the year, or the full ISO date when the front matter gives one
     track: str | None = None
+    details: BookDetails = field(default_factory=BookDetails)
 
 
 def iso639_2(language: str) -> str:
@@ -74,12 +100,21 @@ def write_id3(path: Path, tags: FileTags, marks: Sequence[Mark] = ()) -> None:
     """Write ID3v2.4 tags (and chapters, if any) to the MP3 at *path*."""
     tag = ID3()
     tag.add(TIT2(encoding=UTF8, text=[tags.title]))
-    tag.add(TPE1(encoding=UTF8, text=[tags.author]))
+    tag.add(TPE1(encoding=UTF8, text=list(tags.details.authors) or [tags.author]))
     tag.add(TALB(encoding=UTF8, text=[tags.album]))
     tag.add(TLAN(encoding=UTF8, text=[iso639_2(tags.language)]))
     tag.add(TDRC(encoding=UTF8, text=[tags.year]))
     if tags.track:
         tag.add(TRCK(encoding=UTF8, text=[tags.track]))
+    if tags.details.publisher:
+        tag.add(TPUB(encoding=UTF8, text=[tags.details.publisher]))
+    if tags.details.rights:
+        tag.add(TCOP(encoding=UTF8, text=[tags.details.rights]))
+    if tags.details.description:
+        lang = iso639_2(tags.language)
+        tag.add(
+            COMM(encoding=UTF8, lang=lang, desc="", text=[tags.details.description])
+        )
     for frame in chapter_frames(marks, tags.album):
         tag.add(frame)
     tag.save(path, v2_version=4)
@@ -128,6 +163,10 @@ def ffmetadata(tags: FileTags, marks: Sequence[Mark]) -> str:
         f"language={iso639_2(tags.language)}",
         "genre=Audiobook",
     ]
+    if tags.details.rights:
+        lines.append(f"copyright={_escape(tags.details.rights)}")
+    if tags.details.description:
+        lines.append(f"description={_escape(tags.details.description)}")
     for mark in marks:
         lines += [
             "[CHAPTER]",

@@ -9,6 +9,7 @@ of near-silence to the pause; `master` measures where each chapter then lands.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,10 @@ MP3_BITRATE = "192k"
 AAC_BITRATE = "96k"
 
 _QUIET = ["-hide_banner", "-loglevel", "error", "-y"]
+#: An encoder dies with the process that started it, even one killed by SIGKILL: an
+#: orphan must not write into a folder the next build already owns (util-linux's
+#: `setpriv`, part of every Debian system; without it encoders run as they are).
+_DIE_WITH_BUILD = ["setpriv", "--pdeathsig", "KILL"] if shutil.which("setpriv") else []
 
 
 def mp3_command(ffmpeg: str, wav: Path, target: Path) -> list[str]:
@@ -43,15 +48,23 @@ def aac_command(ffmpeg: str, wav: Path, target: Path) -> list[str]:
 def run_all(commands: Sequence[list[str]]) -> None:
     """Run encoders side by side (each is one process); show the first failure."""
     running = [
-        subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [*_DIE_WITH_BUILD, *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         for cmd in commands
     ]
     failures = []
-    for cmd, proc in zip(commands, running, strict=True):
-        _, errors = proc.communicate()
-        if proc.returncode != 0:
-            message = errors.decode(errors="replace")
-            failures.append(f"{Path(cmd[0]).name} failed: {message}")
+    try:
+        for cmd, proc in zip(commands, running, strict=True):
+            _, errors = proc.communicate()
+            if proc.returncode != 0:
+                message = errors.decode(errors="replace")
+                failures.append(f"{Path(cmd[0]).name} failed: {message}")
+    except BaseException:  # stopped (a signal): no encoder may outlive the build
+        for proc in running:
+            proc.kill()
+            proc.wait()
+        raise
     if failures:
         raise RuntimeError(failures[0])
 

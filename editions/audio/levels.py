@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
-from editions.checks.audio import gated_loudness, hop_peaks, k_weighted_energy
+from editions.audio.measure import gated_loudness, hop_peaks, k_weighted_energy
 
 RATE = 44100
 ROOM_TONE_DBFS = -70.0

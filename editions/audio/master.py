@@ -16,13 +16,13 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from mutagen.mp3 import MP3
 
-from editions import progress, state
+from editions import fingerprint, progress
 from editions.audio.chapter_master import (
     CACHE_FORMAT,
     LUFS_ACCEPT,
@@ -33,6 +33,7 @@ from editions.audio.chapter_master import (
     prune,
 )
 from editions.audio.chapters import (
+    BookDetails,
     FileTags,
     Mark,
     ffmetadata,
@@ -43,15 +44,11 @@ from editions.audio.chapters import (
 from editions.audio.encode import join_aac, join_mp3, mux_m4b
 from editions.audio.engine import Speech
 from editions.audio.levels import RATE
+from editions.audio.measure import MAX_TRUE_PEAK, TARGET_LUFS, gated_loudness
 from editions.audio.stored import StoredSpeech
 from editions.audio.vtt import SentenceTime, timings, webvtt
-from editions.checks.audio import (
-    MAX_TRUE_PEAK,
-    TARGET_LUFS,
-    ffmpeg_exe,
-    gated_loudness,
-)
 from editions.output import staged, write_text
+from editions.programs import ffmpeg_exe
 
 #: Seconds of room tone before each chapter's first sentence: the book's head, and
 #: the head of each chapter file (ACX: 0.5–1 s).
@@ -91,6 +88,7 @@ class Tags:
     author: str
     language: str
     year: str
+    details: BookDetails = field(default_factory=BookDetails)
 
 
 @dataclass(frozen=True)
@@ -203,7 +201,8 @@ def _master_chapters(
     Processes, not threads: the DSP holds the GIL. Fork, not spawn: children only
     run numpy and ffmpeg, and fork does not re-run an unguarded `__main__`.
     """
-    salt = f"{CACHE_FORMAT}|{state.code(('editions.audio.chapter_master',))}|{ffmpeg}"
+    code = fingerprint.code(("editions.audio.chapter_master",))
+    salt = f"{CACHE_FORMAT}|{code}|{ffmpeg}"
     bar = "mastering"  # its own bar: chapters mastered, after the sentences spoken
     progress.update(bar, 0, len(sounds), "chapters")
     if len(sounds) == 1 or (os.cpu_count() or 1) == 1:
@@ -246,7 +245,10 @@ def _remove_stale(chapter_dir: Path, names: Sequence[str]) -> None:
 
 def _book_tags(tags: Tags) -> FileTags:
     """Return the whole-book file tags (album = title)."""
-    return FileTags(tags.title, tags.title, tags.author, tags.language, tags.year)
+    return FileTags(
+        tags.title, tags.title, tags.author, tags.language, tags.year,
+        details=tags.details,
+    )  # fmt: skip
 
 
 # --- the books ---------------------------------------------------------------------
@@ -346,7 +348,7 @@ def _chapter_file(
     index, total = position
     file_tags = FileTags(
         chapter.title, tags.title, tags.author, tags.language, tags.year,
-        f"{index + 1}/{total}",
+        f"{index + 1}/{total}", tags.details,
     )  # fmt: skip
     with staged(target) as scratch:
         shutil.copyfile(master_.mp3.path, scratch)

@@ -1,11 +1,18 @@
-"""Article → audio edition: script, cached parallel synthesis, mastering, chapters."""
+"""Article → audio edition: script, cached parallel synthesis, mastering, chapters.
+
+Beside the MP3 it writes the speech script (`speech_script`): what was spoken,
+sentence by sentence, next to the written text and the timings.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
+from editions.audio import speech_script
+from editions.audio.chapters import BookDetails
 from editions.audio.engine import Speech
 from editions.audio.master import AudioEdition, Chapter, Cue, Tags, master
 from editions.audio.script import build_script
@@ -25,6 +32,8 @@ class AudioResult:
     edition: AudioEdition
     synthesised: int
     utterances: int
+    speech: Path  # <stem>.speech.json: id, written, spoken, start, end
+    script_text: Path  # <stem>.script.txt: the same, for reading
 
 
 def render(
@@ -33,12 +42,16 @@ def render(
     engine: str = "piper",
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> AudioResult:
-    """Speak the article and write the MP3, M4B, chapter files, WebVTT and timings."""
+    """Speak the article; write the MP3, M4B, chapters, WebVTT, timings and script.
+
+    *executor* speaks the sentences elsewhere (a cluster's workers), see `synthesise`.
+    """
     script = build_script(article)
     texts = [u.spoken for chapter in script for u in chapter.utterances]
     cache_dir = cache_dir or out_dir / ".cache" / "speech"
-    speech, synthesised = _speak(article, texts, engine, cache_dir, progress)
+    speech, synthesised = _speak(article, texts, engine, cache_dir, progress, executor)
     chapters = [
         Chapter(
             chapter.title,
@@ -49,9 +62,23 @@ def render(
         )
         for chapter in script
     ]
-    tags = Tags(article.title, article.author, article.lang, article.year)
+    tags = Tags(
+        article.title,
+        article.author,
+        article.lang,
+        article.iso_date or article.year,
+        BookDetails(
+            article.author_names,
+            article.publisher,
+            article.rights,
+            article.description,
+        ),
+    )
     edition = master(chapters, out_dir, article.stem, tags)
-    return AudioResult(edition, synthesised, len(texts))
+    speech, text = speech_script.write(
+        script, edition.timings, article.title, article.lang
+    )
+    return AudioResult(edition, synthesised, len(texts), speech, text)
 
 
 def _speak(
@@ -60,6 +87,7 @@ def _speak(
     engine: str,
     cache_dir: Path,
     progress: Callable[[int, int], None] | None,
+    executor: Executor | None = None,
 ) -> tuple[dict[str, Speech], int]:
     """Synthesise; a speech service that fails becomes a finding, not a traceback.
 
@@ -72,7 +100,9 @@ def _speak(
     )
 
     try:
-        return synthesise(texts, engine, cache_dir, progress, lang=article.lang)
+        return synthesise(
+            texts, engine, cache_dir, progress, lang=article.lang, executor=executor
+        )
     except SpeechServiceError as err:
         code = (
             SERVICE_UNREACHABLE

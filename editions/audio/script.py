@@ -1,17 +1,18 @@
 """Article → speech script: chapters of utterances, each tied to a sentence id.
 
 The title and author open the first chapter; each level-2 section is a chapter whose
-heading is announced; parenthetical citations are left out of the reading flow (a
-narrative one keeps its names); footnotes are read at the end of the chapter that
-calls them; the reference list is the last chapter, each entry said as who, when,
-what and where.
+heading is announced; a parenthetical citation is said briefly as "see" and each
+work's authors and year (`cited`), a narrative one keeps its names; footnotes are
+read at the end of the chapter that calls them; the reference list is the last
+chapter, each entry said as who, when, what and where.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from editions import locale
 from editions.audio.speech_text import speakable, tidy
 from editions.model import (
     Article,
@@ -53,6 +54,9 @@ class Utterance:
     display: str
     spoken: str
     pause_after: float
+    #: The spoken citation asides in *spoken*: optional words for speech
+    #: recognition (saying them or not costs nothing; issue 20).
+    asides: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,11 +71,23 @@ class ScriptChapter:
 class _Writer:
     lexicon: tuple[LexiconEntry, ...]
     out: list[Utterance]
+    lang: str = "en-US"
 
-    def say(self, sentence_id: str, display: str, spoken: str, pause: float) -> None:
-        spoken = speakable(spoken, self.lexicon)
+    def label(self, key: str, **values: str) -> str:
+        return locale.label(self.lang, key, **values)
+
+    def say(
+        self,
+        sentence_id: str,
+        display: str,
+        spoken: str,
+        pause: float,
+        asides: tuple[str, ...] = (),
+    ) -> None:
+        spoken = speakable(spoken, self.lexicon, self.lang)
+        said = tuple(speakable(a.strip(" ,"), self.lexicon, self.lang) for a in asides)
         if spoken.strip(" .,;:"):
-            self.out.append(Utterance(sentence_id, display, spoken, pause))
+            self.out.append(Utterance(sentence_id, display, spoken, pause, said))
 
     def sentences(self, sentences: tuple[Sentence, ...], prefix: str = "") -> None:
         for index, sentence in enumerate(sentences):
@@ -82,6 +98,7 @@ class _Writer:
                 sentence.text,
                 (prefix if index == 0 else "") + spoken,
                 PAUSE_PARAGRAPH if last else PAUSE_SENTENCE,
+                citation_asides(sentence.inlines),
             )
 
     def blocks(self, blocks: tuple[Block, ...]) -> None:
@@ -104,16 +121,16 @@ class _Writer:
                 self.table(block)
 
     def figure(self, figure: Figure) -> None:
-        self.sentences(figure.caption, prefix="Figure: ")
+        self.sentences(figure.caption, prefix=self.label("spoken_figure"))
         self.say(
             figure.figure_id,
             figure.alt,
-            f"The image shows: {figure.alt}",
+            self.label("spoken_image", alt=figure.alt),
             PAUSE_PARAGRAPH,
         )
 
     def table(self, table: Table) -> None:
-        self.sentences(table.caption, prefix="Table: ")
+        self.sentences(table.caption, prefix=self.label("spoken_table"))
         for cell in table.header:
             self.sentences(cell.sentences)
         headers = [plain_text(s.inlines) for c in table.header for s in c.sentences[:1]]
@@ -124,22 +141,62 @@ class _Writer:
 
 
 def spoken_text(inlines: tuple[Inline, ...]) -> str:
-    """Flatten a sentence for speech: parenthetical citations are left out.
+    """Flatten a sentence for speech: a parenthetical citation is said briefly.
 
     A narrative citation ("Doe et al. (2020) found") is part of the sentence, so
     its names stay and only its parenthesised year goes.
     """
+    return "".join(_flatten(inlines, []))
+
+
+def citation_asides(inlines: tuple[Inline, ...]) -> tuple[str, ...]:
+    """Return how each parenthetical citation of a sentence is said (`cited`)."""
+    asides: list[str] = []
+    _flatten(inlines, asides)
+    return tuple(a for a in asides if a)
+
+
+def _flatten(inlines: tuple[Inline, ...], asides: list[str]) -> list[str]:
+    """Return a sentence's spoken parts; add each citation aside to *asides*."""
     parts: list[str] = []
     for node in inlines:
         if isinstance(node, Cite):
             rendered = plain_text(node.children).strip()
-            if not rendered.startswith(("(", "[")):
+            if rendered.startswith(("(", "[")):
+                asides.append(cited(rendered))
+                parts.append(asides[-1])
+            else:
                 parts.append(re.sub(r"\s*\([^()]*\)", "", rendered))
         elif isinstance(node, Emph | Strong | Link):
-            parts.append(spoken_text(node.children))
+            parts.extend(_flatten(node.children, asides))
         else:
             parts.append(plain_text((node,)))
-    return "".join(parts)
+    return parts
+
+
+_LOCATOR = re.compile(r",\s*(?:pp?|paras?|chap|ch|sec|fig)\.?\s*[\w–-]+", re.I)
+
+
+def cited(rendered: str) -> str:
+    """Say "(Doe et al., 2020a, p. 4; Roe & Lee, 2019)" as one short aside.
+
+    The rule (README, "Citations in the audio"): ", see Doe et al., 2020, and Roe &
+    Lee, 2019," with names and years as the reference list says them; page
+    locators and year letters are left out, a listener finds the work without them.
+    """
+    works = []
+    for work in rendered.strip("()[] ").split(";"):
+        work = _LOCATOR.sub("", work).strip()
+        work = re.sub(r"^(?:see|e\.g\.|cf\.)\s+,?\s*", "", work, flags=re.I)
+        work = re.sub(r"\b(\d{4})[a-z]\b", r"\1", work)
+        if work:
+            works.append(work)
+    if not works:
+        return ""
+    listed = works[0] if len(works) == 1 else ", ".join(works[:-1])
+    if len(works) > 1:
+        listed += f", and {works[-1]}"
+    return f", see {listed},"
 
 
 def _note_refs(inlines: tuple[Inline, ...]) -> list[str]:
@@ -163,7 +220,7 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
             groups[-1].append(section)
     notes = {n.note_id: n for n in article.notes}
     for group in groups:
-        writer = _Writer(article.lexicon, [])
+        writer = _Writer(article.lexicon, [], article.lang)
         head = group[0]
         writer.say(
             head.title.sentence_id,
@@ -172,8 +229,7 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
             PAUSE_HEADING,
         )
         if head.level == 1:
-            byline = f"By {article.author}"
-            writer.say("byline", byline, f"Written by {article.author}.", PAUSE_HEADING)
+            _front_matter(writer, article)
         called: list[str] = []
         for section in group:
             if section is not head:
@@ -198,17 +254,36 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
             note = notes[note_id]
             first, *rest = note.blocks
             if isinstance(first, Paragraph):
-                writer.sentences(first.sentences, prefix=f"Note {note.number}: ")
+                writer.sentences(
+                    first.sentences,
+                    prefix=writer.label("spoken_note", number=str(note.number)),
+                )
             else:
                 writer.blocks((first,))
             writer.blocks(tuple(rest))
         if writer.out:
-            last = writer.out[-1]
-            writer.out[-1] = Utterance(
-                last.sentence_id, last.display, last.spoken, PAUSE_CHAPTER
-            )
+            writer.out[-1] = replace(writer.out[-1], pause_after=PAUSE_CHAPTER)
             chapters.append(ScriptChapter(head.title_text, tuple(writer.out)))
     return tuple(chapters)
+
+
+def _front_matter(writer: _Writer, article: Article) -> None:
+    """Say the subtitle, the authors and the summary after the title.
+
+    The ids match the title block's elements (p#subtitle, p#byline,
+    section#abstract), so the read-along and the EPUB overlays highlight them.
+    """
+    authors = locale.join_names(article.author_names, article.lang)
+    said = [
+        ("subtitle", article.subtitle, "spoken_subtitle", PAUSE_HEADING),
+        ("byline", writer.label("by", authors=authors), "spoken_by", PAUSE_HEADING),
+        ("abstract", article.abstract, "spoken_summary", PAUSE_PARAGRAPH),
+    ]
+    values = {"subtitle": article.subtitle, "authors": authors}
+    values["abstract"] = article.abstract
+    for cue, display, spoken, pause in said:
+        if display:
+            writer.say(cue, display, writer.label(spoken, **values), pause)
 
 
 def reference_speech(reference: Reference) -> str:

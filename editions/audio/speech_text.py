@@ -1,8 +1,8 @@
-"""Written text → what a speech engine should say: lexicon, numbers, doses, money.
+"""Written text → what a speech engine should say: normalised text, then the lexicon.
 
 Engines read digits and abbreviations unreliably ("mg", "$635 billion dollars",
-"et al."), so the script spells them out itself with num2words and the article's
-pronunciation lexicon.
+"et al."), so the script says them itself (`editions.audio.normalise`, by the
+article's locale) and then applies the article's pronunciation lexicon.
 """
 
 from __future__ import annotations
@@ -11,38 +11,10 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
-from num2words import num2words
-
+from editions.audio.normalise import normalise
+from editions.audio.normalise.units import UNITS
 from editions.model import LexiconEntry
 
-_NUM = r"\d+(?:\.\d+)?"
-_SCALE = r"(?:\s+(?P<scale>thousand|million|billion|trillion))?"
-_MONEY = re.compile(
-    r"\$(?P<amount>\d[\d,]*(?:\.\d+)?)" + _SCALE + r"(?P<said>\s+dollars)?"
-)
-#: A number, or a range of two ("1 to 5", "1-5", "1–5"), then a unit or %.
-_RANGE = rf"(?P<a>{_NUM})(?:(?:\s+to\s+|\s?[-–]\s?)(?P<b>{_NUM}))?"
-_PERCENT = re.compile(rf"(?<![\w.]){_RANGE}\s?%")
-#: Units a health text doses and measures in: (singular, plural), US spelling.
-UNITS = {
-    "mg": ("milligram", "milligrams"),
-    "mcg": ("microgram", "micrograms"),
-    "µg": ("microgram", "micrograms"),
-    "g": ("gram", "grams"),
-    "kg": ("kilogram", "kilograms"),
-    "mL": ("milliliter", "milliliters"),
-    "ml": ("milliliter", "milliliters"),
-    "IU": ("international unit", "international units"),
-    "mmHg": ("millimeter of mercury", "millimeters of mercury"),
-}
-_QUANTITY = re.compile(
-    rf"(?<![\w.]){_RANGE}\s?(?P<unit>{'|'.join(map(re.escape, UNITS))})(?!\w)"
-)
-_YEAR = re.compile(r"(?<![\d,.$])(?P<year>1[1-9]\d\d|20\d\d)(?!\d|,\d|\.\d)")
-_NUMBER = re.compile(
-    r"(?<![\w$])(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?(?!\w)"
-)
-_URL = re.compile(r"https?://\S+|doi:\S+")
 #: Said the same way in every article; the article's lexicon can override them.
 ABBREVIATIONS = (
     LexiconEntry("et al.", "and colleagues", None),
@@ -52,44 +24,6 @@ ABBREVIATIONS = (
     LexiconEntry("vs.", "versus", None),
     LexiconEntry("approx.", "approximately", None),
 )
-
-
-def _words(number: str) -> str:
-    value = float(number.replace(",", ""))
-    return str(num2words(int(value) if value.is_integer() else value, lang="en"))
-
-
-def _money(match: re.Match[str]) -> str:
-    amount = match["amount"].replace(",", "")
-    whole, _, cents = amount.partition(".")
-    if len(cents) == 2 and not match["scale"]:
-        dollars = _words(whole)
-        spoken = f"{dollars} dollar{'' if dollars == 'one' else 's'}"
-        if int(cents):
-            spoken += f" and {_words(cents)} cent{'' if cents == '01' else 's'}"
-        return spoken
-    words = _words(amount)
-    scale = f" {match['scale']}" if match["scale"] else ""
-    plural = "" if words == "one" and not scale else "s"
-    return f"{words}{scale} dollar{plural}"
-
-
-def _quantity(match: re.Match[str], unit: tuple[str, str]) -> str:
-    """Say "1 to 5 mg" as "one to five milligrams" (the unit once, after the range)."""
-    last = match["b"] or match["a"]
-    spoken = _words(match["a"]) + (f" to {_words(match['b'])}" if match["b"] else "")
-    return f"{spoken} {unit[0] if float(last) == 1 else unit[1]}"
-
-
-def _year(match: re.Match[str]) -> str:
-    return str(num2words(int(match["year"]), lang="en", to="year"))
-
-
-def _number(match: re.Match[str]) -> str:
-    text = _words(match["n"])
-    if match["frac"]:
-        text += " point " + " ".join(_words(d) for d in match["frac"])
-    return text
 
 
 @cache
@@ -128,18 +62,16 @@ def apply_lexicon(text: str, lexicon: Iterable[LexiconEntry]) -> str:
     return pattern.sub(lambda m: aliases[m[0]], text)
 
 
-def speakable(text: str, lexicon: Iterable[LexiconEntry] = ()) -> str:
-    """Return *text* as it should be spoken.
+def speakable(
+    text: str, lexicon: Iterable[LexiconEntry] = (), lang: str = "en-US"
+) -> str:
+    """Return *text* as it should be spoken in the locale of *lang*.
 
-    Numbers with units and money go first, so "5 mg" is never "five mg" and the
-    lexicon's own "mg" entry is a fallback for a unit written without a number.
+    The normaliser says numbers, units, dates and symbols first and leaves the
+    lexicon's words alone, so each reaches `apply_lexicon` as it was written.
     """
-    text = _URL.sub("", text)
-    text = _MONEY.sub(_money, text)
-    text = _PERCENT.sub(lambda m: _quantity(m, ("percent", "percent")), text)
-    text = _QUANTITY.sub(lambda m: _quantity(m, UNITS[m["unit"]]), text)
-    text = _YEAR.sub(_year, text)
-    text = _NUMBER.sub(_number, text)
+    lexicon = tuple(lexicon)
+    text = normalise(text, lang, protect=[e.grapheme for e in lexicon])
     entries = {e.grapheme: e for e in (*ABBREVIATIONS, *lexicon)}
     spoken = tidy(apply_lexicon(text, entries.values()))
     if text[:1].isupper():  # a sentence that opened with "Naltrexone" still opens
@@ -156,7 +88,8 @@ def equivalents(lexicon: Iterable[LexiconEntry] = ()) -> list[tuple[str, str]]:
     pairs = [(speech_alias(e.alias), e.grapheme) for e in lexicon if e.alias]
     pairs += [(e.alias, e.grapheme) for e in ABBREVIATIONS if e.alias]
     for unit, (one, many) in UNITS.items():
-        pairs += [(many, unit), (one, unit)]
+        if unit.isalpha() and len(unit) > 1:  # "mg", not "%" or "m"
+            pairs += [(many, unit), (one, unit)]
     return pairs
 
 

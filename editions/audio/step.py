@@ -17,10 +17,16 @@ def make(job: Job) -> Made:
     """Speak and master the audio; record when synthesis ran, for the bench."""
     from editions import progress
     from editions.audio.render import render
+    from editions.cluster import speech_executor
+    from editions.errors import Location
 
     article, options = job.article, job.options
     window: dict[str, Any] = {}
     started = time.perf_counter()
+    # With --scheduler the sentences are spoken on the cluster's workers.
+    cache_dir = options.cache_dir or job.out_dir / ".cache" / "speech"
+    where = Location(article.source, key=f"--scheduler {options.scheduler}")
+    cluster = speech_executor(options.scheduler, cache_dir, where)
 
     def spoken(done: int, total: int) -> None:
         now = time.time()
@@ -30,9 +36,15 @@ def make(job: Job) -> Made:
         what = f"sentences ({options.tts})" if done < total else "mastering"
         progress.update("audio", done, total, what)
 
-    result = render(
-        article, job.out_dir, options.tts, options.cache_dir, progress=spoken
-    )
+    with cluster as executor:
+        result = render(
+            article,
+            job.out_dir,
+            options.tts,
+            options.cache_dir,
+            progress=spoken,
+            executor=executor,
+        )
     options.report(
         f"audio: {result.synthesised} of {result.utterances} sentences "
         "synthesised (the rest came from the cache)"
@@ -44,6 +56,8 @@ def make(job: Job) -> Made:
             "m4b": edition.m4b,
             "vtt": edition.vtt,
             "timings": edition.timings,
+            "speech": result.speech,  # issue 20: the speech script
+            "script": result.script_text,
         },
         extra_files=edition.chapter_files,
         facts={

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
+    Executor,
     Future,
     ProcessPoolExecutor,
     ThreadPoolExecutor,
@@ -64,8 +65,12 @@ def synthesise(
     cache_dir: Path,
     progress: Callable[[int, int], None] | None = None,
     lang: str = "en",
+    executor: Executor | None = None,
 ) -> tuple[dict[str, Speech], int]:
     """Return speech for every distinct text, and how many had to be synthesised.
+
+    With *executor* (a Dask cluster's, from `editions.cluster`) the sentences are
+    spoken on its workers into *cache_dir*, which they share; else in local processes.
 
     The first failure stops the run: sentences not yet started are cancelled (a
     service that is down would otherwise be retried for every one of them), and
@@ -75,11 +80,25 @@ def synthesise(
     key = engine.cache_key()
     cache = SentenceCache(cache_dir)
     distinct = list(dict.fromkeys(texts))
-    missing = [t for t in distinct if not cache.path((key, t)).exists()]
+    # Opened, not just seen: a damaged entry is synthesised again. The samples stay
+    # in the cache until mastering reads each chapter (a book would not fit).
+    cached = {t: StoredSpeech.open(cache.path((key, t))) for t in distinct}
+    speech: dict[str, Speech] = {t: s for t, s in cached.items() if s is not None}  # type: ignore[misc]
+    missing = [t for t in distinct if t not in speech]
     done = len(distinct) - len(missing)
     if progress:
         progress(done, len(distinct))
-    if missing:
+    if missing and executor is not None:
+        from editions.audio.remote import speak_all
+
+        def spoken() -> None:
+            nonlocal done
+            done += 1
+            if progress:
+                progress(done, len(distinct))
+
+        speak_all(executor, missing, (engine_name, lang), cache_dir, key, spoken)
+    elif missing:
         cores = (os.cpu_count() or 1) if getattr(engine, "parallel", False) else 1
         workers = min(cores, len(missing))  # each worker loads the voice first
         pool: ProcessPoolExecutor | ThreadPoolExecutor
@@ -105,9 +124,7 @@ def synthesise(
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
-    # Left in the cache until mastering reads each chapter (a book would not fit).
-    speech: dict[str, Speech] = {}
-    for text in distinct:
+    for text in missing:
         found = StoredSpeech.open(cache.path((key, text)))
         if found is None:
             raise RuntimeError(f"speech cache entry vanished for: {text[:60]}")

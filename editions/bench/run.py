@@ -17,24 +17,19 @@ from __future__ import annotations
 import compileall
 import json
 import os
-import resource
-import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from editions import state
-from editions.bench.sampler import TreeSampler
+from editions.bench.measure import BenchFailed, Measured, measure, ratio
+from editions.bench.tools import irreducible, plain_tools
 from editions.output import write_text
 from editions.paths import REPO_ROOT as ROOT
 
-MB = 1024 * 1024
 #: Each ratio's target: (limit, "max" when the measure must stay at or under it).
 TARGETS: dict[str, tuple[float, str]] = {
     "noop_seconds": (1.0, "max"),
@@ -47,70 +42,12 @@ TARGETS: dict[str, tuple[float, str]] = {
 ADDED_SENTENCE = "Ask your doctor or pharmacist if anything here is unclear."
 
 
-class BenchFailed(RuntimeError):
-    """A step the benchmark relies on (a build) did not succeed."""
-
-
 @dataclass(frozen=True)
 class BenchOptions:
     """What to measure."""
 
     tts: str = "piper"
     tools: bool = True  # also time the irreducible work and the plain tools
-
-
-@dataclass(frozen=True)
-class Measured:
-    """One child run: wall time, CPU time, peak memory, and its samples."""
-
-    seconds: float
-    cpu_seconds: float
-    peak_pss_mb: float
-    peak_rss_mb: float
-    sampler: TreeSampler
-    output: str
-
-    def summary(self) -> dict[str, float]:
-        """Return the JSON-able numbers."""
-        return {
-            "seconds": round(self.seconds, 3),
-            "cpu_seconds": round(self.cpu_seconds, 3),
-            "peak_memory_mb": round(self.peak_pss_mb, 1),
-            "peak_rss_sum_mb": round(self.peak_rss_mb, 1),
-        }
-
-
-def measure(
-    commands: Sequence[Sequence[str]],
-    cwd: Path | None = None,
-    env: dict[str, str] | None = None,
-    check: bool = True,
-) -> Measured:
-    """Run *commands* side by side; measure until the last one ends."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    sampler = TreeSampler(os.getpid(), interval=0.1, include_root=False)
-    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as log:
-        started = time.perf_counter()
-        processes = [
-            subprocess.Popen(
-                list(c), cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
-            for c in commands
-        ]
-        sampler.start()
-        codes = [p.wait() for p in processes]
-        seconds = time.perf_counter() - started
-        sampler.stop()
-        log.seek(0)
-        output = log.read()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    if check and any(codes):
-        shown = " ".join(shlex.quote(str(a)) for a in commands[0])
-        raise BenchFailed(f"{shown} failed (exit {codes}):\n{output[-3000:]}")
-    return Measured(
-        seconds, cpu, sampler.peak_pss / MB, sampler.peak_rss / MB, sampler, output
-    )
 
 
 def freeze_code(scratch: Path) -> dict[str, str]:
@@ -282,8 +219,8 @@ def _bench(source: Path, scratch: Path, options: BenchOptions) -> dict[str, Any]
         },
         "audio": {
             "duration_seconds": round(duration, 2),
-            "rtf_synthesis": _ratio(synthesis, duration),
-            "rtf_audio_edition": _ratio(manifest.editions["audio"].seconds, duration),
+            "rtf_synthesis": ratio(synthesis, duration),
+            "rtf_audio_edition": ratio(manifest.editions["audio"].seconds, duration),
         },
         "irreducible": None,
         "plain": None,
@@ -308,135 +245,6 @@ def _why(run: Measured) -> list[str]:
     return [line for line in run.output.splitlines() if ": rebuilding (" in line]
 
 
-def _ratio(a: float | None, b: float | None) -> float | None:
-    return round(a / b, 3) if a is not None and b else None
-
-
-def irreducible(
-    source: Path, texts: list[str], scratch: Path, duration: float
-) -> dict[str, Any]:
-    """Time Piper speaking the script on every core, and WeasyPrint laying out once."""
-    from editions.audio.piper_engine import LENGTH_SCALE, voice_files
-    from editions.pdf import render as pdf
-    from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL, audio_url
-    from editions.source import article as loader
-
-    model, config = voice_files()
-    folder = scratch / "irreducible"
-    folder.mkdir()
-    cores = os.cpu_count() or 1
-
-    def piper(lines: list[str], name: str) -> list[str]:
-        script = folder / f"{name}.txt"
-        script.write_text("\n".join(t.replace("\n", " ") for t in lines), "utf-8")
-        return [
-            sys.executable, "-m", "piper", "-m", str(model), "-c", str(config),
-            "-i", str(script), "-f", str(folder / f"{name}.wav"),
-            "--length-scale", str(LENGTH_SCALE), "--no-normalize",
-        ]  # fmt: skip
-
-    # All cores two ways: one process (onnxruntime threads) or one per core.
-    one = measure([piper(texts, "all")])
-    shares: list[list[str]] = [[] for _ in range(cores)]
-    for text in sorted(texts, key=len, reverse=True):  # longest first, to the lightest
-        min(shares, key=lambda s: sum(map(len, s))).append(text)
-    split = measure([piper(s, f"part{n}") for n, s in enumerate(shares) if s])
-    best = min(one.seconds, split.seconds)
-
-    article, _ = loader.load(source)
-    settings = pdf.PdfSettings(
-        audio_url=audio_url(DEFAULT_AUDIO_BASE_URL, article.stem)
-    )
-    page = folder / "page.html"
-    page.write_text(pdf.page_html(article, settings), encoding="utf-8")
-    weasy = measure(
-        [[sys.executable, "-m", "weasyprint", "--pdf-variant", "pdf/ua-1",
-          str(page), str(folder / "page.pdf")]]
-    )  # fmt: skip
-    return {
-        "seconds": round(best + weasy.seconds, 3),
-        "piper_seconds": round(best, 3),
-        "piper_one_process": one.summary(),
-        "piper_one_process_per_core": split.summary(),
-        "piper_rtf": _ratio(best, duration),
-        "weasyprint": weasy.summary(),
-    }
-
-
-def plain_tools(source: Path, scratch: Path) -> dict[str, Any]:
-    """Time what a user would otherwise run: pandoc, WeasyPrint, espeak-ng, ffmpeg."""
-    from editions.programs import ffmpeg_exe
-    from editions.source.article import pandoc_path
-
-    folder = scratch / "plain"
-    folder.mkdir()
-    text = source.read_text(encoding="utf-8")
-    csl = next(
-        (
-            p
-            for p in (source.parent / "apa.csl", state.STYLES / "apa.csl")
-            if p.is_file()
-        ),
-        None,
-    )
-    if "\ncsl:" in text:
-        named = text.split("\ncsl:", 1)[1].split("\n", 1)[0].strip()
-        csl = next(
-            (p for p in (source.parent / named, state.STYLES / named) if p.is_file()),
-            csl,
-        )
-    pandoc = [pandoc_path(), source.name, "--citeproc"]
-    if csl is not None:
-        pandoc.append(f"--csl={csl}")
-    # pandoc finds `weasyprint` on PATH: put this environment's first.
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    espeak = shutil.which("espeak-ng")
-    steps: dict[str, list[list[str]]] = {
-        "pandoc_html": [[*pandoc, "-s", "-o", str(folder / "plain.html")]],
-        "pandoc_epub": [[*pandoc, "-o", str(folder / "plain.epub")]],
-        "pandoc_weasyprint_pdf": [
-            [*pandoc, "--pdf-engine=weasyprint", "-o", str(folder / "plain.pdf")]
-        ],
-        "espeak_ffmpeg_audio": [
-            [*pandoc, "-t", "plain", "-o", str(folder / "plain.txt")],
-            [
-                espeak or "espeak-ng",
-                "-s",
-                "150",
-                "-f",
-                str(folder / "plain.txt"),
-                "-w",
-                str(folder / "plain.wav"),
-            ],
-            [
-                ffmpeg_exe(),
-                "-y",
-                "-loglevel",
-                "error",
-                "-i",
-                str(folder / "plain.wav"),
-                "-b:a",
-                "64k",
-                str(folder / "plain.mp3"),
-            ],
-        ],
-    }
-    results: dict[str, Any] = {}
-    for name, commands in steps.items():
-        try:
-            runs = [measure([c], cwd=source.parent, env=env) for c in commands]
-        except (BenchFailed, OSError) as err:
-            results[name] = {"seconds": None, "error": str(err)[:500]}
-            continue
-        results[name] = {
-            "seconds": round(sum(r.seconds for r in runs), 3),
-            "peak_memory_mb": round(max(r.peak_pss_mb for r in runs), 1),
-        }
-    times = [r["seconds"] for r in results.values() if r["seconds"] is not None]
-    results["seconds"] = round(sum(times), 3) if len(times) == len(steps) else None
-    return results
-
-
 def _ratios(result: dict[str, Any], cores: int) -> dict[str, Any]:
     cold = result["cold"]["seconds"]
     irreducible = (result["irreducible"] or {}).get("seconds")
@@ -444,13 +252,13 @@ def _ratios(result: dict[str, Any], cores: int) -> dict[str, Any]:
     busy = result["cold"]["synthesis_cores_busy"]
     measured = {
         "noop_seconds": result["noop"]["seconds"],
-        "edit_over_cold": _ratio(result["edit"]["seconds"], cold),
-        "cold_over_irreducible": _ratio(cold, irreducible),
+        "edit_over_cold": ratio(result["edit"]["seconds"], cold),
+        "cold_over_irreducible": ratio(cold, irreducible),
         "synthesis_cores_busy": None if busy is None else round(busy / cores, 2),
         "peak_memory_mb": max(
             result[phase]["peak_memory_mb"] for phase in ("cold", "noop", "edit")
         ),
-        "cold_over_plain_tools": _ratio(cold, plain),
+        "cold_over_plain_tools": ratio(cold, plain),
         "resynthesised_only_changed": result["edit"]["synthesised"]
         == result["edit"]["changed_sentences"],
     }

@@ -11,12 +11,14 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from num2words import num2words
+
+from editions.audio.normalise.locales import EN_GB, EN_US
 
 #: Seconds of slack around a sentence's window when assigning recognised words.
 WINDOW_SLACK = 0.3
@@ -169,14 +171,45 @@ def _fold(words: list[str], pattern: list[str], written: list[str]) -> list[str]
     return out
 
 
+_DIGIT_WORDS = "zero one two three four five six seven eight nine".split()
+#: Emergency and service numbers, which every locale says digit by digit.
+_SAID_AS_DIGITS = frozenset().union(
+    *((loc.emergency | loc.services) for loc in (EN_US, EN_GB))
+)
+#: Digit groups in a row: a phone number is said digit by digit (`_phone_digits`).
+_PHONE_DIGITS = re.compile(r"(?<![\w.,])\(?\d+\)?(?:[ -]\(?\d+\)?)*(?![\w.,]\d)")
+
+
+def _phone_digits(match: re.Match[str]) -> str:
+    """Spell a phone number digit by digit ("020 7946 0958"), else leave it.
+
+    A phone number has a group of three or more digits and either a leading 0 or
+    three or more groups; "2019-2020" and "10 12 15" are not phone numbers.
+    """
+    groups = re.findall(r"\d+", match[0])
+    if (
+        groups[0] in _SAID_AS_DIGITS and len(groups) == 1
+    ):  # "999", said "nine nine nine"
+        return " ".join(_DIGIT_WORDS[int(d)] for d in groups[0])
+    long = any(len(g) >= 3 for g in groups)
+    if long and (len(groups) >= 3 or any(g[0] == "0" and len(g) > 1 for g in groups)):
+        return " ".join(_DIGIT_WORDS[int(d)] for d in "".join(groups))
+    return match[0]
+
+
 def _plain_words(text: str) -> list[str]:
     """Normalise *text* to plain lowercase words (no equivalents applied)."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = _MONEY.sub(lambda m: f"{m[1]}{m[2] or ''} dollars", text)
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 1,000 -> 1000
+    text = _PHONE_DIGITS.sub(_phone_digits, text)  # before "1-5" reads "1 to 5"
     text = re.sub(r"(?<=\d)[-\u2013](?=\d)", " to ", text)  # 1-5 -> 1 to 5
+    text = re.sub(r"(?<=\d):00\b", "", text)  # 9:00 -> 9
+    text = re.sub(r"(?<=\d):(?=\d\d)", " ", text)  # 9:30 -> 9 30
     text = text.replace("%", " percent ").replace("&", " and ")
     text = text.replace("\u2019", "'")
+    # Addresses are said "nhs dot uk", "help at clinic dot …" (issue 20).
+    text = re.sub(r"(?<=[a-z]{2})\.(?=[a-z]{2})", " dot ", text).replace("@", " at ")
     words: list[str] = []
     for token in _SPLIT.split(text):
         token = token.strip(".,;:!?\"'()[]{}\u201c\u201d\u2018\u2026")
@@ -185,7 +218,41 @@ def _plain_words(text: str) -> list[str]:
             part = re.sub(r"[^\w]", "", part)
             if part:
                 words.append(part)
-    return words
+    return _zero_for_oh(_numbers_without_and(words))
+
+
+def _zero_for_oh(words: list[str]) -> list[str]:
+    """Read "oh" among digits as zero ("oh two oh", as en-GB says phone numbers)."""
+    digits = set(_DIGIT_WORDS)
+    return [
+        "zero"
+        if w == "oh" and ({*words[max(0, i - 1) : i], *words[i + 1 : i + 2]} & digits)
+        else w
+        for i, w in enumerate(words)
+    ]
+
+
+_SCALES = {"hundred", "thousand", "million", "billion", "trillion"}
+_UNITS_WORDS = set(
+    "one two three four five six seven eight nine ten eleven twelve thirteen "
+    "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty "
+    "fifty sixty seventy eighty ninety".split()
+)
+
+
+def _numbers_without_and(words: list[str]) -> list[str]:
+    """Drop the "and" inside a number ("one hundred and five" = "one hundred five"):
+    en-GB says it, en-US does not, and numbers compare as numbers."""
+    return [
+        w
+        for i, w in enumerate(words)
+        if not (
+            w == "and"
+            and 0 < i < len(words) - 1
+            and words[i - 1] in _SCALES
+            and words[i + 1] in _UNITS_WORDS
+        )
+    ]
 
 
 def edit_distance(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
@@ -205,15 +272,61 @@ def edit_distance(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
     return previous[-1]
 
 
+def marked_words(
+    text: str, optional: Sequence[str] = (), equivalents: Equivalents = ()
+) -> tuple[list[str], list[bool]]:
+    """Normalise *text*; mark the words of each *optional* phrase found in it.
+
+    Optional phrases are the spoken citation asides (", see Doe, twenty twenty"):
+    saying them or not costs nothing in a score (issue 20's ASR definition).
+    """
+    words = normalise_words(text, equivalents)
+    marks = [False] * len(words)
+    for phrase in optional:
+        run = normalise_words(phrase, equivalents)
+        for start in range(len(words) - len(run) + 1) if run else ():
+            if words[start : start + len(run)] == run:
+                marks[start : start + len(run)] = [True] * len(run)
+    return words, marks
+
+
+def optional_errors(
+    reference: Sequence[str], optional: Sequence[bool], hypothesis: Sequence[str]
+) -> int:
+    """Word errors where an optional reference word costs nothing said, unsaid or
+    misheard; every other edit (and any insertion) costs one, as in `edit_distance`."""
+    previous = list(range(len(hypothesis) + 1))
+    for ref, free in zip(reference, optional, strict=True):
+        miss = 0 if free else 1
+        current = [previous[0] + miss]
+        for j, hyp in enumerate(hypothesis, start=1):
+            current.append(
+                min(
+                    previous[j] + miss,  # deletion
+                    current[j - 1] + 1,  # insertion
+                    previous[j - 1] + (0 if ref == hyp else miss),  # substitution
+                )
+            )
+        previous = current
+    return previous[-1]
+
+
 def word_accuracy(
-    reference: str, hypothesis: str, equivalents: Equivalents = ()
+    reference: str,
+    hypothesis: str,
+    equivalents: Equivalents = (),
+    optional: Sequence[str] = (),
 ) -> float:
-    """Return 1 - word error rate, floored at 0 (insertions can push WER past 1)."""
-    ref = normalise_words(reference, equivalents)
+    """Return 1 - word error rate, floored at 0 (insertions can push WER past 1).
+
+    Words of the *optional* phrases of *reference* neither count nor cost.
+    """
+    ref, marks = marked_words(reference, optional, equivalents)
     hyp = normalise_words(hypothesis, equivalents)
-    if not ref:
-        return 1.0 if not hyp else 0.0
-    return max(0.0, 1.0 - edit_distance(ref, hyp) / len(ref))
+    required = marks.count(False)
+    if not required:
+        return 1.0 if not hyp or ref else 0.0
+    return max(0.0, 1.0 - optional_errors(ref, marks, hyp) / required)
 
 
 def heard_words(
@@ -246,16 +359,23 @@ def sentence_accuracy(
     words: Sequence[Word],
     slack: float = WINDOW_SLACK,
     equivalents: Equivalents = (),
+    optional: Mapping[str, Sequence[str]] | None = None,
 ) -> list[tuple[str, float]]:
     """Score each (id, start, end, text) against the words heard in its window.
 
-    Words are shared out by `heard_words`. Sort the result by score to list the
-    worst.
+    Words are shared out by `heard_words`; *optional* gives a sentence's optional
+    phrases by id. Sort the result by score to list the worst.
     """
     heard = heard_words(
         [(start, end) for _id, start, end, _t in sentences], words, slack
     )
+    asides = optional or {}
     return [
-        (sentence_id, word_accuracy(text, " ".join(heard[index]), equivalents))
+        (
+            sentence_id,
+            word_accuracy(
+                text, " ".join(heard[index]), equivalents, asides.get(sentence_id, ())
+            ),
+        )
         for index, (sentence_id, _start, _end, text) in enumerate(sentences)
     ]

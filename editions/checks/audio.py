@@ -1,35 +1,36 @@
 """Audio measurements and checks (standards §4a–4c, §7.7) on the files we ship.
 
 Everything is measured on the *decoded* file, because encoding changes peaks and
-loudness; the master in memory is not what a listener hears.
+loudness; the master in memory is not what a listener hears. The measuring itself
+(`editions.audio.measure`) belongs to the renderer, which masters with it.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import mutagen
 import numpy as np
-import pyloudnorm
 from mutagen.id3 import ID3, ID3NoHeaderError
 from mutagen.mp3 import MP3, BitrateMode
 from numpy.typing import NDArray
-from scipy.signal import lfilter, resample_poly
 
+from editions.audio.measure import (
+    MAX_TRUE_PEAK,
+    SAMPLE_RATE,
+    TARGET_LUFS,
+    decode,
+    frame_levels,
+    integrated_lufs,
+    true_peak_db,
+)
 from editions.errors import Finding, Location
-from editions.programs import ffmpeg_exe
 
-#: The loudness profile of standards §7.7.
-TARGET_LUFS = -18.0
+#: Thresholds of standards §7.7 and ACX (the targets are in `editions.audio.measure`).
 LUFS_TOLERANCE = 1.0
-MAX_TRUE_PEAK = -3.0
-SAMPLE_RATE = 44100
 BITRATE = 192_000
 HEAD_ROOM_TONE = (0.5, 1.0)
 TAIL_ROOM_TONE = (1.0, 5.0)
@@ -41,10 +42,6 @@ WORDS_PER_MINUTE = (140.0, 170.0)
 CHAPTER_WORDS_PER_MINUTE = (120.0, 180.0)
 #: A pause is the run of 10 ms frames quieter than this around a sentence gap.
 PAUSE_LEVEL = -45.0
-
-_OVERSAMPLE = 4
-_BLOCK = 1 << 20  # samples per block: about 8 MB of float64 at a time
-_PAD = 32  # input samples either side of a block: covers the resampling filter
 
 
 @dataclass(frozen=True)
@@ -61,182 +58,6 @@ class AudioMeasures:
     head_room_tone: float
     tail_room_tone: float
     noise_floor: float
-
-
-def decode(
-    path: Path, sample_rate: int | None = None
-) -> tuple[NDArray[np.float32], int]:
-    """Decode *path* to mono float32 as a player would (encoder delay removed).
-
-    The samples are read from ffmpeg's pipe straight into one array sized from the
-    file's duration: collecting the pipe as bytes and converting would hold the
-    audio twice (a 15-minute book is 160 MB per copy).
-    """
-    rate = sample_rate or _probe_rate(path)
-    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(path)]
-    cmd += ["-map", "0:a:0", "-ac", "1", "-ar", str(rate), "-f", "f32le", "-"]
-    expected = round((_duration(path) + 1.0) * rate)
-    with tempfile.TemporaryFile() as errors:
-        with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors) as proc:
-            assert proc.stdout is not None
-            samples = _read_floats(proc.stdout, expected)
-        if proc.returncode != 0:
-            errors.seek(0)
-            message = errors.read().decode(errors="replace")
-            raise RuntimeError(f"ffmpeg could not decode {path}: {message}")
-    return samples, rate
-
-
-def _duration(path: Path) -> float:
-    """Return the duration mutagen reads from the headers (0 if it cannot)."""
-    try:
-        info = mutagen.File(path)
-    except mutagen.MutagenError:
-        return 0.0
-    return float(getattr(getattr(info, "info", None), "length", 0.0) or 0.0)
-
-
-def _read_floats(stream: IO[bytes], expected: int) -> NDArray[np.float32]:
-    """Read little-endian float32 samples into one array, growing it if needed."""
-    out = np.empty(max(expected, 1 << 16), dtype="<f4")
-    view, filled = memoryview(out).cast("B"), 0
-    while True:
-        if filled == len(view):
-            grown = np.empty(2 * len(out), dtype="<f4")
-            grown[: len(out)] = out
-            out, view = grown, memoryview(grown).cast("B")
-        got = stream.readinto(view[filled:])  # type: ignore[attr-defined]
-        if not got:
-            break
-        filled += got
-    del view
-    count = filled // 4
-    if count < len(out) // 2:
-        return out[:count].copy()  # a copy frees the unused tail
-    return out[:count]
-
-
-def _probe_rate(path: Path) -> int:
-    """Return the file's own sample rate so decoding does not resample it."""
-    try:
-        info = getattr(mutagen.File(path), "info", None)
-    except mutagen.MutagenError:
-        info = None
-    rate = getattr(info, "sample_rate", None)
-    return int(rate) if rate else SAMPLE_RATE
-
-
-def hop_peaks(samples: NDArray[np.float32], hop: int) -> NDArray[np.float32]:
-    """Return the 4x-oversampled peak of every *hop* samples.
-
-    Blocks of about a million input samples keep memory flat whatever *hop* is:
-    oversampling a whole book at once would need gigabytes.
-    """
-    n_hops = -(-len(samples) // hop)
-    out = np.zeros(n_hops, dtype=np.float32)
-    block_hops = max(1, _BLOCK // hop)
-    for first in range(0, n_hops, block_hops):
-        start = first * hop
-        stop = min(len(samples), (first + block_hops) * hop)
-        lo, hi = max(0, start - _PAD), min(len(samples), stop + _PAD)
-        up = resample_poly(samples[lo:hi].astype(np.float32), _OVERSAMPLE, 1)
-        up = np.abs(up[(start - lo) * _OVERSAMPLE : (stop - lo) * _OVERSAMPLE])
-        count = -(-(stop - start) // hop)
-        up = np.pad(up, (0, count * hop * _OVERSAMPLE - len(up)))
-        out[first : first + count] = up.reshape(count, -1).max(axis=1)
-    return out
-
-
-def true_peak_db(samples: NDArray[np.float32]) -> float:
-    """Return the true peak in dBTP (4x oversampling, as BS.1770 prescribes)."""
-    if len(samples) == 0:
-        return float("-inf")
-    peak = float(hop_peaks(samples, 4096).max())
-    return float(20.0 * np.log10(peak)) if peak > 0 else float("-inf")
-
-
-def k_weighted_energy(
-    samples: NDArray[np.float32], rate: int, hop: int
-) -> NDArray[np.float64]:
-    """Return the K-weighted (BS.1770) energy summed over every *hop* samples.
-
-    The filters are pyloudnorm's, run block by block with their state carried
-    over, so the result equals filtering the whole signal at once while memory
-    stays at one block of float64 instead of several copies of the book.
-    """
-    stages = [
-        (f.b, f.a, f.passband_gain) for f in pyloudnorm.Meter(rate)._filters.values()
-    ]
-    states = [np.zeros(max(len(a), len(b)) - 1) for b, a, _ in stages]
-    out = np.zeros(-(-len(samples) // hop), dtype=np.float64)
-    block = max(1, _BLOCK // hop) * hop
-    for start in range(0, len(samples), block):
-        x = samples[start : start + block].astype(np.float64)
-        for index, (b, a, gain) in enumerate(stages):
-            x, states[index] = lfilter(b, a, x, zi=states[index])
-            x *= gain
-        count = -(-len(x) // hop)
-        x = np.pad(np.square(x, out=x), (0, count * hop - len(x)))
-        first = start // hop
-        out[first : first + count] = x.reshape(count, hop).sum(axis=1)
-    return out
-
-
-def gated_loudness(block_energy: NDArray[np.float64]) -> float:
-    """Return BS.1770 gated loudness from mean-square energies of 400 ms blocks."""
-    if len(block_energy) == 0:
-        return float("-inf")
-    with np.errstate(divide="ignore"):
-        loudness = -0.691 + 10.0 * np.log10(block_energy)
-    kept = block_energy[loudness >= -70.0]
-    if len(kept) == 0:
-        return float("-inf")
-    relative = -0.691 + 10.0 * np.log10(kept.mean()) - 10.0
-    kept = block_energy[(loudness >= -70.0) & (loudness > relative)]
-    if len(kept) == 0:
-        return float("-inf")
-    return float(-0.691 + 10.0 * np.log10(kept.mean()))
-
-
-def integrated_lufs(samples: NDArray[np.float32], rate: int) -> float:
-    """Return BS.1770 integrated loudness, -inf for silence.
-
-    The same gating as `pyloudnorm.Meter.integrated_loudness` (400 ms blocks every
-    100 ms, absolute and relative gates) on 100 ms energies from
-    `k_weighted_energy`, so a whole book is measured in constant memory.
-    """
-    return gated_loudness(loudness_blocks(samples, rate))
-
-
-def loudness_blocks(samples: NDArray[np.float32], rate: int) -> NDArray[np.float64]:
-    """Return the mean-square K-weighted energy of every 400 ms block (100 ms hop).
-
-    Blocks of parts played one after another can be gated together: that is how
-    a book joined from chapters is measured without decoding it again.
-    """
-    if len(samples) < 0.4 * rate:
-        return np.zeros(0, dtype=np.float64)
-    step = round(0.1 * rate)
-    segments = k_weighted_energy(samples, rate, step)
-    count = int(np.round((len(samples) / rate - 0.4) / 0.1)) + 1
-    segments = np.pad(segments, (0, max(0, count + 3 - len(segments))))
-    blocks = np.convolve(segments, np.ones(4), mode="valid")[:count]
-    return blocks / (0.4 * rate)
-
-
-def frame_levels(
-    samples: NDArray[np.float32], rate: int, frame: float
-) -> NDArray[np.float64]:
-    """Return the RMS level in dBFS of consecutive frames of *frame* seconds."""
-    size = max(1, round(rate * frame))
-    count = len(samples) // size
-    frames = samples[: count * size].reshape(count, size)
-    power = np.empty(count, dtype=np.float64)
-    rows = max(1, _BLOCK // size)
-    for first in range(0, count, rows):
-        chunk = frames[first : first + rows].astype(np.float64)
-        power[first : first + rows] = np.mean(chunk * chunk, axis=1)
-    return 10.0 * np.log10(np.maximum(power, 1e-20))
 
 
 def room_tone(samples: NDArray[np.float32], rate: int) -> tuple[float, float]:

@@ -10,6 +10,7 @@ VNU = "Nu HTML Checker"
 AXE = "axe-core, every view"
 AUDIO_MEASURES = "audio measures"
 ASR = "ASR back-check"
+SPEECH_SCRIPT = "speech script"  # issue 20: the speech script's review
 THUMBNAILS = "page thumbnails"
 LINE_BREAKS = "line breaks"
 
@@ -51,3 +52,13 @@ BRAILLE_PREVIEW = "braille preview"
 
 #: Reading an edition back: reported only when it fails.
 READ = "read the edition back"
+
+# Front matter, labels and large print (checks/leaflet.py).
+FRONT_MATTER = "front-matter metadata"
+FRONT_MATTER_M4B = "front-matter metadata (M4B)"
+TITLE_BLOCK = "title block and labels"
+ONE_TABLE = "one Table per table"
+UNIT_BREAKS = "no unit broken across lines"
+FIGURE_TEXT = "figure text size"
+LEAFLET = (FRONT_MATTER, FRONT_MATTER_M4B, TITLE_BLOCK, ONE_TABLE, UNIT_BREAKS)
+LEAFLET += (FIGURE_TEXT,)

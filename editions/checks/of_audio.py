@@ -1,8 +1,9 @@
-"""The audio edition's checks: measures, chapters and timings, the ASR back-check."""
+"""The audio edition's checks: measures, chapters and timings, the ASR back-check,
+and the review of its speech script."""
 
 from __future__ import annotations
 
-from editions.checks import names
+from editions.checks import names, speech_review
 from editions.checks.audio import check_audio
 from editions.checks.checker import Checker
 from editions.checks.compare import consistency
@@ -57,10 +58,28 @@ def check(checker: Checker) -> None:
         ],
     )
     checker.check(names.ASR, "audio", where, lambda: _listen(checker), needs)
+    checker.check(
+        names.SPEECH_SCRIPT,
+        "audio",
+        files["speech"],
+        lambda: _speech(checker),
+        ("speech",),
+    )
+
+
+def _speech(checker: Checker) -> list[Finding]:
+    """Issue 20: the spoken form of every reworded sentence, for review."""
+    findings, checker.report.speech_review = speech_review.review(
+        checker.report.files["speech"], checker.article
+    )
+    return findings
 
 
 def _listen(checker: Checker) -> list[Finding]:
     files = checker.report.files
+    if speech_review.exemptions(checker.article.lang):  # Whisper tiny.en: English
+        lang = checker.article.lang
+        return [speech_review.exemption("ASR back-check", lang, files["mp3"])]
     findings, checker.report.listening = back_check(
         files["mp3"], files["timings"], checker.article
     )

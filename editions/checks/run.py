@@ -15,7 +15,7 @@ from pathlib import Path
 from time import perf_counter
 
 from editions import registry
-from editions.checks import names
+from editions.checks import leaflet, names
 from editions.checks.checker import Checker, CheckOptions
 from editions.checks.compare import editorial, fidelity, readability
 from editions.checks.compare.expected import expected
@@ -48,6 +48,7 @@ def run(path: Path, out_dir: Path, options: CheckOptions | None = None) -> Repor
     _source(checker, warnings)
     for edition in registry.EDITIONS:
         edition.checks().check(checker)
+    leaflet.run_checks(checker)  # front matter, labels, tables, units, figure text
     report.seconds = perf_counter() - started
     if options.write_report:
         from editions.report import html_report, json_report

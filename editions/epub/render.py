@@ -23,9 +23,10 @@ from pathlib import Path
 from ebooklib import epub
 from lxml import etree
 
-from editions import fonts
+from editions import fonts, locale
 from editions import html_body as html
 from editions.epub import overlays
+from editions.epub.package import package_dc
 from editions.epub.pls import lexicon_pls
 from editions.facts import PageStarts, Timings
 from editions.model import Article
@@ -156,18 +157,27 @@ def _narration_summary(overlay: overlays.Overlay | None, has_images: bool) -> st
 def nav_document(article: Article, inputs: EpubInputs) -> str:
     """Return the nav XHTML: toc with every heading, landmarks, page-list."""
     toc = _toc_list(list(article.headings[1:]))
+    contents = locale.label(article.lang, "contents")
+
+    def say(key: str) -> str:
+        return escape(locale.label(article.lang, key))
+
     items = [
         '<nav epub:type="toc" id="toc" role="doc-toc" aria-labelledby="toc-h">'
-        f'<h1 id="toc-h">Contents</h1>{toc}</nav>'
+        f'<h1 id="toc-h">{escape(contents)}</h1>{toc}</nav>'
     ]
     landmarks = [
-        ("toc", "nav.xhtml#toc", "Contents"),
-        ("bodymatter", f"{CONTENT}#title", "Start of the article"),
+        ("toc", "nav.xhtml#toc", contents),
+        ("bodymatter", f"{CONTENT}#title", locale.label(article.lang, "start")),
     ]
     bibliography = [s for s in article.sections if s.role == "bibliography"]
     if bibliography:
         landmarks.append(
-            ("bibliography", f"{CONTENT}#{bibliography[0].section_id}", "References")
+            (
+                "bibliography",
+                f"{CONTENT}#{bibliography[0].section_id}",
+                bibliography[0].title_text,
+            )
         )
     marks = "".join(
         f'<li><a epub:type="{t}" href="{h}">{escape(label)}</a></li>'
@@ -175,7 +185,7 @@ def nav_document(article: Article, inputs: EpubInputs) -> str:
     )
     items.append(
         '<nav epub:type="landmarks" id="landmarks" aria-labelledby="lm-h" '
-        f'hidden="hidden"><h2 id="lm-h">Landmarks</h2><ol>{marks}</ol></nav>'
+        f'hidden="hidden"><h2 id="lm-h">{say("landmarks")}</h2><ol>{marks}</ol></nav>'
     )
     labels = page_labels(inputs.page_starts)
     if labels:
@@ -184,9 +194,9 @@ def nav_document(article: Article, inputs: EpubInputs) -> str:
         )
         items.append(
             '<nav epub:type="page-list" id="page-list" aria-labelledby="pl-h" '
-            f'hidden="hidden"><h2 id="pl-h">Pages</h2><ol>{pages}</ol></nav>'
+            f'hidden="hidden"><h2 id="pl-h">{say("pages")}</h2><ol>{pages}</ol></nav>'
         )
-    return _xhtml(article, "Contents", "\n".join(items), stylesheet=True)
+    return _xhtml(article, contents, "\n".join(items), stylesheet=True)
 
 
 def _toc_list(headings: list[tuple[int, str, str]]) -> str:
@@ -241,13 +251,19 @@ def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) ->
     overlay = _overlay(article, inputs, content.raw)
     book = epub.EpubBook()
     book.set_identifier(identifier(article))
-    book.set_title(article.title)
+    book.title = article.title  # the NCX's title; the OPF's come from package_dc
     book.set_language(article.lang)
-    book.add_author(article.author)
-    book.add_metadata("DC", "description", article.description)
-    book.add_metadata("DC", "date", article.year or article.date)
-    for keyword in article.keywords:
-        book.add_metadata("DC", "subject", keyword)
+    for name, value, attributes in package_dc(article):
+        book.add_metadata("DC", name, value, attributes)
+    for n, name in enumerate(article.author_names, start=1):
+        book.add_author(name, uid=f"creator{n}", role="aut")
+    if article.subtitle:
+        book.add_metadata(
+            None, "meta", "main", {"property": "title-type", "refines": "#title"}
+        )
+        book.add_metadata(
+            None, "meta", "subtitle", {"property": "title-type", "refines": "#subtitle"}
+        )
     for prop, value in accessibility_metadata(article, inputs, overlay):
         book.add_metadata(None, "meta", value, {"property": prop})
     book.add_metadata(
@@ -266,7 +282,10 @@ def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) ->
         streamed[f"EPUB/{_audio_href(inputs.audio)}"] = inputs.audio
         content.media_overlay = OVERLAY_ID
     nav = RawXhtml(
-        uid="nav", file_name="nav.xhtml", title="Contents", lang=article.lang
+        uid="nav",
+        file_name="nav.xhtml",
+        title=locale.label(article.lang, "contents"),
+        lang=article.lang,
     )
     nav.raw = nav_document(article, inputs)
     nav.properties = ["nav"]
@@ -332,7 +351,8 @@ def _overlay(
         raise ValueError(f"the EPUB overlay cannot carry {inputs.audio.name}")
     tree = etree.fromstring(xhtml.encode("utf-8"))
     known = [str(i) for i in tree.xpath("//@id")]
-    # What must be narrated: every sentence, the byline, every figure's description.
+    # What must be narrated: every sentence, the subtitle, byline and summary, and
+    # every figure's description.
     text_ids = [str(i) for i in tree.xpath(_NARRATED, namespaces=_XHTML_NS)]
     return overlays.build(
         article, inputs.timings, text_ids, known, CONTENT, _audio_href(inputs.audio)
@@ -456,7 +476,10 @@ def _package_lang(opf: bytes, lang: str) -> bytes:
 
 
 _XHTML_NS = {"x": "http://www.w3.org/1999/xhtml"}
-_NARRATED = "//x:*[@class='s' or @class='byline']/@id | //x:figure/@id"
+_NARRATED = (
+    "//x:*[@class='s' or @class='byline' or @class='subtitle']/@id"
+    " | //x:section[@id='abstract']/@id | //x:figure/@id"
+)
 #: Core media types a Media Overlay may play (EPUB 3.3 §3.2); MP3 is what we make.
 _AUDIO_TYPES = {".mp3": "audio/mpeg", ".m4a": "audio/mp4"}
 

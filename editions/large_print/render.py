@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from editions import fonts
+from editions import fonts, locale
 from editions import html_body as html
 from editions.facts import Timings
 from editions.model import Article, block_sentences
@@ -104,30 +104,38 @@ def _id_part(value: str) -> str:
     return value.replace(".", "-")
 
 
-def _settings() -> str:
-    """The reading-settings panel; hidden until large-print.js wires it up."""
+def _settings(lang: str) -> str:
+    """The reading-settings panel in *lang*; hidden until large-print.js wires it up.
+
+    A language's table may name each legend and choice ("setting.size.125"); the
+    English words in SETTINGS are the fallback.
+    """
+    table = locale.labels(lang)
+
+    def say(key: str, english: str = "") -> str:
+        return escape(table.get(key, english))
+
     groups = []
     for setting in SETTINGS:
         choices = "".join(
             f'<div class="choice"><input type="radio" name="{setting.name}" '
             f'id="{setting.name}-{_id_part(value)}" value="{escape(value)}"'
             f"{' checked' if n == 0 else ''}>"
-            f'<label for="{setting.name}-{_id_part(value)}">{escape(label)}</label>'
-            "</div>"
+            f'<label for="{setting.name}-{_id_part(value)}">'
+            f"{say(f'setting.{setting.name}.{value}', label)}</label></div>"
             for n, (value, label) in enumerate(setting.choices)
         )
-        groups.append(
-            f"<fieldset><legend>{escape(setting.legend)}</legend>{choices}</fieldset>"
-        )
+        legend = say(f"setting.{setting.name}", setting.legend)
+        groups.append(f"<fieldset><legend>{legend}</legend>{choices}</fieldset>")
     return (
         '<details class="settings" id="settings" hidden>'
-        "<summary>Reading settings: text size, colours, spacing</summary>"
+        f"<summary>{say('settings_summary')}</summary>"
         '<div class="settings-body">'
         + "".join(groups)
         + '<div class="choice"><input type="checkbox" name="bold" id="bold" '
-        'value="on"><label for="bold">Bold text</label></div>'
-        '<p class="settings-note">This browser remembers your choices.</p>'
-        '<button type="button" data-action="reset">Reset reading settings</button>'
+        f'value="on"><label for="bold">{say("bold")}</label></div>'
+        f'<p class="settings-note">{say("settings_note")}</p>'
+        f'<button type="button" data-action="reset">{say("reset")}</button>'
         "</div></details>"
     )
 
@@ -140,7 +148,8 @@ def _contents(article: Article) -> str:
     )
     return (
         f'<nav class="toc" id="contents" aria-labelledby="toc-h">'
-        f'<h2 id="toc-h">Contents</h2><ol>{links}</ol></nav>'
+        f'<h2 id="toc-h">{escape(locale.label(article.lang, "contents"))}</h2>'
+        f"<ol>{links}</ol></nav>"
     )
 
 
@@ -179,7 +188,7 @@ def _chapter_links(article: Article, inputs: LargePrintInputs) -> str:
     if not items:
         return ""
     return (
-        '<h3 id="chapters-h">Chapters</h3>'
+        f'<h3 id="chapters-h">{escape(locale.label(article.lang, "chapters"))}</h3>'
         f'<ol class="chapters" aria-labelledby="chapters-h">{"".join(items)}</ol>'
     )
 
@@ -192,6 +201,10 @@ def _player(article: Article, inputs: LargePrintInputs) -> str:
     """
     if not inputs.audio_name:
         return ""
+
+    def say(key: str) -> str:
+        return escape(locale.label(article.lang, key))
+
     name = escape(inputs.audio_name)
     duration = float(inputs.timings.duration) if inputs.timings else 0.0
     speeds = "".join(
@@ -202,49 +215,49 @@ def _player(article: Article, inputs: LargePrintInputs) -> str:
     download = ""
     if not inputs.inline_audio:
         download = (
-            f'<p class="download"><a href="{name}" download>Download the audio '
+            f'<p class="download"><a href="{name}" download>{say("download")} '
             f"(MP3{_size_note(inputs)})</a></p>"
         )
     return (
         '<section class="player" id="listen" aria-labelledby="listen-h">'
-        '<h2 id="listen-h">Listen to this article</h2>'
-        '<p class="player-note">While the audio plays, the sentence being read is '
-        "highlighted on the page.</p>"
+        f'<h2 id="listen-h">{say("listen")}</h2>'
+        f'<p class="player-note">{say("player_note")}</p>'
         f'<audio id="audio" controls preload="metadata" src="{_audio_src(inputs)}">'
-        f'<a href="{name}">Download the audio edition</a></audio>'
+        f'<a href="{name}">{say("download_edition")}</a></audio>'
         '<div class="player-controls" id="player-controls" hidden>'
-        '<div class="position"><label for="position">Position in the audio</label>'
+        f'<div class="position"><label for="position">{say("position")}</label>'
         f'<input type="range" id="position" min="0" max="{int(duration)}" step="1" '
         f'value="0"><p class="clock" id="clock">0:00 of {clock(duration)}</p></div>'
         '<div class="buttons">'
-        '<button type="button" data-action="play">Play</button>'
-        '<button type="button" data-action="previous">Previous sentence</button>'
-        '<button type="button" data-action="next">Next sentence</button>'
-        '<button type="button" data-action="back">Back 10 seconds</button>'
-        '<button type="button" data-action="forward">Forward 10 seconds</button>'
-        "</div>"
-        '<div class="field"><label for="speed">Reading speed</label>'
+        + "".join(
+            f'<button type="button" data-action="{action}">{say(action)}</button>'
+            for action in ("play", "previous", "next", "back", "forward")
+        )
+        + "</div>"
+        f'<div class="field"><label for="speed">{say("speed")}</label>'
         f'<select id="speed" name="speed">{speeds}</select></div>'
         '<div class="choice"><input type="checkbox" name="follow" id="follow" '
-        'value="on" checked><label for="follow">Scroll the page to follow the '
-        "reading</label></div>"
+        f'value="on" checked><label for="follow">{say("follow")}</label></div>'
         "</div>"
         '<p class="player-status" id="player-status" role="status"></p>'
-        "<noscript><p>Turn on JavaScript to see the sentence being read highlighted. "
-        "The audio plays without it.</p></noscript>"
+        f"<noscript><p>{say('noscript')}</p></noscript>"
         + download
         + _chapter_links(article, inputs)
         + "</section>"
     )
 
 
-def _dock() -> str:
+def _dock(lang: str) -> str:
     """A slim bar that keeps Pause within reach once the player scrolls away."""
+
+    def say(key: str) -> str:
+        return escape(locale.label(lang, key))
+
     return (
-        '<aside class="dock" id="dock" aria-label="Audio" hidden>'
-        '<button type="button" data-action="play">Play</button>'
-        '<button type="button" data-action="previous">Previous sentence</button>'
-        '<a href="#listen">All audio controls</a></aside>'
+        f'<aside class="dock" id="dock" aria-label="{say("audio")}" hidden>'
+        f'<button type="button" data-action="play">{say("play")}</button>'
+        f'<button type="button" data-action="previous">{say("previous")}</button>'
+        f'<a href="#listen">{say("all_controls")}</a></aside>'
     )
 
 
@@ -298,13 +311,32 @@ def _script_safe(json_text: str) -> str:
     return json_text.replace("<", "\\u003c")
 
 
+def _head_meta(article: Article) -> str:
+    """Return one author meta per author, the description, keywords and dates."""
+    metas = [("author", name) for name in article.author_names]
+    metas.append(("description", article.description))
+    if article.keywords:
+        metas.append(("keywords", ", ".join(article.keywords)))
+    if article.iso_date:
+        metas.append(("dcterms.created", article.iso_date))
+    if article.publisher:
+        metas.append(("dcterms.publisher", article.publisher))
+    if article.rights:
+        metas.append(("dcterms.rights", article.rights))
+    return "".join(
+        f'<meta name="{name}" content="{escape(value)}">\n' for name, value in metas
+    )
+
+
 def page(article: Article, inputs: LargePrintInputs | None = None) -> str:
     """Return the complete large-print page."""
     inputs = inputs or LargePrintInputs()
     faces = fonts.font_face_css(data_uri, italics=False)
     css = STYLESHEET.read_text(encoding="utf-8")
     script = _inline_script(SCRIPT.read_text(encoding="utf-8"))
-    after_title = _settings() + _contents(article) + _player(article, inputs)
+    after_title = (
+        _settings(article.lang) + _contents(article) + _player(article, inputs)
+    )
     options = html.HtmlOptions(
         image_src=lambda f: data_uri(f.src), backlinks=True, after_title=after_title
     )
@@ -317,17 +349,17 @@ def page(article: Article, inputs: LargePrintInputs | None = None) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="color-scheme" content="light dark">\n'
         f"<title>{escape(article.title)}</title>\n"
-        f'<meta name="author" content="{escape(article.author)}">\n'
-        f'<meta name="description" content="{escape(article.description)}">\n'
-        f"<style>\n{faces}\n{css}\n</style>\n"
+        + _head_meta(article)
+        + f"<style>\n{faces}\n{css}\n</style>\n"
         # In <head> so saved settings apply before the first paint (no theme flash).
         f"<script>\n{script}\n</script>\n</head>\n"
         '<body id="top">\n'
         f'<a class="skip-link" href="#{escape(_text_start(article))}">'
-        "Skip to the article text</a>\n"
+        f"{escape(locale.label(article.lang, 'skip'))}</a>\n"
         f'<main id="main">\n{_scrolling_tables(html.body(article, options))}\n'
-        '<p class="back-to-top"><a href="#top">Back to top</a></p>\n</main>\n'
-        + (_dock() if inputs.audio_name else "")
+        '<p class="back-to-top"><a href="#top">'
+        f"{escape(locale.label(article.lang, 'back_to_top'))}</a></p>\n</main>\n"
+        + (_dock(article.lang) if inputs.audio_name else "")
         + '\n<script type="application/json" id="timings">'
         f"{_script_safe(timings)}</script>\n"
         "</body>\n</html>\n"

@@ -6,6 +6,8 @@ from html import escape
 
 import segno
 
+from editions import locale
+
 DEFAULT_AUDIO_BASE_URL = "https://example.org/listen/"
 
 
@@ -19,14 +21,15 @@ def qr_svg_data_uri(url: str) -> str:
     return str(segno.make(url, error="m").svg_data_uri(scale=4, border=2, dark="#000"))
 
 
-def box(url: str) -> str:
-    """Return the box's HTML: QR code with alt text, then the link in words."""
+def box(url: str, lang: str = "en") -> str:
+    """Return the box's HTML in *lang*: QR code with alt text, then the link."""
     src = qr_svg_data_uri(url)
+    listen = escape(locale.label(lang, "listen"))
+    alt = escape(locale.label(lang, "qr_alt", url=url))
     return (
-        '<aside class="listen" aria-label="Listen to this article">\n'
-        f'<img src="{escape(src)}" alt="QR code that opens the audio edition at '
-        f'{escape(url)}" />\n'
-        f"<p><strong>Listen to this article.</strong> Scan the code or go to:"
+        f'<aside class="listen" aria-label="{listen}">\n'
+        f'<img src="{escape(src)}" alt="{alt}" />\n'
+        f"<p><strong>{listen}.</strong> {escape(locale.label(lang, 'listen_scan'))}"
         f'<br /><a class="listen-url" href="{escape(url)}">{escape(url)}</a></p>\n'
         "</aside>"
     )

@@ -15,7 +15,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from editions import fonts
+from editions import fonts, locale
 from editions import html_body as html
 from editions.errors import BuildFailed, Finding, Location
 from editions.facts import PageStarts
@@ -25,6 +25,14 @@ from editions.paths import STYLES
 from editions.pdf import listen
 
 PAPER = {"a4": "A4", "letter": "letter"}
+#: Body size from which a PDF is large print (UKAAF G003: 16 pt at least, ideally 18).
+LARGE_PRINT_PT = 16.0
+#: Large print shows every figure as wide as the text column, so a chart's labels
+#: grow with it (checked by checks/figure_text.py); a tall one is fitted to the page.
+LARGE_FIGURES = (
+    "figure img { width: 100%; height: auto; max-height: 200mm; "
+    "object-fit: contain; }\n"
+)
 
 
 @dataclass(frozen=True)
@@ -89,11 +97,18 @@ def _weasyprint_errors() -> Iterator[_ErrorCollector]:
         logger.removeHandler(collector)
 
 
-def page_html(article: Article, settings: PdfSettings) -> str:
-    """Return the complete HTML document WeasyPrint lays out."""
+def page_html(
+    article: Article, settings: PdfSettings, new_page: tuple[str, ...] = ()
+) -> str:
+    """Return the complete HTML document WeasyPrint lays out.
+
+    Tables named in *new_page* start on a new page (see `_layout`).
+    """
     options = html.HtmlOptions(
         image_src=lambda f: f.src.as_uri(),
-        after_title=listen.box(settings.audio_url) if settings.audio_url else "",
+        after_title=listen.box(settings.audio_url, article.lang)
+        if settings.audio_url
+        else "",
         notes_as_divs=True,
     )
     faces = fonts.font_face_css(lambda p: p.as_uri())
@@ -102,15 +117,24 @@ def page_html(article: Article, settings: PdfSettings) -> str:
     sizing = (
         f"@page {{ size: {PAPER[settings.paper]};\n"
         f"  @top-left {{ font-size: {margin_pt}pt; }}\n"
-        f"  @bottom-center {{ font-size: {margin_pt}pt; }} }}\n"
-        f"body {{ font-size: {settings.body_pt}pt; }}"
+        f"  @bottom-center {{ font-size: {margin_pt}pt;\n"
+        f"    content: {locale.css_page_counter(article.lang)}; }} }}\n"
+        f"body {{ font-size: {settings.body_pt}pt; }}\n"
+        + (LARGE_FIGURES if settings.body_pt >= LARGE_PRINT_PT else "")
+        + "".join(
+            f'table[id="{escape(table_id)}"] {{ break-before: page; }}\n'
+            for table_id in new_page
+        )
     )
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{escape(article.lang)}">\n<head>\n<meta charset="utf-8" />\n'
         f"<title>{escape(article.title)}</title>\n"
-        f'<meta name="author" content="{escape(article.author)}" />\n'
-        f'<meta name="description" content="{escape(article.description)}" />\n'
+        + "".join(
+            f'<meta name="author" content="{escape(name)}" />\n'
+            for name in article.author_names
+        )
+        + f'<meta name="description" content="{escape(article.description)}" />\n'
         f'<meta name="keywords" content="{escape(", ".join(article.keywords))}" />\n'
         f"<style>\n{faces}\n{css}\n{sizing}\n</style>\n</head>\n<body>\n"
         f"{html.body(article, options)}\n"
@@ -122,9 +146,8 @@ def render(
     article: Article, out_dir: Path, settings: PdfSettings | None = None
 ) -> PdfEdition:
     """Lay out and write `<stem><suffix>.pdf`; fail on any WeasyPrint ERROR."""
-    from weasyprint import HTML
-
     from editions.pdf import speedups
+    from editions.pdf import tables as pdf_tables
     from editions.pdf import tagging as pdf_tagging
 
     speedups.install()  # pydyf's page references in O(1): writing stays linear
@@ -132,12 +155,9 @@ def render(
     target = out_dir / f"{article.stem}{settings.suffix}.pdf"
     fetcher = _source_only_fetcher([article.base_dir, fonts.font_dir()])
     with _weasyprint_errors() as errors:
-        document = HTML(
-            string=page_html(article, settings),
-            base_url=str(article.base_dir) + "/",
-            url_fetcher=fetcher,
-        ).render()
+        document = _layout(article, settings, fetcher)
         page_starts = _page_starts(article, document)
+        fragments = pdf_tables.table_fragments(document)
         with staged(target) as scratch:
             document.write_pdf(
                 scratch, pdf_variant="pdf/ua-1", pdf_identifier=article.stem.encode()
@@ -151,6 +171,7 @@ def render(
                     summary="The PDF was not written.",
                 )
             pdf_tagging.postprocess(scratch, _describer(article))
+            _finish(scratch, article, fragments)
     pages = PageStarts(target.name, tuple(page_starts))
     facts = write_text(
         out_dir / f"{article.stem}{settings.suffix}.pages.json", pages.to_json()
@@ -158,12 +179,54 @@ def render(
     return PdfEdition(target, pages, facts)
 
 
+def _layout(article: Article, settings: PdfSettings, fetcher: Any) -> Any:
+    """Lay the page out; again if a table caption was left alone at a page foot.
+
+    WeasyPrint 70 moves a table's rows to the next page when the header and first
+    row do not fit, but leaves the caption behind (no `break-after: avoid` helps), so
+    such a table is laid out again starting on a new page.
+    """
+    from weasyprint import HTML
+
+    from editions.pdf import tables as pdf_tables
+
+    def lay_out(new_page: tuple[str, ...] = ()) -> Any:
+        return HTML(
+            string=page_html(article, settings, new_page),
+            base_url=str(article.base_dir) + "/",
+            url_fetcher=fetcher,
+        ).render()
+
+    document = lay_out()
+    stranded = pdf_tables.stranded_captions(document)
+    return lay_out(tuple(stranded)) if stranded else document
+
+
+def _finish(path: Path, article: Article, fragments: dict[str, list[int]]) -> None:
+    """Join split tables and add the front matter WeasyPrint leaves out of the XMP."""
+    import pikepdf
+
+    from editions.pdf import metadata as pdf_metadata
+    from editions.pdf import tables as pdf_tables
+
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        pdf_tables.join_split_tables(pdf, fragments)
+        pdf_metadata.apply(pdf, article)
+        pdf.save(path, fix_metadata_version=False, force_version=pdf.pdf_version)
+
+
 def _page_starts(article: Article, document: Any) -> list[str]:
-    """For each page, the first sentence (in reading order) whose start is on it."""
+    """For each page, the first sentence (in reading order) whose start is on it.
+
+    A table's header row repeats on every page it spans, with the same ids; an
+    anchor already seen on an earlier page does not start this one.
+    """
     order = {s.sentence_id: i for i, s in enumerate(article.sentences())}
     starts = []
+    seen: set[str] = set()
     for page in document.pages:
-        on_page = [a for a in page.anchors if a in order]
+        on_page = [a for a in page.anchors if a in order and a not in seen]
+        seen.update(on_page)
         starts.append(min(on_page, key=order.__getitem__) if on_page else "")
     return starts
 

@@ -82,6 +82,9 @@ def as_dict(report: Report) -> dict[str, Any]:
         "editorial": asdict(report.editorial),
         "readability": asdict(report.readability),
         "listening": asdict(report.listening) if report.listening else None,
+        "speech_review": (
+            asdict(report.speech_review) if report.speech_review else None
+        ),
         "loudness": [asdict(c) for c in report.loudness],
         "braille": asdict(report.braille) if report.braille else None,
         "thumbnails": {

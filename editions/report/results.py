@@ -77,6 +77,26 @@ class Listening:
 
 
 @dataclass(frozen=True)
+class Rewording:
+    """One sentence the voice says differently from the page (issue 20)."""
+
+    sentence_id: str
+    start: float
+    written: str
+    spoken: str
+
+
+@dataclass
+class SpeechReview:
+    """The speech script's review: what was reworded, and what is exempt."""
+
+    lang: str = ""
+    sentences: int = 0
+    reworded: list[Rewording] = field(default_factory=list)
+    exemptions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Metric:
     """One readability figure with its target and whether the editor should look."""
 
@@ -186,6 +206,7 @@ class Report:
     editorial: Editorial = field(default_factory=Editorial)
     readability: Readability = field(default_factory=Readability)
     listening: Listening | None = None
+    speech_review: SpeechReview | None = None
     loudness: list[ChapterLoudness] = field(default_factory=list)
     thumbnails: dict[str, list[Path]] = field(default_factory=dict)
     screenshots: dict[str, Path] = field(default_factory=dict)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from editions import locale
 from editions.errors import BuildFailed, Finding, Location, MissingProgram, errors_in
 from editions.model import Article, LexiconEntry, WrittenCitation
 from editions.paths import STYLES
@@ -26,6 +27,7 @@ from editions.source import (
     entry_form,
     frontmatter,
     lexicon,
+    metadata,
 )
 from editions.source.pandoc_ast import Converter
 from editions.source.sourcemap import SourceMap
@@ -80,6 +82,8 @@ def load(path: Path) -> tuple[Article, list[Finding]]:
         written, found = as_written.load(written_path, set(entries))
         findings += found
     csl = _style(base, str(meta.get("csl") or "apa.csl"), source, findings)
+    facts, found = metadata.read(meta, source)
+    findings += found
     audio_base_url = _audio_base_url(meta.get("audio-base-url"), source, findings)
     if errors_in(findings) or csl is None:
         raise BuildFailed(findings)
@@ -90,29 +94,29 @@ def load(path: Path) -> tuple[Article, list[Finding]]:
     if errors_in(findings):
         raise BuildFailed(findings)
 
-    language = str(meta["lang"])
+    language = facts.lang
     converter = Converter(source, language)
-    blocks = _with_references_heading(ast["blocks"])
+    blocks = _with_references_heading(ast["blocks"], language)
     sections, references = converter.sections(str(meta["title"]), blocks, entries)
     references = [entry_form.tidy(r, entries.get(r.key, {})) for r in references]
     findings += converter.findings
     findings += _reference_warnings(entries, {r.key for r in references}, bib_path)
     if errors_in(findings):
         raise BuildFailed(findings)
-    date = str(meta["date"])
+    date = facts.date
     article = Article(
         source=path.resolve(),
         stem=path.stem,
-        title=str(meta["title"]),
-        author=_author(meta["author"]),
+        title=facts.title,
+        author=locale.join_names([a.name for a in facts.authors], language),
         date=date,
         year=next(
             (w for w in date.replace("-", " ").split() if w.isdigit() and len(w) == 4),
             "",
         ),
         lang=language,
-        description=str(meta.get("description") or "").strip(),
-        keywords=tuple(str(k) for k in meta.get("keywords") or ()),
+        description=facts.description,
+        keywords=facts.keywords,
         sections=tuple(sections),
         notes=tuple(converter.notes),
         references=tuple(references),
@@ -123,6 +127,13 @@ def load(path: Path) -> tuple[Article, list[Finding]]:
         as_written_path=written_path,
         bibliography_path=bib_path,
         csl_candidates=_style_candidates(base, str(meta.get("csl") or "apa.csl")),
+        subtitle=facts.subtitle,
+        authors=facts.authors,
+        iso_date=facts.iso_date,
+        abstract=facts.abstract,
+        publisher=facts.publisher,
+        rights=facts.rights,
+        review_date=facts.review_date,
     )
     return article, findings
 
@@ -151,12 +162,6 @@ def _audio_base_url(
         )
         return None
     return url
-
-
-def _author(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
 
 
 def _inside(
@@ -284,14 +289,20 @@ def _unknown_citations(
     ]
 
 
-def _with_references_heading(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Give citeproc's reference list a heading when the article did not."""
+def _with_references_heading(
+    blocks: list[dict[str, Any]], lang: str
+) -> list[dict[str, Any]]:
+    """Give citeproc's reference list a heading, in the article's language."""
     for index, block in enumerate(blocks):
         if block["t"] == "Div" and block["c"][0][0] == "refs":
             if index == 0 or blocks[index - 1]["t"] != "Header":
                 heading = {
                     "t": "Header",
-                    "c": [2, ["references", [], []], [{"t": "Str", "c": "References"}]],
+                    "c": [
+                        2,
+                        ["references", [], []],
+                        [{"t": "Str", "c": locale.label(lang, "references")}],
+                    ],
                 }
                 return [*blocks[:index], heading, *blocks[index:]]
     return blocks

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from editions import locale
 from editions.errors import Finding
 from editions.model import (
     Block,
@@ -110,9 +111,9 @@ class Converter:
         if kind == "Span":
             return list(self.inlines(content[1]))
         if kind == "Quoted":
-            opening, closing = (
-                ("“", "”") if content[0]["t"] == "DoubleQuote" else ("‘", "’")
-            )
+            # Outer quotes in the article's style: "…" in en-US, '…' in en-GB.
+            inner = content[0]["t"] != "DoubleQuote"
+            opening, closing = locale.quote_marks(self.language, inner=inner)
             return [Text(opening), *self.inlines(content[1]), Text(closing)]
         if kind == "Code":
             return [Code(content[1])]

@@ -22,7 +22,7 @@ from editions.checks.asr import (
     Segment,
     Word,
     heard_words,
-    normalise_words,
+    marked_words,
     transcribe,
     word_accuracy,
     words_of,
@@ -39,16 +39,27 @@ SENTENCE_MIN = 0.30
 SENTENCE_MIN_WORDS = 5
 WORST = 10
 
-_LETTER = re.compile(r"^[-.]*[A-Za-z][-.]*$")
+_LETTER = re.compile(r"^\(?[-.]*[A-Za-z][-.]*[,;:)]?$")
 
 
 def merge_letters(text: str) -> str:
-    """Join spelled-out letters ("L D N", "F. D. A.", "L -D -N") into one word."""
+    """Join spelled-out letters ("L D N", "F. D. A.", "L -D -N") into one word.
+
+    "(C R P S)", "H I V, I B S" and "F D A-approved" join too: a bracket or a
+    comma opens or ends a run, and a word hyphened to the last letter stays apart.
+    """
+    text = re.sub(r"(?<=[A-Z] [A-Z])-(?=[a-z]{2,})", " ", text)
     out: list[str] = []
     run: list[str] = []
     for token in text.split():
         if _LETTER.match(token):
-            run.append(token.strip(".-"))
+            if token.startswith("(") and run:
+                out.append("".join(run))
+                run = []
+            run.append(token.strip(".-(),;:"))
+            if token[-1] in ",;:)":
+                out.append("".join(run) + token[-1])
+                run = []
             continue
         if run:
             out.append("".join(run))
@@ -69,11 +80,16 @@ def assign(
     return {sid: found for (sid, _s, _e), found in zip(windows, heard, strict=True)}
 
 
-def spoken_texts(article: Article) -> list[dict[str, str]]:
-    """Return id → spoken text with the lexicon's respellings, and without them."""
+def spoken_texts(article: Article) -> list[dict[str, tuple[str, tuple[str, ...]]]]:
+    """Return id → (spoken text, its citation asides) with the lexicon's
+    respellings, and without them."""
     variants = (article, replace(article, lexicon=()))
     return [
-        {u.sentence_id: u.spoken for ch in build_script(a) for u in ch.utterances}
+        {
+            u.sentence_id: (u.spoken, u.asides)
+            for ch in build_script(a)
+            for u in ch.utterances
+        }
         for a in variants
     ]
 
@@ -81,21 +97,29 @@ def spoken_texts(article: Article) -> list[dict[str, str]]:
 def score(
     segments: Sequence[Segment], timings: Timings, article: Article
 ) -> list[tuple[SentenceScore, int]]:
-    """Score every timed sentence; return (score, reference word count) pairs."""
+    """Score every timed sentence; return (score, reference word count) pairs.
+
+    A spoken citation aside is optional (issue 20): saying it, or mishearing its
+    names, costs nothing, and its words are not counted.
+    """
     windows = [(s.sentence_id, s.start, s.end) for s in timings.sentences]
     heard = assign(windows, words_of(segments))
     variants = spoken_texts(article)
     out = []
     for sid, _start, _end in windows:
         said = merge_letters(" ".join(heard[sid]))
-        best: tuple[float, str] = (-1.0, "")
+        best: tuple[float, str, tuple[str, ...]] = (-1.0, "", ())
         for spoken in variants:
             if sid in spoken:
-                text = merge_letters(spoken[sid])
-                best = max(best, (word_accuracy(text, said), spoken[sid]))
+                text, asides = spoken[sid]
+                optional = [merge_letters(a) for a in asides]
+                accuracy = word_accuracy(merge_letters(text), said, optional=optional)
+                best = max(best, (accuracy, text, asides))
         if best[0] < 0:
             continue  # timed but not in the script (nothing to compare with)
-        count = len(normalise_words(merge_letters(best[1])))
+        optional = [merge_letters(a) for a in best[2]]
+        _words, marks = marked_words(merge_letters(best[1]), optional)
+        count = marks.count(False)
         out.append((SentenceScore(sid, best[0], best[1], " ".join(heard[sid])), count))
     return out
 

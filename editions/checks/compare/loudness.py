@@ -16,16 +16,15 @@ from pathlib import Path
 
 import numpy as np
 
-from editions.checks.audio import (
-    LUFS_TOLERANCE,
+from editions.audio.measure import (
     MAX_TRUE_PEAK,
     TARGET_LUFS,
     decode,
     integrated_lufs,
     k_weighted_energy,
-    noise_floor,
     true_peak_db,
 )
+from editions.checks.audio import LUFS_TOLERANCE, noise_floor
 from editions.report.results import ChapterLoudness
 
 LOW_DB = -36.0

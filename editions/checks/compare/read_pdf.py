@@ -13,13 +13,9 @@ import pikepdf
 from pikepdf import Dictionary
 
 from editions.checks.compare.shown import Shown, squash
-from editions.checks.pdf import (
-    element_text,
-    marked_content,
-    outline_titles,
-    structure_headings,
-)
-from editions.pdf.tagging import link_target, role_of, walk_structure
+from editions.checks.pdf import outline_titles, structure_headings
+from editions.checks.pdf_content import element_text, marked_content
+from editions.pdf.reading import link_target, role_of, walk_structure
 from editions.programs import run_poppler
 
 

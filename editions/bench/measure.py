@@ -1,0 +1,84 @@
+"""Run commands side by side and measure them: wall and CPU time, peak memory.
+
+Every benchmark step (`editions.bench.run`, `editions.bench.tools`) is one call of
+`measure`; its process tree is sampled by `editions.bench.sampler`.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shlex
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from editions.bench.sampler import TreeSampler
+
+MB = 1024 * 1024
+
+
+class BenchFailed(RuntimeError):
+    """A step the benchmark relies on (a build) did not succeed."""
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One child run: wall time, CPU time, peak memory, and its samples."""
+
+    seconds: float
+    cpu_seconds: float
+    peak_pss_mb: float
+    peak_rss_mb: float
+    sampler: TreeSampler
+    output: str
+
+    def summary(self) -> dict[str, float]:
+        """Return the JSON-able numbers."""
+        return {
+            "seconds": round(self.seconds, 3),
+            "cpu_seconds": round(self.cpu_seconds, 3),
+            "peak_memory_mb": round(self.peak_pss_mb, 1),
+            "peak_rss_sum_mb": round(self.peak_rss_mb, 1),
+        }
+
+
+def measure(
+    commands: Sequence[Sequence[str]],
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    check: bool = True,
+) -> Measured:
+    """Run *commands* side by side; measure until the last one ends."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sampler = TreeSampler(os.getpid(), interval=0.1, include_root=False)
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as log:
+        started = time.perf_counter()
+        processes = [
+            subprocess.Popen(
+                list(c), cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+            for c in commands
+        ]
+        sampler.start()
+        codes = [p.wait() for p in processes]
+        seconds = time.perf_counter() - started
+        sampler.stop()
+        log.seek(0)
+        output = log.read()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    if check and any(codes):
+        shown = " ".join(shlex.quote(str(a)) for a in commands[0])
+        raise BenchFailed(f"{shown} failed (exit {codes}):\n{output[-3000:]}")
+    return Measured(
+        seconds, cpu, sampler.peak_pss / MB, sampler.peak_rss / MB, sampler, output
+    )
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    """Return a / b to three places, None when either is missing (or b is 0)."""
+    return round(a / b, 3) if a is not None and b else None
