@@ -159,7 +159,7 @@ def _validate(chapters: Sequence[Chapter], tags: Tags) -> None:
         if not chapter.cues:
             raise ValueError(f"chapter {chapter.title!r} has no sentences")
         for cue in chapter.cues:
-            stored = isinstance(cue.speech, StoredSpeech)  # 1-D, checked on opening
+            stored = isinstance(cue.speech, StoredSpeech)  # 1-D: checked by the cache
             if cue.speech.sample_rate <= 0 or (
                 not stored and cue.speech.samples.ndim != 1
             ):

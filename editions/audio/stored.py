@@ -9,7 +9,6 @@ freed with the chapter; nothing holds the whole book. It quacks like `Speech`.
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -25,25 +24,6 @@ class StoredSpeech:
         self.path = path
         self.sample_rate = sample_rate
         self.length = length
-
-    @classmethod
-    def open(cls, path: Path) -> StoredSpeech | None:
-        """Read only the entry's header (rate and length); None if it is unreadable."""
-        try:
-            with zipfile.ZipFile(path) as entry:
-                with entry.open("samples.npy") as stream:
-                    version = np.lib.format.read_magic(stream)
-                    if version == (1, 0):
-                        shape, _, _ = np.lib.format.read_array_header_1_0(stream)
-                    else:
-                        shape, _, _ = np.lib.format.read_array_header_2_0(stream)
-                with entry.open("sample_rate.npy") as stream:
-                    rate = int(np.lib.format.read_array(stream, allow_pickle=False))
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
-            return None
-        if len(shape) != 1:
-            return None
-        return cls(path, rate, int(shape[0]))
 
     @property
     def samples(self) -> NDArray[np.float32]:
