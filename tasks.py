@@ -33,6 +33,7 @@ HELP = {
     "braille_cells": "braille cells a line (default 40)",
     "braille_lines": "braille lines a page (default 25)",
     "braille_grade": "braille grade: 2 (contracted, default) or 1 (uncontracted)",
+    "quiet": "no progress bars (they are drawn only when stderr is a terminal)",
     "scheduler": "a Dask scheduler (tcp://host:8786): build a folder's articles, or "
     "speak one article's sentences, on its workers (default: this machine)",
 }
@@ -53,6 +54,7 @@ def _build(
     braille: tuple[int, int, int] = (40, 25, 2),
     scheduler: str = "",
     voice: str = "",
+    quiet: bool = False,
 ) -> None:
     from editions import build as pipeline
     from editions.errors import EXIT_MISSING_PROGRAM, BuildFailed, MissingProgram
@@ -69,6 +71,7 @@ def _build(
         braille_lines=braille[1],
         braille_grade=braille[2],
         scheduler=scheduler,
+        progress=not quiet,
     )
     if source and Path(source).is_dir():
         _build_folder(Path(source), Path(out or BUILD), options)
@@ -122,6 +125,7 @@ def _build_task(name: str, only: tuple[str, ...], summary: str) -> Task:
         braille_grade: int = 2,
         scheduler: str = "",
         voice: str = "",
+        quiet: bool = False,
     ) -> None:
         braille = (braille_cells, braille_lines, braille_grade)
         _build(
@@ -135,6 +139,7 @@ def _build_task(name: str, only: tuple[str, ...], summary: str) -> Task:
             braille,
             scheduler,
             voice,
+            quiet,
         )
 
     run.__doc__ = summary
@@ -188,6 +193,8 @@ def check(c: Context, source: str = "", out: str = "", strict: bool = False) -> 
         "tools": "also time the irreducible work (synthesis, both PDFs, one MP3 "
         "encode) and the plain "
         "tools (pandoc, espeak-ng, ffmpeg); --no-tools skips them",
+        "long": "instead, build the generated book at these fractions of its full "
+        "size ('all' = 1/8,1/4,1/2,1: the scale curve, under 'long' in bench.json)",
     }
 )
 def bench(
@@ -197,10 +204,16 @@ def bench(
     tts: str = "auto",
     tools: bool = True,
     voice: str = "",
+    long: str = "",
 ) -> None:
     """Time cold, no-op and one-paragraph builds against the plain tools; bench.json."""
     from editions.bench import run as benchmark
 
+    if long:
+        from editions.bench import scale
+
+        print(scale.main(Path(out or BUILD), long, tts, tools))
+        return
     options = benchmark.BenchOptions(tts=tts, tools=tools, voice=voice)
     try:
         result = benchmark.run(Path(source or SOURCE), Path(out or BUILD), options)

@@ -104,7 +104,8 @@ def run_folder(
 
         return cluster.build_articles(folder, targets, options, _build_one)
     # The caller's report function may be a lambda, which cannot cross processes.
-    sendable = replace(options, report=_to_stderr)
+    # Articles build side by side: their bars would overwrite each other's lines.
+    sendable = replace(options, report=_to_stderr, progress=False)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(targets)))
     if workers == 1:
         return [_build_one(src, out, sendable) for src, out in targets.items()]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from editions import interrupt, registry, state
+from editions import interrupt, progress, registry, state
 from editions.errors import BuildFailed, Finding, Location, escalate
 from editions.job import BuildOptions, Job, Made
 from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL
@@ -239,9 +239,10 @@ class _Build:
         self.manifest.inputs = inputs
         self.manifest.warnings = [str(w) for w in warnings]
 
-        for level in registry.levels(plan):
-            stale = [e for e in level if not self._current(e)]
-            run_level([registry.BY_NAME[e] for e in stale], self._job, self._done)
+        with progress.Display(self.options.progress):
+            for level in registry.levels(plan):
+                stale = [e for e in level if not self._current(e)]
+                run_level([registry.BY_NAME[e] for e in stale], self._job, self._done)
 
         self.seconds["total"] = time.perf_counter() - started
         audio = self.manifest.editions.get("audio")

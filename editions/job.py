@@ -32,6 +32,7 @@ class BuildOptions:
     braille_cells: int = 40  # cells a braille line (BANA/UKAAF default page)
     braille_lines: int = 25  # lines a braille page
     braille_grade: int = 2  # 2: contracted UEB; 1: uncontracted
+    progress: bool = True  # a bar per edition on stderr, when it is a terminal
     #: A Dask scheduler (tcp://host:8786): folder builds and speech run on its
     #: workers (`editions.cluster`); "" = processes on this machine.
     scheduler: str = ""

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
+from editions import progress
 from editions.errors import BuildFailed, Finding, MissingProgram
 from editions.job import Job, Made
 from editions.registry import Edition
@@ -92,7 +93,9 @@ def run_level(
 def _timed(edition: Edition, job: Job) -> Made:
     """Run the step, timing it when the step does not time itself."""
     started = time.perf_counter()
+    progress.update(edition.name, 0, None, "working")
     made: Made = edition.step().make(job)
+    progress.finish(edition.name)
     if made.seconds:
         return made
     return Made(made.files, made.extra_files, made.facts, time.perf_counter() - started)

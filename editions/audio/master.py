@@ -15,14 +15,14 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from mutagen.mp3 import MP3
 
-from editions import fingerprint
+from editions import fingerprint, progress
 from editions.audio.chapter_master import (
     CACHE_FORMAT,
     LUFS_ACCEPT,
@@ -45,6 +45,7 @@ from editions.audio.encode import join_aac, join_mp3, mux_m4b
 from editions.audio.engine import Speech
 from editions.audio.levels import RATE
 from editions.audio.measure import MAX_TRUE_PEAK, TARGET_LUFS, gated_loudness
+from editions.audio.stored import StoredSpeech
 from editions.audio.vtt import SentenceTime, timings, webvtt
 from editions.output import staged, write_text
 from editions.programs import ffmpeg_exe
@@ -158,7 +159,10 @@ def _validate(chapters: Sequence[Chapter], tags: Tags) -> None:
         if not chapter.cues:
             raise ValueError(f"chapter {chapter.title!r} has no sentences")
         for cue in chapter.cues:
-            if cue.speech.samples.ndim != 1 or cue.speech.sample_rate <= 0:
+            stored = isinstance(cue.speech, StoredSpeech)  # 1-D: checked by the cache
+            if cue.speech.sample_rate <= 0 or (
+                not stored and cue.speech.samples.ndim != 1
+            ):
                 raise ValueError(f"sentence {cue.sentence_id} is not mono audio")
     iso639_2(tags.language)
 
@@ -204,8 +208,14 @@ def _master_chapters(
     run numpy and ffmpeg, and fork does not re-run an unguarded `__main__`.
     """
     salt = chapter_salt(ffmpeg)
+    bar = "mastering"  # its own bar: chapters mastered, after the sentences spoken
+    progress.update(bar, 0, len(sounds), "chapters")
     if len(sounds) == 1 or (os.cpu_count() or 1) == 1:
-        return [chapter_master(ffmpeg, s, cache, stem, salt) for s in sounds]
+        made = []
+        for sound in sounds:
+            made.append(chapter_master(ffmpeg, sound, cache, stem, salt))
+            progress.update(bar, len(made), len(sounds), "chapters")
+        return made
     workers = min(os.cpu_count() or 1, len(sounds))
     context = multiprocessing.get_context("fork")
     # Longest first, so that no long chapter starts last while the others wait.
@@ -215,12 +225,14 @@ def _master_chapters(
             n: pool.submit(chapter_master, ffmpeg, sounds[n], cache, stem, salt)
             for n in order
         }
+        for done, _ in enumerate(as_completed(jobs.values()), 1):
+            progress.update(bar, done, len(sounds), "chapters")
         return [jobs[n].result() for n in range(len(sounds))]
 
 
 def _samples(sound: ChapterSound) -> int:
     """Return how much speech a chapter has (a proxy for the work it costs)."""
-    return sum(len(speech.samples) for speech in sound.speech)
+    return sum(round(speech.seconds * speech.sample_rate) for speech in sound.speech)
 
 
 def _chapter_names(chapters: Sequence[Chapter]) -> list[str]:

@@ -1,4 +1,4 @@
-"""The build's audio step: speak with a progress bar, then hand on the files."""
+"""The build's audio step: speak (counting sentences), then hand on the files."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ def key_options(options: BuildOptions, stem: str) -> dict[str, str]:
 
 def make(job: Job) -> Made:
     """Speak and master the audio; record when synthesis ran, for the bench."""
-    from rich.progress import Progress
-
+    from editions import progress
     from editions.audio.render import render
     from editions.cluster import speech_executor
     from editions.errors import Location
@@ -28,22 +27,22 @@ def make(job: Job) -> Made:
     cache_dir = options.cache_dir or job.out_dir / ".cache" / "speech"
     where = Location(article.source, key=f"--scheduler {options.scheduler}")
     cluster = speech_executor(options.scheduler, cache_dir, where)
-    with cluster as executor, Progress(transient=True) as bar:
-        task = bar.add_task(f"Speaking {article.stem} ({options.tts})", total=None)
 
-        def progress(done: int, total: int) -> None:
-            now = time.time()
-            window.setdefault("synthesis_started", now)
-            if done >= total and "synthesis_seconds" not in window:
-                window["synthesis_seconds"] = now - window["synthesis_started"]
-            bar.update(task, completed=done, total=total)
+    def spoken(done: int, total: int) -> None:
+        now = time.time()
+        window.setdefault("synthesis_started", now)
+        if done >= total and "synthesis_seconds" not in window:
+            window["synthesis_seconds"] = now - window["synthesis_started"]
+        what = f"sentences ({options.tts})" if done < total else "mastering"
+        progress.update("audio", done, total, what)
 
+    with cluster as executor:
         result = render(
             article,
             job.out_dir,
             options.tts,
             options.cache_dir,
-            progress=progress,
+            progress=spoken,
             voice=options.voice,
             executor=executor,
         )

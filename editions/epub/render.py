@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -106,8 +107,10 @@ def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) ->
         None, "meta", CERTIFIER, {"property": "a11y:certifiedBy", "refines": "#conf"}
     )
     _add_resources(book, article)
+    streamed: dict[str, Path] = {}  # zip entries copied from disk, not held in memory
     if overlay is not None and inputs.audio is not None:
         _add_overlay(book, overlay, inputs.audio)
+        streamed[f"EPUB/{_audio_href(inputs.audio)}"] = inputs.audio
         content.media_overlay = OVERLAY_ID
     nav = RawXhtml(
         uid="nav",
@@ -142,7 +145,7 @@ def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) ->
                 "compresslevel": 0,
             },
         )
-        normalise_zip(scratch, mtime, article.lang)
+        normalise_zip(scratch, mtime, article.lang, streamed)
     return target
 
 
@@ -199,7 +202,7 @@ def _add_overlay(book: epub.EpubBook, overlay: overlays.Overlay, audio: Path) ->
             uid="audio",
             file_name=_audio_href(audio),
             media_type=_AUDIO_TYPES[audio.suffix.lower()],
-            content=audio.read_bytes(),
+            content=b"",  # streamed in from the file by normalise_zip
         )
     )
     duration = overlays.clock(overlay.duration_ms)
@@ -259,21 +262,21 @@ def _add_resources(book: epub.EpubBook, article: Article) -> None:
         )
 
 
-def normalise_zip(path: Path, moment: datetime, lang: str) -> None:
+def normalise_zip(
+    path: Path, moment: datetime, lang: str, streamed: dict[str, Path] | None = None
+) -> None:
     """Rewrite the zip with fixed timestamps, so builds are byte-identical.
 
     Also give `<package>` its `xml:lang` (A11y Tech `#package-lang`, Ace `epub-lang`),
-    which ebooklib 0.20 cannot write.
+    which ebooklib 0.20 cannot write. Entries named in *streamed* are copied from
+    their file in blocks: a book's MP3 (hours, gigabytes) is never held in memory.
+    One entry at a time is read, into a new zip beside the old one.
     """
     stamp = moment.timetuple()[:6]
-    with zipfile.ZipFile(path) as source:
-        entries = [(info, source.read(info)) for info in source.infolist()]
-    entries = [
-        (info, _package_lang(data, lang) if info.filename.endswith(".opf") else data)
-        for info, data in entries
-    ]
-    with zipfile.ZipFile(path, "w") as out:
-        for info, data in entries:
+    streamed = streamed or {}
+    rewritten = path.with_name(f"{path.name}.zip")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(rewritten, "w") as out:
+        for info in source.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
             # mimetype must be stored (OCF); audio is already compressed.
             stored = info.filename == "mimetype" or info.filename.endswith(
@@ -281,7 +284,20 @@ def normalise_zip(path: Path, moment: datetime, lang: str) -> None:
             )
             fixed.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
+            if info.filename in streamed:
+                file = streamed[info.filename]
+                large = file.stat().st_size > zipfile.ZIP64_LIMIT
+                with (
+                    file.open("rb") as data,
+                    out.open(fixed, "w", force_zip64=large) as entry,
+                ):
+                    shutil.copyfileobj(data, entry, 1 << 20)
+                continue
+            data = source.read(info)
+            if info.filename.endswith(".opf"):
+                data = _package_lang(data, lang)
             out.writestr(fixed, data)
+    rewritten.replace(path)
 
 
 def _package_lang(opf: bytes, lang: str) -> bytes:

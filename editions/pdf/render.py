@@ -152,8 +152,9 @@ def render(
     article: Article, out_dir: Path, settings: PdfSettings | None = None
 ) -> PdfEdition:
     """Lay out and write `<stem><suffix>.pdf`; fail on any WeasyPrint ERROR."""
-    from editions.pdf import tables as pdf_tables, tagging as pdf_tagging
+    from editions.pdf import speedups, tables as pdf_tables, tagging as pdf_tagging
 
+    speedups.install()  # pydyf's page references in O(1): writing stays linear
     settings = settings or PdfSettings()
     target = out_dir / f"{article.stem}{settings.suffix}.pdf"
     fetcher = _source_only_fetcher([article.base_dir, fonts.font_dir()])
