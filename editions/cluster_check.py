@@ -46,6 +46,9 @@ def fingerprint() -> dict[str, str]:
     from editions import state
 
     code = sorted(state.PACKAGE.rglob("*.py"))
+    # Read the tools afresh: a cached reading may predate an install (or, in one
+    # process running many builds, a moment when ffmpeg could not be found).
+    state.environment.cache_clear()
     return {
         "editions code": state.digest(
             [(str(p.relative_to(state.PACKAGE)), state.sha256_file(p)) for p in code]
