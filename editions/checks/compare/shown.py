@@ -53,9 +53,14 @@ def tidy(text: str) -> str:
     return _SPACE.sub(" ", _DECORATION.sub("", text)).strip()
 
 
+def tokens(text: str) -> list[str]:
+    """Return the lower-case words of *text*, as every edition is compared."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).lower())
+
+
 def words(text: str) -> Counter[str]:
     """Count the lower-case words of *text* (letters and digits; punctuation splits)."""
-    return Counter(_WORD.findall(unicodedata.normalize("NFKC", text).lower()))
+    return Counter(tokens(text))
 
 
 def line_words(text: str) -> Counter[str]:

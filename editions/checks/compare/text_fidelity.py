@@ -9,20 +9,18 @@ and every unit (a heading, sentence, cell, term or entry) must be there (CHK031)
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
 from editions.checks.compare.read_pdf import tagged_text
+from editions.checks.compare.shown import tokens
 from editions.errors import Finding, Location
 from editions.model import Article
 
 MIN_RATIO = 0.99
 #: A unit counts as present when this share of its words is found in order.
 UNIT_PRESENT = 0.8
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -47,11 +45,6 @@ class Fidelity:
     def ratio(self) -> float:
         """Return the share of source words found in order (1.0 when no words)."""
         return self.matched / self.total if self.total else 1.0
-
-
-def tokens(text: str) -> list[str]:
-    """Return the lower-case words of *text*, as every edition is compared."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text).lower())
 
 
 def units(article: Article) -> list[Unit]:
