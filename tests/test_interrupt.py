@@ -150,47 +150,81 @@ def test_two_builds_into_one_folder_take_turns(site: Site, tmp_path: Path) -> No
     assert consistency(site.article, site.out) == []
 
 
-def test_a_killed_helper_stops_the_build_cleanly(site: Site, tmp_path: Path) -> None:
-    """A helper (the PDF layout beside the speech, or a chapter encoder) is
-    SIGKILLed, as the OOM killer would: BLD006, exit 75, no traceback and nothing
-    partial; the next build finishes the set."""
-    section(site)  # the audio is remade, so the PDF is laid out beside it
-    done = tmp_path / "done"
+def alive(pid: int) -> bool:
+    """True while *pid* runs (not a zombie that has already finished its work)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in {"Z", "X"}
+
+
+def kill_a_helper(site: Site, done: Path) -> tuple[int | None, bool]:
+    """Build in a forked process and SIGKILL one helper it forked while it runs.
+
+    Returns the build's exit code and whether the kill landed on a running helper
+    (with speech cached the helpers can finish before one is caught: then retry).
+    """
     child = multiprocessing.get_context("fork").Process(
         target=child_build, args=(site, {}, done)
     )
     child.start()
     deadline = time.monotonic() + CHILD_TIMEOUT
-    helpers: set[int] = set()
-    while not helpers and child.is_alive() and time.monotonic() < deadline:
+    landed = False
+    while not landed and child.is_alive() and time.monotonic() < deadline:
         seen = set(helpers_of(child.pid or 0))
-        time.sleep(0.3)  # a tool is forked too, but soon runs another program
-        helpers = seen & set(helpers_of(child.pid or 0))
-    assert helpers, "the build forked no helper to kill"
-    os.kill(min(helpers), signal.SIGKILL)
+        time.sleep(0.05)  # a tool is forked too, but soon runs another program
+        for pid in sorted(seen & set(helpers_of(child.pid or 0))):
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+                landed = True
+                break
     child.join(CHILD_TIMEOUT)
-    log = done.with_suffix(".log").read_text(encoding="utf-8")
-    left = debris_in(site.out)
-    again = pipeline.build(site.article, site.out, site.options(lambda _: None))
-    record = {
-        "trial": len(RECORDS) + 1,
-        "kind": "helper",
-        "signal": "KILL",
-        "point": "a forked helper of the build, mid-edition",
-        "landed": True,
-        "exit": child.exitcode,
-        "left_by_the_kill": left,
-        "next_build_rebuilt": list(again.rebuilt),
-        "problems": consistency(site.article, site.out),
-    }
-    RECORDS.append(record)
-    save_records()
-    print(record)
-    assert child.exitcode == EXIT_BUSY, log
-    assert "error BLD006: a process of the build" in log
-    assert left == []
-    assert {"audio", "pdf"} & set(again.rebuilt)
-    assert record["problems"] == []
+    return child.exitcode, landed
+
+
+HELPER_TRIES = 6
+
+
+def test_a_killed_helper_stops_the_build_cleanly(site: Site, tmp_path: Path) -> None:
+    """A helper (the PDF layout beside the speech, or a chapter encoder) is
+    SIGKILLed, as the OOM killer would: BLD006, exit 75, no traceback and nothing
+    partial; the next build finishes the set. A build whose helper had already sent
+    its edition back may finish whole instead: it is checked, then retried."""
+    for attempt in range(HELPER_TRIES):
+        section(site)  # the audio is remade, so the PDF is laid out beside it
+        done = tmp_path / f"done{attempt}"
+        exitcode, landed = kill_a_helper(site, done)
+        log = done.with_suffix(".log").read_text(encoding="utf-8")
+        left = debris_in(site.out)
+        again = pipeline.build(site.article, site.out, site.options(lambda _: None))
+        record = {
+            "trial": len(RECORDS) + 1,
+            "kind": "helper",
+            "signal": "KILL",
+            "point": "a forked helper of the build, mid-edition",
+            "landed": landed,
+            "exit": exitcode,
+            "left_by_the_kill": left,
+            "next_build_rebuilt": list(again.rebuilt),
+            "problems": consistency(site.article, site.out),
+        }
+        RECORDS.append(record)
+        save_records()
+        print(record)
+        assert record["problems"] == [], line(record)
+        assert left == [], line(record)
+        if exitcode == 0:
+            # The helper had already sent its edition back (pool workers idle until
+            # the level ends): a whole, consistent set, as the checks above showed.
+            assert "BLD006" not in log, log
+            continue
+        assert landed and exitcode == EXIT_BUSY, log
+        assert "error BLD006: a process of the build" in log
+        assert "Traceback" not in log, log
+        assert {"audio", "pdf"} & set(again.rebuilt)
+        return
+    pytest.fail(f"no helper was caught running in {HELPER_TRIES} builds")
 
 
 def test_next_build_removes_what_kill_9_left(site: Site) -> None:
