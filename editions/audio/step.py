@@ -10,7 +10,10 @@ from editions.job import BuildOptions, Job, Made
 
 def key_options(options: BuildOptions, stem: str) -> dict[str, str]:
     """Name the options that shape the audio."""
-    return {"speech engine": f"{options.tts} {options.voice}".strip()}
+    shaped = {"speech engine": f"{options.tts} {options.voice}".strip()}
+    if options.audio_part_minutes is not None:
+        shaped["part minutes"] = f"{options.audio_part_minutes:g}"
+    return shaped
 
 
 def make(job: Job) -> Made:
@@ -19,6 +22,7 @@ def make(job: Job) -> Made:
     from editions.audio.render import render
     from editions.cluster import speech_executor
     from editions.errors import Location
+    from editions.registry import part_key
 
     article, options = job.article, job.options
     window: dict[str, Any] = {}
@@ -45,6 +49,7 @@ def make(job: Job) -> Made:
             progress=spoken,
             voice=options.voice,
             executor=executor,
+            part_minutes=options.audio_part_minutes,
         )
     if result.warning:  # e.g. a language only espeak-ng reads offline
         options.report(f"{article.source}: warning AUD018: {result.warning}")
@@ -53,9 +58,16 @@ def make(job: Job) -> Made:
         "synthesised (the rest came from the cache)"
     )
     edition = result.edition
+    # A long book has no one-file MP3 but numbered parts (registry "part"):
+    # run() lists them, the manifest hashes them, a later build sees them all.
+    books = (
+        {"mp3": edition.mp3}
+        if edition.mp3 is not None
+        else {part_key(n): p for n, p in enumerate(edition.parts, start=1)}
+    )
     return Made(
         {
-            "mp3": edition.mp3,
+            **books,
             "m4b": edition.m4b,
             "vtt": edition.vtt,
             "timings": edition.timings,

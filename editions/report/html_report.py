@@ -47,10 +47,28 @@ VIEW_NAMES = {
     "device-dark": "device dark mode",
 }
 
-_EDITION_FILES = {
-    "source": ("source",),
-    **{name: shown.outputs for name, shown in registry.shown().items()},
-}
+
+def _edition_files(files: dict[str, Path], edition: str) -> list[str]:
+    """Return the report's file keys that *edition*'s section links to.
+
+    A numbered output (the MP3 parts) stands for its files on disk; when it has
+    some, the one-file output they replace (the book MP3) is not shown missing.
+    """
+    shown = registry.shown()[edition]
+    declared = {o.name: o for e in registry.EDITIONS for o in e.outputs}
+    numbered = [
+        key
+        for name in shown.outputs
+        if declared[name].numbered
+        for key in declared[name].members(files)
+    ]
+    keys = []
+    for name in shown.outputs:
+        if declared[name].numbered:
+            keys += declared[name].members(files)
+        elif name in files and not (numbered and not files[name].exists()):
+            keys.append(name)
+    return keys
 
 
 def write(report: Report, target: Path) -> Path:
@@ -99,7 +117,7 @@ def _environment() -> Environment:
         editions=EDITIONS,
         compared_editions={e: label for e, label in EDITIONS.items() if e != "source"},
         comparisons=COMPARISONS,
-        edition_files=_EDITION_FILES,
+        edition_files=_edition_files,
         relative=relative,
         edition_status=edition_status,
         counts=_counts,
