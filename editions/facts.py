@@ -132,7 +132,9 @@ class Timings:
         for s in self.sentences:
             index = where.get(s.sentence_id, 0)
             shift = self.parts[index].start if self.parts else 0.0
-            result.append((s, index, s.start - shift, s.end - shift))
+            result.append(
+                (s, index, round(s.start - shift, 3), round(s.end - shift, 3))
+            )
         return result
 
     def as_dict(self) -> dict[str, Any]:

@@ -261,3 +261,8 @@ def outputs(out_dir: Path, stem: str) -> dict[str, Path]:
 def shown() -> dict[str, Shown]:
     """Return the report's edition sections, in order."""
     return {s.name: s for e in EDITIONS for s in e.shown}
+
+
+def numbered(files: Mapping[str, Path], edition: str, output: str) -> tuple[Path, ...]:
+    """Return the files of a numbered output among *files*, in order (the parts)."""
+    return tuple(files[n] for n in BY_NAME[edition].output(output).members(files))

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from editions import registry
 from editions.checks import figure_text, front_matter, names, pdf_tables
 from editions.checks.compare.read_epub import read_epub
 from editions.checks.compare.read_html import read_html
@@ -33,12 +34,17 @@ def run_checks(checker: Any) -> None:
         file = file or edition
         checker.check(name, edition, files[file], fn, (file,))
 
+    # A long book's MP3 parts stand in for the one-file MP3 (issue 22).
+    parts = registry.BY_NAME["audio"].output("part").members(files)
+    books = [("audio", "mp3 part", key, names.FRONT_MATTER) for key in parts] or [
+        ("audio", "mp3", "mp3", names.FRONT_MATTER)
+    ]
     for edition, kind, file, name in (
         ("pdf", "pdf", "pdf", names.FRONT_MATTER),
         ("pdf-large-print", "pdf", "pdf-large-print", names.FRONT_MATTER),
         ("epub", "epub", "epub", names.FRONT_MATTER),
         ("html", "html", "html", names.FRONT_MATTER),
-        ("audio", "mp3", "mp3", names.FRONT_MATTER),
+        *books,
         ("audio", "m4b", "m4b", names.FRONT_MATTER_M4B),
     ):
         check(

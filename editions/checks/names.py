@@ -9,6 +9,7 @@ ACE = "Ace by DAISY"
 VNU = "Nu HTML Checker"
 AXE = "axe-core, every view"
 AUDIO_MEASURES = "audio measures"
+AUDIO_PARTS = "MP3 parts (at most 120 minutes each)"
 ASR = "ASR back-check"
 NATURALNESS = "predicted naturalness (DNSMOS)"
 SPEECH_SCRIPT = "speech script"  # issue 20: the speech script's review

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from editions import fonts, html_body as html, locale
 from editions.facts import Timings
+from editions.large_print import parts
 from editions.model import Article, block_sentences
 from editions.output import write_text
 from editions.paths import STYLES
@@ -35,6 +36,8 @@ class LargePrintInputs:
     timings: Timings | None = None  # the audio's timeline
     audio_path: Path | None = None  # the MP3 itself: its size, or its bytes to inline
     inline_audio: bool = False  # embed the MP3 as a data: URI (one file, ~1.33x size)
+    #: A long book's MP3 parts (`timings.parts`); `audio_name` is then part 1.
+    parts: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,8 +180,8 @@ def _chapter_links(article: Article, inputs: LargePrintInputs) -> str:
         if inputs.inline_audio:
             # A media fragment on a data: URI would repeat the whole MP3 per link.
             target = f"#{section_ids[n]}" if n < len(section_ids) else "#listen"
-        else:
-            target = f"{inputs.audio_name}#t={start:.2f}"
+        else:  # a long book: the part that holds the chapter, at its time there
+            target = parts.fragment(inputs.timings, inputs.audio_name, start)
         items.append(
             f'<li><a href="{escape(target)}" data-start="{start:.3f}">'
             f"{escape(chapter.title)}</a> "
@@ -212,7 +215,11 @@ def _player(article: Article, inputs: LargePrintInputs) -> str:
         for value, label in SPEEDS
     )
     download = ""
-    if not inputs.inline_audio:
+    if inputs.timings is not None and inputs.timings.parts:
+        if inputs.inline_audio:
+            raise ValueError("inline_audio carries one MP3, not a long book's parts")
+        download = parts.downloads(article.lang, inputs.timings, inputs.parts)
+    elif not inputs.inline_audio:
         download = (
             f'<p class="download"><a href="{name}" download>{say("download")} '
             f"(MP3{_size_note(inputs)})</a></p>"
