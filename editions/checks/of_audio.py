@@ -44,7 +44,9 @@ def check(checker: Checker) -> None:
             found += check_audio(files["mp3"], titles)
         for path in chapter_files:
             found += check_audio(path, [])
-        checker.report.loudness = measure_chapters(chapter_files, titles)
+        checker.report.loudness = measure_chapters(
+            chapter_files, _file_titles(chapter_files, titles)
+        )
         return found
 
     checker.check(names.AUDIO_MEASURES, "audio", files[book], measures, needs)
@@ -57,7 +59,9 @@ def check(checker: Checker) -> None:
     )
 
     def natural() -> list[Finding]:  # DNSMOS per chapter (issue 19)
-        scored = naturalness.measure(list(chapter_files), checker.exp.chapters)
+        scored = naturalness.measure(
+            list(chapter_files), _file_titles(chapter_files, checker.exp.chapters)
+        )
         checker.report.naturalness = scored
         return naturalness.findings(scored, files["chapters"])
 
@@ -126,6 +130,17 @@ def _listen(checker: Checker, book: Path) -> list[Finding]:
         book, files["timings"], checker.article
     )
     return findings
+
+
+def _file_titles(chapter_files: tuple[Path, ...], titles: list[str]) -> list[str]:
+    """Return each chapter file's heading, by its number: the pieces of a chapter
+    longer than an MP3 part (`NN-KK-slug.mp3`) share their chapter's heading."""
+    found = []
+    for path in chapter_files:
+        number = path.name.split("-", 1)[0]
+        index = int(number) - 1 if number.isdigit() else -1
+        found.append(titles[index] if 0 <= index < len(titles) else path.stem)
+    return found
 
 
 def _part_titles(timings: Path) -> list[list[str]]:

@@ -70,7 +70,7 @@ def read_audio(files: AudioFiles) -> AudioShown:
         for c in (MP4(files.m4b).chapters or [])
     ]
     shown.navigation["chapter files"] = [
-        (1, _title(path), path.name) for path in files.chapters
+        (1, _title(path), path.name) for path in _first_pieces(files.chapters)
     ]
     timings = Timings.read(files.timings)
     shown.navigation["timings chapters"] = [
@@ -83,6 +83,19 @@ def read_audio(files: AudioFiles) -> AudioShown:
     shown.timed_text = {c.cue_id: c.text for c in shown.cues}
     shown.text = "\n".join(c.text for c in shown.cues)
     return shown
+
+
+def _first_pieces(chapters: tuple[Path, ...]) -> list[Path]:
+    """Return one file per chapter: a chapter longer than an MP3 part is written
+    in pieces, `NN-01-slug.mp3`, `NN-02-slug.mp3`; its first piece stands for it."""
+    seen: set[str] = set()
+    first = []
+    for path in chapters:
+        number = path.name.split("-", 1)[0]
+        if number not in seen:
+            seen.add(number)
+            first.append(path)
+    return first
 
 
 def _title(path: Path) -> str:
