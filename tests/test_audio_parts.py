@@ -343,3 +343,22 @@ def test_check_parts_passes_and_finds_each_fault(
     )
     timings.write_text(json.dumps(data), encoding="utf-8")
     assert {f.code for f in check_parts(timings, parts, book, LIMIT)} == {"CHK096"}
+
+
+def test_a_part_over_the_limit_is_a_build_warning(
+    long_book: LongBook, tmp_path: Path
+) -> None:
+    """Only a sentence longer than a part makes one; the build says so (AUD040)."""
+    from editions.audio.step import _warn_long_parts
+
+    said: list[str] = []
+    quiet = pipeline.BuildOptions(audio_part_minutes=LIMIT, report=said.append)
+    _warn_long_parts(long_book.paths["timings"], quiet, "article.md")
+    assert said == []
+    strict = pipeline.BuildOptions(audio_part_minutes=0.25, report=said.append)
+    _warn_long_parts(long_book.paths["timings"], strict, "article.md")
+    long_parts = [p.file for p in long_book.timings.parts if p.duration > 15]
+    assert long_parts
+    assert [line.split(" plays")[0] for line in said] == [
+        f"article.md: warning AUD040: {name}" for name in long_parts
+    ]

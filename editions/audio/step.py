@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from editions.job import BuildOptions, Job, Made
@@ -58,6 +59,7 @@ def make(job: Job) -> Made:
         "synthesised (the rest came from the cache)"
     )
     edition = result.edition
+    _warn_long_parts(edition.timings, options, str(article.source))
     # A long book has no one-file MP3 but numbered parts (registry "part"):
     # run() lists them, the manifest hashes them, a later build sees them all.
     books = (
@@ -84,3 +86,21 @@ def make(job: Job) -> Made:
         },
         seconds=time.perf_counter() - started,
     )
+
+
+def _warn_long_parts(timings: Path, options: BuildOptions, source: str) -> None:
+    """Say when a part is longer than the limit: only one sentence longer than a
+    part can make one (parts are cut between sentences); `invoke check` fails it."""
+    from editions.audio.parts import PART_MINUTES
+    from editions.facts import Timings
+
+    limit = options.audio_part_minutes
+    limit = PART_MINUTES if limit is None else limit
+    for part in Timings.read(timings).parts:
+        if part.duration > limit * 60:
+            options.report(
+                f"{source}: warning AUD040: {part.file} plays "
+                f"{part.duration / 60:.1f} min, more than the {limit:g}-minute part "
+                "limit, because one sentence alone is longer; split that sentence "
+                "in the source"
+            )
