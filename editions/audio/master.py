@@ -1,10 +1,10 @@
 """Master the synthesised sentences into the audio edition (standards §4, §7.7).
 
-One book MP3 with ID3 chapters (or, past 120 minutes, MP3 parts: `parts`), an
-M4B with the same chapters, one MP3 per chapter
-(ACX wants a file per section), WebVTT captions and a timings JSON. Each chapter is
-mastered and encoded once, and cached (`chapter_master`); both books are joined
-from the encoded chapters without re-encoding. Where each chapter lands follows from
+One book MP3 with ID3 chapters (past 120 minutes, MP3 parts instead: `parts`), an
+M4B with the same chapters, one MP3 per chapter (ACX wants a file per section),
+WebVTT captions and a timings JSON (`timeline`). Each chapter is mastered and
+encoded once, and cached (`chapter_master`); the books are joined from the encoded
+chapters without re-encoding. Where each chapter lands follows from
 the frames it was coded in; its loudness and peaks were measured on it decoded.
 """
 
@@ -57,9 +57,9 @@ from editions.audio.parts import (
 from editions.audio.stored import StoredSpeech
 from editions.audio.timeline import AudioEdition, Laid, marks_of, write_timings
 from editions.output import staged, write_text
+from editions.programs import ffmpeg_exe
 
 __all__ = ["AudioEdition", "Chapter", "Cue", "Tags", "master"]
-from editions.programs import ffmpeg_exe
 
 #: Seconds of room tone before each chapter's first sentence: the book's head, and
 #: the head of each chapter file (ACX: 0.5–1 s).

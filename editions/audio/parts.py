@@ -41,9 +41,7 @@ def part_files(folder: Path, stem: str) -> list[Path]:
     """Return the parts of *stem* in *folder*, in their order (part1, part2, …)."""
     found = re.compile(rf"{re.escape(stem)}-part([1-9][0-9]*)\.mp3")
     numbered = [
-        (int(m[1]), p)
-        for p in folder.glob(f"{stem}-part*.mp3")
-        if (m := found.fullmatch(p.name))
+        (int(m[1]), p) for p in folder.iterdir() if (m := found.fullmatch(p.name))
     ]
     return [p for _, p in sorted(numbered)]
 
