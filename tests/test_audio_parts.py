@@ -24,12 +24,12 @@ from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 from playwright.sync_api import Browser
 
-from editions import build as pipeline, state
+from editions import build as pipeline, registry, state
 from editions.audio.parts import PART_MINUTES
 from editions.checks import browser, names, run as check
 from editions.checks.audio_parts import check_parts
 from editions.checks.epubcheck import run_epubcheck
-from editions.facts import Timings
+from editions.facts import FactsError, Timings
 
 LIMIT = 1.0  # minutes a part: the fixture gets five parts
 NS = {
@@ -362,3 +362,42 @@ def test_a_part_over_the_limit_is_a_build_warning(
     assert [line.split(" plays")[0] for line in said] == [
         f"article.md: warning AUD040: {name}" for name in long_parts
     ]
+
+
+def test_timings_keep_their_parts_and_refuse_foreign_ones(long_book: LongBook) -> None:
+    timings = long_book.timings
+    again = Timings.from_json(timings.to_json())
+    assert again == timings and len(again.parts) == len(long_book.parts)
+    data = json.loads(timings.to_json())
+    data["parts"][0]["first_sentence"] = "nowhere"
+    with pytest.raises(FactsError):
+        Timings.from_json(json.dumps(data))
+    del data["parts"]  # a one-file book's timings: no parts, one file
+    assert Timings.from_json(json.dumps(data)).part_of() == {}
+
+
+def test_registry_names_numbered_parts_in_order(tmp_path: Path) -> None:
+    part = registry.BY_NAME["audio"].output("part")
+    for name in (
+        "a-part10.mp3",
+        "a-part2.mp3",
+        "a-part1.mp3",
+        "a-part.mp3",
+        "b-part3.mp3",
+    ):
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "a-part0.mp3").write_bytes(b"")
+    found = part.paths(tmp_path, "a")
+    assert list(found) == ["part1", "part2", "part10"]
+    assert [p.name for p in found.values()] == [
+        "a-part1.mp3",
+        "a-part2.mp3",
+        "a-part10.mp3",
+    ]
+    assert part.members(["mp3", "part10", "part2", "partx", "part1"]) == [
+        "part1",
+        "part2",
+        "part10",
+    ]
+    outputs = registry.outputs(tmp_path, "a")
+    assert outputs["mp3"] == tmp_path / "a.mp3" and "part10" in outputs
