@@ -216,8 +216,13 @@ def test_epub_with_parts_passes_epubcheck(long_book: LongBook) -> None:
 def test_page_lists_the_parts_and_links_chapters_into_them(long_book: LongBook) -> None:
     timings = long_book.timings
     page = html.parse(str(long_book.paths["html"]))
-    downloads = page.xpath("//ol[contains(@class,'parts')]//a[@download]/@href")
-    assert downloads == [p.file for p in timings.parts]
+    links = page.xpath("//ol[contains(@class,'parts')]//a[@download]")
+    assert [a.get("href") for a in links] == [p.file for p in timings.parts]
+    for n, (a, part) in enumerate(zip(links, timings.parts, strict=True)):
+        first = timings.chapters[part.chapters[0] - 1].title
+        cut = n > 0 and part.chapters[0] == timings.parts[n - 1].chapters[-1]
+        heading = f"{first} (continued)" if cut else first
+        assert a.text_content().startswith(f"Part {n + 1} of {len(links)}: {heading}")
     assert page.xpath("//audio[@id='audio']/@src") == [timings.parts[0].file]
     for link, chapter in zip(
         page.xpath("//ol[@class='chapters']//a"), timings.chapters, strict=True

@@ -44,8 +44,15 @@ def downloads(lang: str, timings: Timings, files: Sequence[Path]) -> str:
     on_disk = {f.name: f for f in files}
     total = len(timings.parts)
     items = []
+    last = 0  # the chapter the part before ended in
     for n, part in enumerate(timings.parts, start=1):
-        titles = ", ".join(timings.chapters[c - 1].title for c in part.chapters)
+        titles = ", ".join(
+            locale.label(lang, "continued", title=timings.chapters[c - 1].title)
+            if c == last and i == 0
+            else timings.chapters[c - 1].title
+            for i, c in enumerate(part.chapters)
+        )
+        last = part.chapters[-1]
         label = locale.label(
             lang,
             "download_part",
