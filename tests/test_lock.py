@@ -13,6 +13,7 @@ import pytest
 
 from editions import build as pipeline, debris, lock
 from editions.audio.encode import run_all
+from editions.checks import names, run as checks
 from editions.errors import BuildFailed
 
 GOOD = Path(__file__).resolve().parent / "data" / "good"
@@ -63,6 +64,48 @@ def test_busy_folder_stops_the_build_with_a_clear_message(
     assert f"{out / lock.LOCK_NAME}: error BLD001: another build is still" in report
     assert f"pid {os.getpid()}" in report
     assert not out.exists()  # nothing was written, the folder it made is gone
+
+
+def _check_then_record(out: Path, log: Path) -> None:
+    """In a forked process: run `invoke check`'s runner, note when it got going."""
+    lines: list[str] = []
+    only = (names.HEADINGS,)
+    options = checks.CheckOptions(write_report=False, only=only, progress=lines.append)
+    checks.run(GOOD / "article.md", out, options)
+    log.write_text(f"{time.time()}\n" + "\n".join(lines), encoding="utf-8")
+    os._exit(0)
+
+
+def test_check_waits_for_the_build_writing_its_folder(tmp_path: Path) -> None:
+    log = tmp_path / "check.log"
+    out = tmp_path / "out"
+    with lock.locked(out, 0, lambda _: None):
+        check = multiprocessing.get_context("fork").Process(
+            target=_check_then_record, args=(out, log)
+        )
+        check.start()
+        time.sleep(3.0)  # long enough to load the source and reach the editions
+        assert not log.exists()  # still waiting for the "build"
+        released = time.time()
+    check.join(60)
+    assert check.exitcode == 0
+    finished, *lines = log.read_text(encoding="utf-8").splitlines()
+    assert float(finished) >= released
+    waiting = [line for line in lines if "BLD002" in line]
+    assert len(waiting) == 1, lines
+    assert f"pid {os.getpid()}" in waiting[0]
+
+
+def test_check_of_a_busy_folder_stops_with_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(lock.WAIT_ENV, "0")
+    options = checks.CheckOptions(write_report=False, only=(names.HEADINGS,))
+    with lock.locked(tmp_path, 0, lambda _: None), pytest.raises(BuildFailed) as err:
+        checks.run(GOOD / "article.md", tmp_path, options)
+    assert err.value.exit_code == lock.EXIT_BUSY
+    assert "error BLD001: another build is still writing" in err.value.report()
+    assert not (tmp_path / "report.json").exists()
 
 
 def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
