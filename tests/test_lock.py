@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import tempfile
 import time
 from pathlib import Path
 
@@ -146,6 +147,43 @@ def test_lock_wait_must_be_seconds(
         failure.value.report()
     )
     assert not (tmp_path / "out").exists()
+
+
+def _scratch_and_die(log: Path) -> None:
+    """In a forked process: make the audio scratch folder and be killed in it."""
+    with debris.scratch_folder() as folder:
+        (folder / "book.wav").write_bytes(b"x")
+        log.write_text(str(folder), encoding="utf-8")
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_next_build_sweeps_a_killed_builds_audio_scratch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch_root = tmp_path / "tmp"
+    scratch_root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch_root))
+    log = tmp_path / "scratch.log"
+    killed = multiprocessing.get_context("fork").Process(
+        target=_scratch_and_die, args=(log,)
+    )
+    killed.start()
+    killed.join(30)
+    assert killed.exitcode == -signal.SIGKILL
+    left = Path(log.read_text(encoding="utf-8"))
+    assert left.parent == scratch_root and left.is_dir()
+    assert f"-{killed.pid}-" in left.name  # its owner is named, so it can be judged
+    live = scratch_root / f"{debris.SCRATCH_PREFIX}{os.getpid()}-running"
+    unnamed = scratch_root / f"{debris.SCRATCH_PREFIX}x1y2z3"  # cannot be judged
+    live.mkdir()
+    unnamed.mkdir()
+    lines: list[str] = []
+    options = pipeline.BuildOptions(only=("braille",), tts="null", report=lines.append)
+    pipeline.run(GOOD / "article.md", tmp_path / "out", options)
+    assert not left.exists()
+    assert live.is_dir() and unnamed.is_dir()
+    swept = [line for line in lines if "BLD032" in line]
+    assert len(swept) == 1 and "removed 1 scratch folder(s)" in swept[0], lines
 
 
 def test_sweep_removes_only_this_folders_scratch(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ import itertools
 import multiprocessing
 import os
 import shutil
-import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from mutagen.mp3 import MP3
 
-from editions import fingerprint, progress
+from editions import debris, fingerprint, progress
 from editions.audio.chapter_master import (
     CACHE_FORMAT,
     LUFS_ACCEPT,
@@ -133,8 +132,8 @@ def master(
     masters = _master_chapters(ffmpeg, _sounds(chapters), cache, stem)
     chapter_dir = out_dir / f"{stem}-chapters"
     names = _chapter_names(chapters)
-    with tempfile.TemporaryDirectory(prefix="editions-audio-") as scratch_dir:
-        tmp = Path(scratch_dir)
+    # Named after this pid, so a later build removes it if this one is killed.
+    with debris.scratch_folder() as tmp:
         mp3 = out_dir / f"{stem}.mp3"
         book = _book_mp3(ffmpeg, chapters, masters, mp3, tags, tmp)
         m4b = _m4b_file(
