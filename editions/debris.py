@@ -1,6 +1,6 @@
 """Remove what an interrupted build left behind: scratch files and cache scratch.
 
-Staged outputs are written as `.<name>.part` and renamed into place; speech cache
+Staged outputs are written as `.<name>.<pid>.part` and renamed into place; speech cache
 entries as `.tmp-*.part`; chapter masters in a hidden scratch folder of the masters
 cache. A build stopped by a signal removes its own; one killed outright (SIGKILL, a
 power cut) cannot, so the next build removes them once it holds the folder's lock:

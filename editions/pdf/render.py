@@ -163,8 +163,11 @@ def render(
         page_starts = _page_starts(article, document)
         fragments = pdf_tables.table_fragments(document)
         with staged(target) as scratch:
+            # The first /ID element names the document: the PDF and its large-print
+            # twin are two documents.
+            identifier = f"{article.stem}{settings.suffix}".encode()
             document.write_pdf(
-                scratch, pdf_variant="pdf/ua-1", pdf_identifier=article.stem.encode()
+                scratch, pdf_variant="pdf/ua-1", pdf_identifier=identifier
             )
             if errors.messages:
                 raise BuildFailed(
@@ -222,7 +225,12 @@ def _finish(path: Path, article: Article, fragments: dict[str, list[int]]) -> No
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         pdf_tables.join_split_tables(pdf, fragments)
         pdf_metadata.apply(pdf, article)
-        pdf.save(path, fix_metadata_version=False, force_version=pdf.pdf_version)
+        pdf.save(
+            path,
+            fix_metadata_version=False,
+            force_version=pdf.pdf_version,
+            deterministic_id=True,  # /ID from the content, not the clock
+        )
 
 
 def _page_starts(article: Article, document: Any) -> list[str]:
