@@ -14,7 +14,6 @@ import itertools
 import multiprocessing
 import os
 import shutil
-import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from mutagen.mp3 import MP3
 
-from editions import fingerprint, progress
+from editions import debris, fingerprint, progress
 from editions.audio.chapter_master import (
     CACHE_FORMAT,
     LUFS_ACCEPT,
@@ -137,8 +136,8 @@ def master(
     book = _timeline(masters)
     groups = plan(masters, limit_samples(part_minutes))
     written = Written((), ())
-    with tempfile.TemporaryDirectory(prefix="editions-audio-") as scratch_dir:
-        tmp = Path(scratch_dir)
+    # Named after this pid, so a later build removes it if this one is killed.
+    with debris.scratch_folder() as tmp:
         mp3: Path | None = None
         if groups:
             written = write_parts(

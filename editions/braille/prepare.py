@@ -96,13 +96,11 @@ BULLET = "\u2022 "
 
 
 def paragraphs(article: Article) -> Iterator[Para]:
-    """Yield the body's paragraphs: title, sections, notes, then references."""
-    title, *rest = article.sections
+    """Yield the body's paragraphs: title, sections, notes, references, the rest."""
+    (title, *before), bibliography, after = article.parts()
     yield _heading(title.title, 1)
     yield from _blocks(title.blocks, 0)
-    for section in rest:
-        if section.role == "bibliography":
-            continue
+    for section in before:
         yield _heading(section.title, section.level)
         yield from _blocks(section.blocks, 0)
     if article.notes:
@@ -116,15 +114,17 @@ def paragraphs(article: Article) -> Iterator[Para]:
                         para.calls.insert(0, (0, note.number))
                     para.first, para.runover = 0, 2
                     yield para
-    for section in rest:
-        if section.role != "bibliography":
-            continue
-        yield _heading(section.title, section.level)
-        yield from _blocks(section.blocks, 0)
+    if bibliography is not None:
+        yield _heading(bibliography.title, bibliography.level)
+        yield from _blocks(bibliography.before_references, 0)
         for reference in article.references:
             entry = Para(first=0, runover=2)
             entry.add_sentence(reference.sentence)
             yield entry
+        yield from _blocks(bibliography.after_references, 0)
+    for section in after:
+        yield _heading(section.title, section.level)
+        yield from _blocks(section.blocks, 0)
 
 
 def _heading(sentence: Sentence, level: int) -> Para:

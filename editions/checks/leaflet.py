@@ -2,8 +2,9 @@
 
 Kept apart from `checks/run.py` so the runner only calls `run_checks(checker)`:
 metadata per edition (CHK041), the title block in the article's language (CHK042),
-one Table element per table (CHK043), no dose or unit broken across lines (CHK044)
-and the text size inside figures of the large-print PDF (CHK040).
+one Table element per table (CHK043), one L per glossary (CHK098), no dose or unit
+broken across lines (CHK044) and the text size inside figures of the large-print PDF
+(CHK040).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from editions import registry
-from editions.checks import figure_text, front_matter, names, pdf_tables
+from editions.checks import figure_text, front_matter, names, pdf_glossary, pdf_tables
 from editions.checks.compare.read_epub import read_epub
 from editions.checks.compare.read_html import read_html
 from editions.checks.compare.read_pdf import read_pdf
@@ -72,6 +73,11 @@ def run_checks(checker: Any) -> None:
             names.ONE_TABLE,
             edition,
             lambda e=edition: pdf_tables.check_tables(files[e], article),
+        )
+        check(
+            names.ONE_GLOSSARY,
+            edition,
+            lambda e=edition: pdf_glossary.check_glossaries(files[e], article),
         )
         check(
             names.UNIT_BREAKS,

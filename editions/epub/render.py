@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import uuid
 import zipfile
@@ -243,7 +244,12 @@ def _add_overlay(
 
 
 def _audio_href(audio: Path) -> str:
-    return f"audio/{audio.name}"
+    """Name the MP3 inside the EPUB with URL-safe characters only.
+
+    The article's name may hold a space, `#` or `?`; OCF forbids `?` in file names
+    and a space or `#` would need escaping in every reference (PKG-010).
+    """
+    return "audio/" + re.sub(r"[^A-Za-z0-9._-]+", "-", audio.name)
 
 
 def _add_resources(book: epub.EpubBook, article: Article) -> None:

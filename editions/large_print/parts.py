@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from editions import locale
 from editions.facts import AudioPart, Timings
@@ -29,7 +30,7 @@ def fragment(timings: Timings | None, default: str, time: float) -> str:
     if timings is None or not timings.parts:
         return f"{default}#t={time:.2f}"
     part = timings.parts[part_at(timings.parts, time)]
-    return f"{part.file}#t={max(0.0, time - part.start):.2f}"
+    return f"{quote(part.file)}#t={max(0.0, time - part.start):.2f}"
 
 
 def _size(path: Path | None) -> str:
@@ -62,9 +63,8 @@ def downloads(lang: str, timings: Timings, files: Sequence[Path]) -> str:
             minutes=str(max(1, round(part.duration / 60))),
             size=_size(on_disk.get(part.file)),
         )
-        items.append(
-            f'<li><a href="{escape(part.file)}" download>{escape(label)}</a></li>'
-        )
+        href = escape(quote(part.file))
+        items.append(f'<li><a href="{href}" download>{escape(label)}</a></li>')
     heading = locale.label(lang, "download_parts", total=str(total))
     return (
         f'<h3 id="parts-h">{escape(heading)}</h3>'

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from editions import fonts, html_body as html, locale
 from editions.facts import Timings
@@ -160,7 +161,12 @@ def _audio_src(inputs: LargePrintInputs) -> str:
         if inputs.audio_path is None:
             raise ValueError("inline_audio needs audio_path (the MP3 to embed)")
         return data_uri(inputs.audio_path)
-    return inputs.audio_name
+    return _audio_href(inputs)
+
+
+def _audio_href(inputs: LargePrintInputs) -> str:
+    """Return the MP3's name as a link: a space, `#` or `?` in it must be quoted."""
+    return quote(inputs.audio_name)
 
 
 def _size_note(inputs: LargePrintInputs) -> str:
@@ -181,7 +187,7 @@ def _chapter_links(article: Article, inputs: LargePrintInputs) -> str:
             # A media fragment on a data: URI would repeat the whole MP3 per link.
             target = f"#{section_ids[n]}" if n < len(section_ids) else "#listen"
         else:  # a long book: the part that holds the chapter, at its time there
-            target = parts.fragment(inputs.timings, inputs.audio_name, start)
+            target = parts.fragment(inputs.timings, _audio_href(inputs), start)
         items.append(
             f'<li><a href="{escape(target)}" data-start="{start:.3f}">'
             f"{escape(chapter.title)}</a> "
@@ -207,7 +213,7 @@ def _player(article: Article, inputs: LargePrintInputs) -> str:
     def say(key: str) -> str:
         return escape(locale.label(article.lang, key))
 
-    name = escape(inputs.audio_name)
+    name = escape(_audio_href(inputs))
     duration = float(inputs.timings.duration) if inputs.timings else 0.0
     speeds = "".join(
         f'<option value="{value}"{" selected" if value == "1" else ""}>'

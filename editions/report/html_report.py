@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -99,6 +100,18 @@ def page(report: Report) -> str:
     )
 
 
+def href(path: Path, base: Path) -> str:
+    """Return a link from the report in *base* to *path*, as a URL.
+
+    File names come from the article's name, which may hold a space, `#` or `?`:
+    unquoted, `#` would start a fragment and `?` a query, and the link would miss.
+    """
+    shown = relative(path, base)
+    if Path(shown).is_absolute():
+        return Path(shown).as_uri()  # outside the build folder: a file: URL
+    return quote(shown)
+
+
 @cache
 def _environment() -> Environment:
     """Load the templates once; every `{{ value }}` is HTML-escaped."""
@@ -119,6 +132,7 @@ def _environment() -> Environment:
         comparisons=COMPARISONS,
         edition_files=_edition_files,
         relative=relative,
+        href=href,
         edition_status=edition_status,
         counts=_counts,
         size=_size,
