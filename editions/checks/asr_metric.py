@@ -1,7 +1,8 @@
 """Written text + recognised words → ASR word accuracy: the one definition (issue 20).
 
-Every ASR figure (the tests, `invoke check`, the report) comes from `score`, or from
-`word_accuracy` for two strings, and so follows one definition:
+Every ASR figure (the tests, `invoke check`, the report) comes from `listen` (or
+`hear`, which transcribes first), or from `word_accuracy` for two strings, and so
+follows one definition:
 
 - The reference is the source's written words: each sentence's plain text as pandoc
   renders it (the model's `Sentence.text`, also the speech script's "written").
@@ -20,7 +21,9 @@ Every ASR figure (the tests, `invoke check`, the report) comes from `score`, or 
   required reference words, floored at 0.
 
 A sentence is scored on the words whose midpoint falls in its time window (else the
-nearest window): `cut`. The article's figure aligns all required sentences at once.
+nearest window): `cut`, then `_settle` at each boundary. The article's figure aligns
+all counted sentences at once. No sentence of FLOOR_WORDS or more required words
+may score below FLOOR; one that does is heard again on its own first (`relisten`).
 """
 
 from __future__ import annotations
