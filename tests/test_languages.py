@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_invoke
 
 from editions import build as pipeline
 from editions.checks import exemptions, run as checker
@@ -61,6 +61,16 @@ def test_checks_that_cannot_apply_are_named_exemptions(
     assert report.listening is None  # no accuracy figure for Spanish audio
     exempt(asr.check, asr.exempt)
     assert runs["audio measures"].status == "pass"
+
+
+def test_invoke_check_prints_the_named_exemptions(spanish: Spoken) -> None:
+    done = run_invoke("check", "--source", str(SPANISH), "--out", str(spanish.out))
+    printed = done.stdout.splitlines()
+    asr = [line for line in printed if line.startswith("exempt: ASR back-check")]
+    assert len(asr) == 1, done.stdout[-2000:]
+    assert all(name in asr[0] for name in exemptions.ASR_CHECKS)
+    assert "English only" in asr[0] and "'es-ES'" in asr[0]
+    assert not any(" ASR00" in line and " error " in line for line in printed)
 
 
 def test_an_english_voice_for_spanish_stops_before_anything_is_written(
