@@ -174,6 +174,9 @@ def check(c: Context, source: str = "", out: str = "", strict: bool = False) -> 
         raise Exit(str(err), code=EXIT_MISSING_PROGRAM) from None
     for finding in report.findings:
         print(finding)
+    for run in report.runs:  # a check that cannot apply is named, never a pass
+        if run.exempt:
+            print(f"exempt: {run.check} ({run.edition}): {run.exempt}")
     if report.speech_review is not None:  # issue 20: what the voice says instead
         print(*speech_review.lines(report.speech_review), sep="\n")
     code = checker.exit_code(report, strict)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,29 @@ class Built:
     article: Article
     paths: dict[str, Path]
     out: Path
+
+
+#: Checks a test found exempt for its article, printed after the run (issue 20).
+EXEMPTIONS: list[str] = []
+
+
+@pytest.fixture
+def exempt(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """Record a named exemption: shown in the test output, never counted a pass."""
+
+    def record(check: str, why: str) -> None:
+        EXEMPTIONS.append(f"{request.node.nodeid}: exempt: {check}: {why}")
+        request.node.user_properties.append(("exempt", f"{check}: {why}"))
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """List every named exemption the tests recorded (checks that cannot apply)."""
+    if EXEMPTIONS:
+        terminalreporter.section("named exemptions (not passes)")
+        for line in EXEMPTIONS:
+            terminalreporter.write_line(line)
 
 
 def _speech_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -2,10 +2,10 @@
 
 A speech engine can skip, garble or mispronounce a word (a dose, an acronym, a drug
 name) without any error. Each article's whole MP3 is transcribed offline (tiny.en,
-int8, greedy: about 4 s of CPU per minute of speech) and compared with the speech
-script word by word: numbers are spelled out on both sides and each lexicon alias is
-folded back to its written word, so "L D N" in the script and "LDN" in the
-transcript agree. The worst sentences go to a JSON report for a person to listen to.
+int8, beam 5: the same decoding as `invoke check`) and scored by the one ASR
+definition (`asr_metric.listen`, issue 20): the written words are the reference,
+citations, the title block and the reference list are optional, numbers compare as
+numbers. The worst sentences go to a JSON report for a person to listen to.
 """
 
 from __future__ import annotations
@@ -22,43 +22,30 @@ from conftest import ROOT, Built
 
 from editions.audio.script import build_script
 from editions.audio.speech_text import equivalents
-from editions.checks.asr import (
-    Equivalents,
-    Word,
-    normalise_words,
-    sentence_accuracy,
-    transcribe,
-    word_accuracy,
-)
+from editions.checks.asr_metric import FLOOR, FLOOR_WORDS, Score, hear
+from editions.checks.asr_words import Equivalents, normalise_words
+from editions.facts import Timings
 
 RESULTS_ENV = "EDITIONS_TEST_RESULTS"
-#: Issue 19: at least 0.95 with the default voice (hibari "heart"). Measured with
-#: tiny.en (int8, greedy): main article 0.969, fixture 0.986 (Piper "joe" scored
-#: 0.91 and 0.94). A skipped sentence or a spelled-out drug name costs more.
+#: Issue 20: at least 0.95 with the default voice (hibari "heart"). Measured with
+#: tiny.en (int8, beam 5) by the issue-20 definition: main article 0.989, worst
+#: sentence 0.86; fixture 0.98; en-GB leaflet 0.988 (tests/test_speech_asr.py).
 MIN_ACCURACY = 0.95
-#: At most this share of sentences may be heard with under half their words right.
-MAX_BADLY_HEARD = 0.06
 WORST = 15
-
-Sentence = tuple[str, float, float, str]  # id, start s, end s, spoken text
 
 
 @dataclass(frozen=True)
 class Heard:
-    """One article's transcript, scored against its speech script."""
+    """One article's transcript, scored against its written text."""
 
-    sentences: list[Sentence]
-    words: list[Word]
+    spoken: dict[str, str]  # sentence id → the speech script's spoken text
     folds: Equivalents
-    accuracy: float
-    scores: dict[str, float]
+    score: Score
     report: Path
 
     def heard_in(self, sentence_id: str) -> list[str]:
         """The normalised words heard in one sentence's window."""
-        _, start, end, _ = next(s for s in self.sentences if s[0] == sentence_id)
-        said = [w.text for w in self.words if start - 0.3 <= w.start <= end + 0.3]
-        return normalise_words(" ".join(said), self.folds)
+        return list(self.score.by_id()[sentence_id].words)
 
 
 def _results_dir() -> Path:
@@ -68,52 +55,45 @@ def _results_dir() -> Path:
 def _listen(built: Built) -> Heard:
     script = build_script(built.article)
     spoken = {u.sentence_id: u.spoken for c in script for u in c.utterances}
-    # Spoken citation asides are optional words: saying them costs nothing.
-    asides = {u.sentence_id: u.asides for c in script for u in c.utterances}
-    timings = json.loads(built.paths["timings"].read_text(encoding="utf-8"))
-    sentences = [
-        (s["id"], s["start"], s["end"], spoken[s["id"]]) for s in timings["sentences"]
-    ]
-    folds = equivalents(built.article.lexicon)
+    timings = Timings.read(built.paths["timings"])
     started = time.perf_counter()
-    segments = transcribe(built.paths["mp3"], beam_size=1)
-    words = [word for segment in segments for word in segment.words]
+    score = hear(built.article, timings, built.paths["mp3"])
     seconds = time.perf_counter() - started
-    reference = " ".join(text for *_, text in sentences)
-    optional = [a for found in asides.values() for a in found]
-    accuracy = word_accuracy(
-        reference, " ".join(w.text for w in words), folds, optional=optional
-    )
-    scores = dict(
-        sentence_accuracy(sentences, words, equivalents=folds, optional=asides)
-    )
-    worst = sorted(sentences, key=lambda s: scores[s[0]])[:WORST]
+    worst = score.worst(WORST)
     report = _results_dir() / f"asr-{built.name}.json"
     report.parent.mkdir(parents=True, exist_ok=True)
     rows = [
         {
-            "id": sid,
-            "accuracy": round(scores[sid], 3),
-            "start": start,
-            "said": text,
-            "heard": " ".join(w.text for w in words if start - 0.3 <= w.start <= end),
+            "id": h.line.sentence_id,
+            "accuracy": round(h.accuracy, 3),
+            "words": h.line.required,
+            "start": h.line.start,
+            "written": h.line.written,
+            "heard": h.heard,
         }
-        for sid, start, end, text in worst
+        for h in worst
     ]
     summary = {
         "audio": str(built.paths["mp3"]),
-        "model": "tiny.en int8, beam 1",
+        "model": "tiny.en int8, beam 5",
         "seconds": round(seconds, 1),
-        "word_accuracy": round(accuracy, 4),
-        "sentences": len(sentences),
+        "word_accuracy": round(score.accuracy, 4),
+        "words": score.words,
+        "errors": score.errors,
+        "sentences": len(score.sentences),
+        "below_floor": [h.line.sentence_id for h in score.below_floor()],
         "worst": rows,
     }
     report.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    print(f"\n{built.name}: word accuracy {accuracy:.3f} in {seconds:.0f} s; worst:")
+    print(
+        f"\n{built.name}: word accuracy {score.accuracy:.3f} "
+        f"({score.errors} errors in {score.words} words) in {seconds:.0f} s; worst:"
+    )
     for row in rows[:5]:
-        print(f"  {row['accuracy']:.2f} {row['id']}: {row['said']!r}")
+        print(f"  {row['accuracy']:.2f} {row['id']}: {row['written']!r}")
         print(f"       heard {row['heard']!r}")
-    return Heard(sentences, words, folds, accuracy, scores, report)
+    folds = equivalents(built.article.lexicon)
+    return Heard(spoken, folds, score, report)
 
 
 @pytest.fixture(scope="module")
@@ -123,16 +103,23 @@ def heard(built_all: dict[str, Built]) -> dict[str, Heard]:
 
 
 @pytest.mark.parametrize("name", ["main", "fixture"])
-def test_the_audio_says_the_script(heard: dict[str, Heard], name: str) -> None:
-    assert heard[name].accuracy >= MIN_ACCURACY
+def test_the_audio_says_the_written_words(heard: dict[str, Heard], name: str) -> None:
+    assert heard[name].score.accuracy >= MIN_ACCURACY
 
 
 @pytest.mark.parametrize("name", ["main", "fixture"])
-def test_no_sentence_is_lost(heard: dict[str, Heard], name: str) -> None:
-    scores = list(heard[name].scores.values())
-    bad = [sid for sid, score in heard[name].scores.items() if score < 0.5]
-    assert len(bad) <= MAX_BADLY_HEARD * len(scores), bad
-    assert statistics.median(scores) >= 0.9
+def test_no_sentence_is_below_the_floor(heard: dict[str, Heard], name: str) -> None:
+    """Issue 20: no sentence of five or more words below 0.7."""
+    score = heard[name].score
+    low = [
+        (h.line.sentence_id, round(h.accuracy, 2), h.line.written, h.heard)
+        for h in score.sentences
+        if h.line.required >= FLOOR_WORDS and h.accuracy < FLOOR
+    ]
+    assert low == [], low
+    assert [h.line.sentence_id for h in score.below_floor()] == [row[0] for row in low]
+    counted = [h.accuracy for h in score.sentences if h.line.required]
+    assert statistics.median(counted) >= 0.9
 
 
 def test_doses_and_money_are_heard_as_written(heard: dict[str, Heard]) -> None:
@@ -152,7 +139,9 @@ def test_acronyms_are_heard(heard: dict[str, Heard]) -> None:
     main = heard["main"]
     for acronym in ("ldn", "crps"):
         said = [
-            s[0] for s in main.sentences if acronym in normalise_words(s[3], main.folds)
+            sid
+            for sid, text in main.spoken.items()
+            if acronym in normalise_words(text, main.folds)
         ]
         found = [sid for sid in said if acronym in main.heard_in(sid)]
         assert len(said) >= 3 and len(found) >= 0.6 * len(said), (acronym, said, found)
@@ -162,13 +151,15 @@ def test_the_worst_sentences_are_reported(heard: dict[str, Heard]) -> None:
     for result in heard.values():
         report = json.loads(result.report.read_text(encoding="utf-8"))
         worst = [row["accuracy"] for row in report["worst"]]
-        assert worst == sorted(worst) and len(worst) == min(WORST, len(result.scores))
-        assert worst[0] == round(min(result.scores.values()), 3)
+        scores = [h.accuracy for h in result.score.sentences]
+        assert worst == sorted(worst) and len(worst) == min(WORST, len(scores))
+        assert worst[0] == round(min(scores), 3)
+        assert report["word_accuracy"] == round(result.score.accuracy, 4)
 
 
 def _said(heard: Heard, phrase: str) -> str:
     """The id of the first sentence whose script contains *phrase*."""
-    return next(s[0] for s in heard.sentences if phrase in s[3])
+    return next(sid for sid, text in heard.spoken.items() if phrase in text)
 
 
 def _contains(words: list[str], phrase: list[str]) -> bool:

@@ -39,7 +39,8 @@ def _report(out: Path) -> Report:
     ]
     report = Report(HOSTILE, "article", out / "article.md", out, files, runs)
     report.loudness = [ChapterLoudness(HOSTILE, "01.mp3", -18.0, -3.5, -66.0, 90.0)]
-    report.listening = Listening(0.9, 2, [SentenceScore("s1", 0.5, HOSTILE, "")])
+    low = [SentenceScore("s1", 0.5, HOSTILE, "")]
+    report.listening = Listening(0.9, 2, low, words=12, below_floor=low)
     return report
 
 
@@ -52,6 +53,9 @@ def test_report_escapes_what_it_shows_and_is_valid_html(tmp_path: Path) -> None:
     assert all("scope=" in th for th in re.findall(r"<th\b[^>]*>", page))
     assert ":root { color: #1a1a1a; background: #ffffff; }" in page  # report.css
     assert "Fail" in page and "Not run" in page and "(nothing)" in page
+    # Issue 20: the sentences under the per-sentence floor have their own table.
+    assert "Sentences below the per-sentence floor" in page
+    assert "1 sentence(s) of 5 or more words were heard below the 70% floor" in page
     assert run_vnu(target) == []
 
 

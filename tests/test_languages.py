@@ -7,14 +7,15 @@ reported as named exemptions, never as passes. The build is audio-only and small
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_invoke
 
 from editions import build as pipeline
-from editions.checks import run as checker
+from editions.checks import exemptions, run as checker
 from editions.checks.audio import check_audio, read_chapters
 from editions.errors import BuildFailed
 
@@ -45,14 +46,31 @@ def test_spanish_is_read_by_espeak_with_a_quality_warning(spanish: Spoken) -> No
     assert not [str(f) for f in check_audio(spanish.paths["mp3"], titles)]
 
 
-def test_checks_that_cannot_apply_are_named_exemptions(spanish: Spoken) -> None:
+def test_checks_that_cannot_apply_are_named_exemptions(
+    spanish: Spoken, exempt: Callable[[str, str], None]
+) -> None:
     only = ("ASR back-check", "audio measures")
     options = checker.CheckOptions(write_report=False, only=only)
     report = checker.run(SPANISH, spanish.out, options)
     runs = {run.check: run for run in report.runs_for("audio")}
-    assert runs["ASR back-check"].status == "exempt"
-    assert "English only" in runs["ASR back-check"].exempt
+    asr = runs["ASR back-check"]
+    assert asr.status == "exempt" and not asr.findings  # never "pass"
+    assert "English only" in asr.exempt
+    for name in exemptions.ASR_CHECKS:  # each ASR check is named
+        assert name in asr.exempt
+    assert report.listening is None  # no accuracy figure for Spanish audio
+    exempt(asr.check, asr.exempt)
     assert runs["audio measures"].status == "pass"
+
+
+def test_invoke_check_prints_the_named_exemptions(spanish: Spoken) -> None:
+    done = run_invoke("check", "--source", str(SPANISH), "--out", str(spanish.out))
+    printed = done.stdout.splitlines()
+    asr = [line for line in printed if line.startswith("exempt: ASR back-check")]
+    assert len(asr) == 1, done.stdout[-2000:]
+    assert all(name in asr[0] for name in exemptions.ASR_CHECKS)
+    assert "English only" in asr[0] and "'es-ES'" in asr[0]
+    assert not any(" ASR00" in line and " error " in line for line in printed)
 
 
 def test_an_english_voice_for_spanish_stops_before_anything_is_written(

@@ -9,6 +9,11 @@ from editions.audio.voices import primary
 
 #: Whisper tiny.en, the offline recogniser the back-check runs, knows only English.
 ASR_LANGUAGES = ("en",)
+#: The checks the ASR back-check runs, each exempt by name for another language.
+ASR_CHECKS = (
+    "ASR word accuracy (ASR001)",
+    "ASR per-sentence floor (ASR002, ASR003)",
+)
 
 
 def asr(lang: str) -> str:
@@ -16,6 +21,6 @@ def asr(lang: str) -> str:
     if primary(lang) in ASR_LANGUAGES:
         return ""
     return (
-        f"Whisper tiny.en recognises English only, so audio in {lang!r} "
-        "cannot be back-checked"
+        f"{' and '.join(ASR_CHECKS)}: Whisper tiny.en recognises English only, "
+        f"so audio in {lang!r} cannot be back-checked"
     )

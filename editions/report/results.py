@@ -78,7 +78,7 @@ class SentenceScore:
 
     sentence_id: str
     accuracy: float
-    expected: str
+    expected: str  # the written text (the ASR reference)
     heard: str
 
 
@@ -89,6 +89,10 @@ class Listening:
     accuracy: float = 0.0
     sentences: int = 0
     worst: list[SentenceScore] = field(default_factory=list)
+    words: int = 0  # required written words (issue 20's ASR definition)
+    below_floor: list[SentenceScore] = field(default_factory=list)
+    floor: float = 0.7  # no sentence of floor_words or more words below this
+    floor_words: int = 5
 
 
 @dataclass(frozen=True)
