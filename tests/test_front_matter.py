@@ -210,3 +210,46 @@ def test_the_large_print_page_speaks_the_article_language() -> None:
     for label in ("Réglages de lecture", "Aller au texte", "Très grande", "Sommaire"):
         assert label in french
     assert "Reading settings" not in french and "Contents" not in french
+
+
+def test_link_descriptions_and_spoken_markers_follow_lang() -> None:
+    """PDF link /Contents and the audio's "Term:"/"Done:" come from the table too."""
+    from editions.pdf import link_targets
+    from editions.pdf.render import _describer
+
+    leaflet, _ = source.load(CORPUS / "leaflet-gb" / "article.md")
+    steps, _ = source.load(CORPUS / "constructs-us" / "article.md")
+    for article, english, french in (
+        (leaflet, "Term: Anaemia", "Terme : Anaemia"),
+        (steps, "Done: A meter and test strips", "Fait : A meter and test strips"),
+        (steps, "To do: A lancet device", "À faire : A lancet device"),
+    ):
+        for lang, expected, absent in (("en-GB", english, french), ("fr", french, "")):
+            script = build_script(replace(article, lang=lang))
+            # Speech drops the space French writes before a colon.
+            spoken = [
+                u.spoken.replace(" :", ":")
+                for chapter in script
+                for u in chapter.utterances
+            ]
+            expected, absent = expected.replace(" :", ":"), absent.replace(" :", ":")
+            assert any(s.startswith(expected) for s in spoken), (lang, expected)
+            assert not absent or not any(absent in s for s in spoken)
+    french = replace(steps, lang="fr")
+    places = link_targets.describe_targets(french)
+    assert places and all(
+        text.split(" : ")[0] in {"Section", "Figure", "Tableau", "Passage"}
+        for text in places.values()
+    ), places
+    english = link_targets.describe_targets(steps)
+    assert {text.split(": ")[0] for text in english.values()} <= {
+        "Section",
+        "Figure",
+        "Table",
+        "Passage",
+    }
+    describe = _describer(french)
+    assert describe("#fn1") == "Note 1"
+    assert describe("https://example.org/") == "Page web : https://example.org/"
+    assert describe("mailto:a@example.org?subject=x") == "Courriel à a@example.org"
+    assert _describer(steps)("#fn1") == "Footnote 1"

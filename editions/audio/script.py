@@ -97,7 +97,7 @@ class _Writer:
     def sentences(self, sentences: tuple[Sentence, ...], prefix: str = "") -> None:
         for index, sentence in enumerate(sentences):
             last = index == len(sentences) - 1
-            spoken = spoken_text(sentence.inlines)
+            spoken = spoken_text(sentence.inlines, self.lang)
             self.say(
                 sentence.sentence_id,
                 sentence.text,
@@ -127,7 +127,7 @@ class _Writer:
                 self.table(block)
             elif isinstance(block, DefinitionList):
                 for entry in block.items:  # the term is announced, then defined
-                    self.sentences(entry.term, prefix="Term: ")
+                    self.sentences(entry.term, prefix=self.label("spoken_term"))
                     for definition in entry.definitions:
                         self.blocks(definition)
             elif isinstance(block, CodeBlock):
@@ -168,17 +168,21 @@ class _Writer:
             column += cell.colspan
 
 
-#: A task list's boxes (pandoc's task_lists) as words: a voice says "Symbol 2612".
-_TASK_BOXES = str.maketrans({"\u2610": "To do:", "\u2612": "Done:"})
+def _task_boxes(lang: str) -> dict[int, str]:
+    """Say a task list's boxes (pandoc's task_lists): a voice says "Symbol 2612"."""
+    table = locale.labels(lang)
+    return str.maketrans(
+        {"\u2610": table["spoken_todo"], "\u2612": table["spoken_done"]}
+    )
 
 
-def spoken_text(inlines: tuple[Inline, ...]) -> str:
+def spoken_text(inlines: tuple[Inline, ...], lang: str = "en") -> str:
     """Flatten a sentence for speech: a parenthetical citation is said briefly.
 
     A narrative citation ("Doe et al. (2020) found") is part of the sentence, so
     its names stay and only its parenthesised year goes.
     """
-    return "".join(_flatten(inlines, [])).translate(_TASK_BOXES)
+    return "".join(_flatten(inlines, [])).translate(_task_boxes(lang))
 
 
 def citation_asides(inlines: tuple[Inline, ...]) -> tuple[str, ...]:
