@@ -102,6 +102,20 @@ EN: dict[str, str] = {
     "error.unloaded": "The audio could not be loaded. Keep {name} in the same folder "
     "as this page.",
     "error.file": "the MP3 file",
+    # The braille edition: title page, transcriber's notes.
+    "braille.by": "By {authors}",
+    "braille.pages": "braille pages",
+    "braille.print_pages": "Print page numbers follow the {pages}-page print edition.",
+    "braille.print_pages_file": "Print page numbers follow the {pages}-page print "
+    "edition ({file}).",
+    "braille.no_print_pages": "This edition shows no print page numbers.",
+    "braille.ueb": "Unified English Braille, grade {grade}",
+    "braille.code": "{language} braille, {grade_name}",
+    "braille.grade.1": "grade 1",
+    "braille.grade.2": "grade 2",
+    "braille.picture": "Picture: {alt}",
+    "braille.linear_table": "Table in linear format: the column headings, then one "
+    "row on each line, entries separated by colons.",
     "quote_open": "“",
     "quote_close": "”",
     "quote_open_inner": "‘",
@@ -205,6 +219,20 @@ FR: dict[str, str] = {
     "error.unloaded": "L’audio n’a pas pu être chargé. Gardez {name} dans le même "
     "dossier que cette page.",
     "error.file": "le fichier MP3",
+    "braille.by": "Par {authors}",
+    "braille.pages": "pages braille",
+    "braille.print_pages": "Les numéros de page suivent l’édition imprimée de "
+    "{pages} pages.",
+    "braille.print_pages_file": "Les numéros de page suivent l’édition imprimée de "
+    "{pages} pages ({file}).",
+    "braille.no_print_pages": "Cette édition n’indique pas les numéros de page "
+    "imprimés.",
+    "braille.code": "braille {language}, {grade_name}",
+    "braille.grade.1": "intégral",
+    "braille.grade.2": "abrégé",
+    "braille.picture": "Image : {alt}",
+    "braille.linear_table": "Tableau en format linéaire : les en-têtes de colonne, "
+    "puis une rangée par ligne, les cases séparées par des deux-points.",
     "quote_open": "« ",
     "quote_close": " »",
     "quote_open_inner": "“",
