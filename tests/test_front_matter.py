@@ -253,3 +253,31 @@ def test_link_descriptions_and_spoken_markers_follow_lang() -> None:
     assert describe("https://example.org/") == "Page web : https://example.org/"
     assert describe("mailto:a@example.org?subject=x") == "Courriel à a@example.org"
     assert _describer(steps)("#fn1") == "Footnote 1"
+
+
+def test_the_epub_accessibility_summary_follows_lang() -> None:
+    from editions.epub.accessibility import accessibility_metadata
+    from editions.epub.overlays import Overlay
+    from editions.epub.render import EpubInputs
+    from editions.facts import PageStarts
+
+    article, _ = source.load(CORPUS / "constructs-us" / "article.md")
+    assert article.figures  # so the images sentence is said
+    inputs = EpubInputs(pages=PageStarts("article.pdf", ("s1",)))
+    partial = Overlay("", (), ("s2", "s3"))
+
+    def meta(lang: str, overlay: Overlay | None) -> dict[str, str]:
+        chosen = replace(article, lang=lang)
+        return dict(accessibility_metadata(chosen, inputs, overlay))
+
+    french, english = meta("fr", partial), meta("en-US", Overlay("", (), ()))
+    fr, en = locale.labels("fr"), locale.labels("en")
+    assert french["schema:accessibilitySummary"].startswith(fr["a11y.summary"])
+    assert fr["a11y.images"] in french["schema:accessibilitySummary"]
+    assert "(article.pdf)" in french["schema:accessibilitySummary"]
+    said = french["schema:accessibilitySummary"]
+    assert said.endswith("; 2 passage(s) ne sont pas lus.")
+    assert french["pageBreakSource"].endswith(", édition PDF (article.pdf)")
+    assert english["schema:accessibilitySummary"].startswith("This EPUB 3 publication")
+    assert english["schema:accessibilitySummary"].endswith(en["a11y.narration_images"])
+    assert english["pageBreakSource"].endswith(", PDF edition (article.pdf)")

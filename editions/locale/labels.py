@@ -102,6 +102,20 @@ EN: dict[str, str] = {
     "error.unloaded": "The audio could not be loaded. Keep {name} in the same folder "
     "as this page.",
     "error.file": "the MP3 file",
+    # The EPUB's schema:accessibilitySummary and pageBreakSource.
+    "a11y.summary": "This EPUB 3 publication meets EPUB Accessibility 1.1 and WCAG "
+    "2.2 Level AA. It has a table of contents, headings for every section and a "
+    "logical reading order; the text can be resized and restyled.",
+    "a11y.images": "Every image has a text description.",
+    "a11y.pages": "Page numbers follow the print PDF edition ({file}).",
+    "a11y.lexicon": "A pronunciation lexicon helps text-to-speech.",
+    "a11y.narration": "A synthetic-voice narration of the whole text plays with each "
+    "sentence highlighted as it is read.",
+    "a11y.narration_images": "A synthetic-voice narration of the whole text, image "
+    "descriptions included, plays with each sentence highlighted as it is read.",
+    "a11y.narration_partial": "A synthetic-voice narration plays with each sentence "
+    "highlighted as it is read; {count} passage(s) of the text are not narrated.",
+    "a11y.page_source": "{author}, {title}, PDF edition ({file})",
     # The braille edition: title page, transcriber's notes.
     "braille.by": "By {authors}",
     "braille.pages": "braille pages",
@@ -219,6 +233,20 @@ FR: dict[str, str] = {
     "error.unloaded": "L’audio n’a pas pu être chargé. Gardez {name} dans le même "
     "dossier que cette page.",
     "error.file": "le fichier MP3",
+    "a11y.summary": "Cette publication EPUB 3 est conforme à EPUB Accessibility 1.1 "
+    "et au niveau AA des WCAG 2.2. Elle a une table des matières, un titre pour "
+    "chaque section et un ordre de lecture logique ; le texte peut être agrandi et "
+    "remis en forme.",
+    "a11y.images": "Chaque image a une description textuelle.",
+    "a11y.pages": "Les numéros de page suivent l’édition PDF imprimée ({file}).",
+    "a11y.lexicon": "Un lexique de prononciation aide la synthèse vocale.",
+    "a11y.narration": "Une narration en voix de synthèse lit tout le texte en "
+    "surlignant chaque phrase lue.",
+    "a11y.narration_images": "Une narration en voix de synthèse lit tout le texte, "
+    "descriptions d’images comprises, en surlignant chaque phrase lue.",
+    "a11y.narration_partial": "Une narration en voix de synthèse lit le texte en "
+    "surlignant chaque phrase lue ; {count} passage(s) ne sont pas lus.",
+    "a11y.page_source": "{author}, {title}, édition PDF ({file})",
     "braille.by": "Par {authors}",
     "braille.pages": "pages braille",
     "braille.print_pages": "Les numéros de page suivent l’édition imprimée de "
