@@ -281,3 +281,15 @@ def test_the_epub_accessibility_summary_follows_lang() -> None:
     assert english["schema:accessibilitySummary"].startswith("This EPUB 3 publication")
     assert english["schema:accessibilitySummary"].endswith(en["a11y.narration_images"])
     assert english["pageBreakSource"].endswith(", PDF edition (article.pdf)")
+
+
+def test_backlink_names_follow_lang() -> None:
+    article, _ = source.load(CORPUS / "constructs-us" / "article.md")
+    options = html_body.HtmlOptions(image_src=lambda f: f.src.name, backlinks=True)
+    english = html_body.body(article, options)
+    french = html_body.body(replace(article, lang="fr"), options)
+    assert 'aria-label="Back to note call 1"' in english
+    assert 'aria-label="Back to citation 1 of 1"' in english
+    assert 'aria-label="Retour à l’appel de note 1"' in french
+    assert 'aria-label="Retour à la citation 1 sur 1"' in french
+    assert "Back to" not in french
