@@ -46,7 +46,7 @@
 
   function readLabels() {
     const node = document.getElementById("labels");
-    const found = {};
+    const found = Object.create(null); // no key can reach Object.prototype
     try {
       const data = JSON.parse(node ? node.textContent : "{}");
       for (const [key, text] of Object.entries(data || {})) {

@@ -35,7 +35,7 @@ SETTINGS = (
 #: Playback rates; each is labelled "speed.<value>". "1" is the default.
 SPEEDS = ("0.75", "1", "1.25", "1.5")
 
-#: Labels large-print.js writes with say("key"); tests/test_locale_script.py reads
+#: Labels large-print.js writes with say("key"); tests/test_large_print.py reads
 #: the script and fails when it uses a key missing here or from a language's table.
 SCRIPT_LABELS = (
     "play",
