@@ -293,3 +293,16 @@ def test_backlink_names_follow_lang() -> None:
     assert 'aria-label="Retour à l’appel de note 1"' in french
     assert 'aria-label="Retour à la citation 1 sur 1"' in french
     assert "Back to" not in french
+
+
+def test_every_language_table_has_every_label() -> None:
+    """A new English label needs its translation: only English's own code name may
+    be missing (Unified English Braille names an English-only braille code)."""
+    from editions.locale.labels import EN, TABLES
+
+    for tag, table in TABLES.items():
+        if "-" in tag:  # a region table holds only what differs
+            assert set(table) <= set(EN), tag
+            continue
+        assert set(EN) - set(table) <= {"braille.ueb"}, tag
+        assert set(table) <= set(EN), tag

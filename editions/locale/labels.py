@@ -168,6 +168,7 @@ FR: dict[str, str] = {
     "published_by": "Publié par {publisher}.",
     "page_of": "Page {page} sur {pages}",
     "spoken_by": "Écrit par {authors}.",
+    "spoken_subtitle": "{subtitle}.",
     "spoken_summary": "Résumé. {abstract}",
     "spoken_figure": "Figure : ",
     "spoken_image": "L’image montre : {alt}",
