@@ -202,7 +202,12 @@ class _Keys:
             }
         parts |= declared.step().key_options(self.options, self.source.stem)
         for label, (producer, output) in declared.reuses.items():
-            parts[label] = records[producer].sha256(output)
+            record, made = records[producer], registry.BY_NAME[producer].output(output)
+            parts[label] = (
+                state.digest([record.sha256(n) for n in made.members(record.paths)])
+                if made.numbered
+                else record.sha256(output)
+            )
         return parts
 
 
@@ -270,10 +275,13 @@ class _Build:
 
     def _job(self, edition: registry.Edition) -> Job:
         """Return what *edition*'s step needs: the article and the files it reuses."""
-        reused = {
-            output: self.out_dir / self.manifest.editions[producer].paths[output]
-            for producer, output in edition.reuses.values()
-        }
+        reused: dict[str, Path] = {}
+        for producer, output in edition.reuses.values():
+            paths = self.manifest.editions[producer].paths
+            # A numbered output hands on each file (part1, part2…); an output the
+            # producer did not write this time (a long book's one-file MP3) none.
+            for name in registry.BY_NAME[producer].output(output).members(paths):
+                reused[name] = self.out_dir / paths[name]
         return Job(self.article, self.out_dir, self.options, reused)
 
     def _current(self, edition: str) -> bool:

@@ -1,4 +1,4 @@
-"""Facts one edition hands to later ones: PDF page starts and audio timings.
+"""Facts one edition hands to later ones: PDF page starts, audio timings and parts.
 
 Each fact is a frozen record written once by the edition that knows it (the PDF's
 real page breaks, the audio's sentence timings) and read once by each edition that
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -87,12 +87,55 @@ class SentenceTiming:
 
 
 @dataclass(frozen=True)
+class AudioPart:
+    """One MP3 part of a long book: its file and where it lies on the book's timeline.
+
+    A sentence at book time *t* inside the part is heard at `t - start` in its file
+    (the part is joined from the same encoded chapters as the book timeline).
+    """
+
+    file: str  # "article-part2.mp3", beside the timings
+    start: float  # book time of the part's first sample, in seconds
+    duration: float  # the part file's own length, in seconds
+    first_sentence: str  # id of the part's first sentence
+    chapters: tuple[int, ...]  # 1-based chapters heard in it (a long one in two)
+
+
+@dataclass(frozen=True)
 class Timings:
-    """The audio's timeline, which the EPUB overlays and the HTML read-along follow."""
+    """The audio's timeline, which the EPUB overlays and the HTML read-along follow.
+
+    *parts* is empty when the book is one MP3; otherwise the MP3 parts in order
+    (standards §4a: at most 120 minutes a file), and each sentence lives in one.
+    """
 
     duration: float
     chapters: tuple[ChapterTime, ...]
     sentences: tuple[SentenceTiming, ...]
+    parts: tuple[AudioPart, ...] = ()
+
+    def part_of(self) -> dict[str, int]:
+        """Map each sentence id to the 0-based index of its part ({} if one file)."""
+        if not self.parts:
+            return {}
+        firsts = {p.first_sentence: n for n, p in enumerate(self.parts)}
+        found, current = {}, 0
+        for s in self.sentences:
+            current = firsts.get(s.sentence_id, current)
+            found[s.sentence_id] = current
+        return found
+
+    def heard(self) -> list[tuple[SentenceTiming, int, float, float]]:
+        """Return each sentence with its part (0 if one file) and times in that file."""
+        where = self.part_of()
+        result = []
+        for s in self.sentences:
+            index = where.get(s.sentence_id, 0)
+            shift = self.parts[index].start if self.parts else 0.0
+            result.append(
+                (s, index, round(s.start - shift, 3), round(s.end - shift, 3))
+            )
+        return result
 
     def as_dict(self) -> dict[str, Any]:
         """Return the JSON-able form (also what the large-print page embeds)."""
@@ -111,6 +154,7 @@ class Timings:
                 }
                 for s in self.sentences
             ],
+            **({"parts": [asdict(p) for p in self.parts]} if self.parts else {}),
         }
 
     def to_json(self) -> str:
@@ -136,12 +180,28 @@ class Timings:
                 )
                 for s in data["sentences"]
             )
+            parts = tuple(
+                AudioPart(
+                    str(p["file"]),
+                    _number(p["start"]),
+                    _number(p["duration"]),
+                    str(p["first_sentence"]),
+                    tuple(int(c) for c in p["chapters"]),
+                )
+                for p in data.get("parts", ())
+            )
         except (ValueError, KeyError, TypeError) as err:
             raise FactsError(f"not an audio timings file: {err}") from err
         if not sentences:
             raise FactsError("the audio timings list no sentences")
         _in_order(sentences, duration)
-        return cls(duration, chapters, sentences)
+        ids = {s.sentence_id for s in sentences}
+        if parts and (
+            parts[0].first_sentence != sentences[0].sentence_id
+            or not all(p.first_sentence in ids for p in parts)
+        ):
+            raise FactsError("the audio parts do not start at timed sentences")
+        return cls(duration, chapters, sentences, parts)
 
     @classmethod
     def read(cls, path: Path) -> Timings:

@@ -76,16 +76,16 @@ class _Renderer(ConstructsMixin):
     options: HtmlOptions
 
     def render(self) -> str:
-        sections = list(self.article.sections)
-        parts = [self.title_block(sections[0]), self.options.after_title]
-        parts.extend(self.blocks(sections[0].blocks))
-        body_sections = [s for s in sections[1:] if s.role != "bibliography"]
-        parts.append(self.nested(body_sections))
+        (title, *before), bibliography, after = self.article.parts()
+        parts = [self.title_block(title), self.options.after_title]
+        parts.extend(self.blocks(title.blocks))
+        parts.append(self.nested(before))
         if self.article.notes:
             parts.append(self.notes())
-        for section in sections[1:]:
-            if section.role == "bibliography":
-                parts.append(self.bibliography(section))
+        if bibliography is not None:
+            parts.append(self.bibliography(bibliography))
+        # Sections the source puts after the reference list (an appendix) follow it.
+        parts.append(self.nested(list(after)))
         return "\n".join(p for p in parts if p)
 
     # ------------------------------------------------------------ structure
@@ -227,10 +227,16 @@ class _Renderer(ConstructsMixin):
                 f' class="csl-entry">{self.sentence(reference.sentence)}'
                 f"{' ' + back if back else ''}</li>"
             )
-        return (
-            f'{start}\n<ul class="references">\n'
-            + "\n".join(entries)
-            + "\n</ul>\n</section>"
+        return "\n".join(
+            [
+                start,
+                *self.blocks(section.before_references),
+                '<ul class="references">',
+                *entries,
+                "</ul>",
+                *self.blocks(section.after_references),
+                "</section>",
+            ]
         )
 
     # ------------------------------------------------------------ blocks

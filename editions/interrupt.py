@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from editions.job import BuildOptions
 
 STOPPED, SWEPT, HELPER_LOST = "BLD004", "BLD005", "BLD006"
+SCRATCH_SWEPT = "BLD032"
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
 STOP_AFTER_ENV = "EDITIONS_TEST_STOP_AFTER"
 STOP_SIGNAL_ENV = "EDITIONS_TEST_STOP_SIGNAL"
@@ -75,6 +76,7 @@ def guarded(out_dir: Path, options: BuildOptions) -> Iterator[None]:
     try:
         with _signals_raise(), lock.locked(out_dir, wait, options.report):
             _report_swept(out_dir, debris.sweep(out_dir, options.cache_dir), options)
+            _report_scratch(debris.sweep_scratch(), options)
             try:
                 yield
             except BaseException as err:
@@ -175,6 +177,22 @@ def _after_fork_in_child() -> None:
 
 
 os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
+
+
+def _report_scratch(removed: list[Path], options: BuildOptions) -> None:
+    if not removed:
+        return
+    options.report(
+        str(
+            Finding(
+                SCRATCH_SWEPT,
+                f"removed {len(removed)} scratch folder(s) of killed builds "
+                f"({', '.join(sorted(p.name for p in removed)[:5])})",
+                Location(removed[0].parent),
+                "warning",
+            )
+        )
+    )
 
 
 def _report_swept(out_dir: Path, removed: list[Path], options: BuildOptions) -> None:

@@ -36,6 +36,9 @@ class BuildOptions:
     #: A Dask scheduler (tcp://host:8786): folder builds and speech run on its
     #: workers (`editions.cluster`); "" = processes on this machine.
     scheduler: str = ""
+    #: Longest MP3 part in minutes; None = `editions.audio.parts.PART_MINUTES`
+    #: (120, standards §4a). Tests set a fraction of a minute to get parts.
+    audio_part_minutes: float | None = None
     report: Callable[[str], None] = field(
         default=lambda line: print(line, file=sys.stderr)
     )

@@ -91,6 +91,9 @@ def _acquire(path: Path, wait: float, report: Callable[[str], None]) -> int:
     deadline = time.monotonic() + wait
     told = False
     while True:
+        # The holder removes a folder it created and left empty (bad input), maybe
+        # while we waited: make it again rather than fail to open the lock file.
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

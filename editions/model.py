@@ -183,11 +183,24 @@ class Section:
     blocks: tuple[Block, ...]
     where: Location
     role: str = "body"  # "body" or "bibliography"
+    #: In the bibliography section, how many of `blocks` come before the reference
+    #: list (where the source's `::: {#refs}` div stands); the rest follow it.
+    references_at: int = 0
 
     @property
     def title_text(self) -> str:
         """Return the heading as plain text."""
         return self.title.text
+
+    @property
+    def before_references(self) -> tuple[Block, ...]:
+        """Return the blocks shown between the heading and the reference list."""
+        return self.blocks[: self.references_at]
+
+    @property
+    def after_references(self) -> tuple[Block, ...]:
+        """Return the blocks that follow the reference list in its section."""
+        return self.blocks[self.references_at :]
 
 
 @dataclass(frozen=True)
@@ -313,19 +326,39 @@ class Article:
         """Return (level, id, text) for every heading, the title first."""
         return tuple((s.level, s.section_id, s.title_text) for s in self.sections)
 
+    def parts(self) -> tuple[tuple[Section, ...], Section | None, tuple[Section, ...]]:
+        """Split the sections around the reference list, in visual order.
+
+        Return (sections before it, the bibliography section, sections after it).
+        Notes are shown between the first part and the bibliography; text the
+        source puts after `::: {#refs}` (an appendix, "About this leaflet") stays
+        after the references in every edition.
+        """
+        for index, section in enumerate(self.sections):
+            if section.role == "bibliography":
+                return (
+                    self.sections[:index],
+                    section,
+                    self.sections[index + 1 :],
+                )
+        return self.sections, None, ()
+
     def sentences(self) -> Iterator[Sentence]:
-        """Yield every sentence in visual order: body, notes, then references."""
-        for section in self.sections:
-            if section.role != "bibliography":
-                yield section.title
-                yield from block_sentences(section.blocks)
+        """Yield every sentence in visual order: body, notes, references, the rest."""
+        before, bibliography, after = self.parts()
+        for section in before:
+            yield section.title
+            yield from block_sentences(section.blocks)
         for note in self.notes:
             yield from block_sentences(note.blocks)
-        for section in self.sections:
-            if section.role == "bibliography":
-                yield section.title
-                yield from block_sentences(section.blocks)
-                yield from (r.sentence for r in self.references)
+        if bibliography is not None:
+            yield bibliography.title
+            yield from block_sentences(bibliography.before_references)
+            yield from (r.sentence for r in self.references)
+            yield from block_sentences(bibliography.after_references)
+        for section in after:
+            yield section.title
+            yield from block_sentences(section.blocks)
 
     def citations(self) -> Iterator[Cite]:
         """Yield every in-text citation in reading order."""

@@ -7,6 +7,7 @@ package (a renderer, a `step.make(job) -> Made` and a `check(checker)`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -16,15 +17,52 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Output:
-    """One file (or folder) an edition writes, named from the article's stem."""
+    """One file (or folder) an edition writes, named from the article's stem.
+
+    A *numbered* output is a series of files, `{n}` = 1, 2, … in the pattern (the
+    MP3 parts of a long book); the build, the manifest and the checks call them
+    `<name>1`, `<name>2`, …, and a build that writes fewer removes the rest.
+    """
 
     name: str  # how the build, the manifest and the checks call it: "mp3"
-    pattern: str  # "{stem}.mp3"
+    pattern: str  # "{stem}.mp3"; numbered: "{stem}-part{n}.mp3"
     listed: bool = True  # among the paths `invoke build` prints and `run()` returns
+    numbered: bool = False
 
-    def path(self, out_dir: Path, stem: str) -> Path:
-        """Return where this output of article *stem* lives in *out_dir*."""
-        return Path(out_dir) / self.pattern.format(stem=stem)
+    def path(self, out_dir: Path, stem: str, n: int = 1) -> Path:
+        """Return where this output (its file *n* if numbered) of *stem* lives."""
+        return Path(out_dir) / self.pattern.format(stem=stem, n=n)
+
+    def paths(self, out_dir: Path, stem: str) -> dict[str, Path]:
+        """Return this output's files by name: itself, or the numbered files on disk."""
+        if not self.numbered:
+            return {self.name: self.path(out_dir, stem)}
+        before, after = self.pattern.format(stem=stem, n="\0").split("\0")
+        number = re.compile(f"{re.escape(before)}([1-9][0-9]*){re.escape(after)}")
+        found = sorted(
+            (int(m[1]), p)
+            for p in Path(out_dir).glob(f"{glob_escape(before)}*{glob_escape(after)}")
+            if (m := number.fullmatch(p.name))
+        )
+        return {f"{self.name}{n}": p for n, p in found}
+
+    def members(self, names: Iterable[str]) -> list[str]:
+        """Return which of *names* are this output's (`part1`, `part2`…), in order."""
+        if not self.numbered:
+            return [n for n in names if n == self.name]
+        number = re.compile(f"{re.escape(self.name)}([1-9][0-9]*)")
+        found = [(int(m[1]), n) for n in names if (m := number.fullmatch(n))]
+        return [n for _, n in sorted(found)]
+
+
+def glob_escape(text: str) -> str:
+    """Escape glob specials in a literal file-name fragment."""
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
+def part_key(n: int) -> str:
+    """Return what the build calls the audio's MP3 part *n* (1-based): `part2`."""
+    return f"part{n}"
 
 
 @dataclass(frozen=True)
@@ -102,7 +140,8 @@ EDITIONS: tuple[Edition, ...] = (
         package="editions.audio",
         check="editions.checks.of_audio",
         outputs=(
-            Output("mp3", "{stem}.mp3"),
+            Output("mp3", "{stem}.mp3"),  # a book of at most 120 minutes
+            Output("part", "{stem}-part{n}.mp3", numbered=True),  # a longer one
             Output("m4b", "{stem}.m4b"),
             Output("vtt", "{stem}.vtt"),
             Output("timings", "{stem}.timings.json"),
@@ -114,7 +153,16 @@ EDITIONS: tuple[Edition, ...] = (
             Shown(
                 "audio",
                 "Audio edition",
-                ("mp3", "m4b", "vtt", "timings", "chapters", "speech", "script"),
+                (
+                    "mp3",
+                    "part",
+                    "m4b",
+                    "vtt",
+                    "timings",
+                    "chapters",
+                    "speech",
+                    "script",
+                ),
             ),
         ),
         visual=False,
@@ -131,6 +179,7 @@ EDITIONS: tuple[Edition, ...] = (
             "PDF pages": ("pdf", "pages"),
             "audio timings": ("audio", "timings"),
             "audio": ("audio", "mp3"),  # the EPUB carries the MP3 itself
+            "audio parts": ("audio", "part"),  # or, for a long book, its parts
         },
     ),
     Edition(
@@ -144,6 +193,7 @@ EDITIONS: tuple[Edition, ...] = (
         reuses={
             "audio timings": ("audio", "timings"),
             "audio": ("audio", "mp3"),  # the page shows its size
+            "audio parts": ("audio", "part"),  # or lists the parts
         },
     ),
     Edition(
@@ -196,10 +246,23 @@ def levels(plan: Iterable[str]) -> list[list[str]]:
 
 
 def outputs(out_dir: Path, stem: str) -> dict[str, Path]:
-    """Return where every edition puts each of its files, by output name."""
-    return {o.name: o.path(out_dir, stem) for e in EDITIONS for o in e.outputs}
+    """Return where every edition puts each of its files, by output name.
+
+    Numbered outputs are the files on disk (`part1`, `part2`…), none if absent.
+    """
+    return {
+        name: path
+        for e in EDITIONS
+        for o in e.outputs
+        for name, path in o.paths(out_dir, stem).items()
+    }
 
 
 def shown() -> dict[str, Shown]:
     """Return the report's edition sections, in order."""
     return {s.name: s for e in EDITIONS for s in e.shown}
+
+
+def numbered(files: Mapping[str, Path], edition: str, output: str) -> tuple[Path, ...]:
+    """Return the files of a numbered output among *files*, in order (the parts)."""
+    return tuple(files[n] for n in BY_NAME[edition].output(output).members(files))

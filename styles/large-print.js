@@ -194,15 +194,29 @@
 
   const isNumber = (value) => typeof value === "number" && Number.isFinite(value);
 
-  /* Sentence cues from the audio edition, sorted by start; unknown ids are dropped. */
-  function readTimings() {
+  function readData() {
     const node = document.getElementById("timings");
-    let data = {};
     try {
-      data = JSON.parse(node ? node.textContent : "{}") || {};
+      return JSON.parse(node ? node.textContent : "{}") || {};
     } catch (error) {
-      data = {};
+      return {};
     }
+  }
+
+  /* A long book's MP3 parts, in order: the file and where it starts on the book's
+     timeline. Empty when the book is one MP3 (then book time = the file's time). */
+  function readParts(data) {
+    const parts = [];
+    for (const item of Array.isArray(data.parts) ? data.parts : []) {
+      if (!item || typeof item.file !== "string") continue;
+      if (!isNumber(item.start) || !isNumber(item.duration)) continue;
+      parts.push({ file: item.file, start: item.start, duration: item.duration });
+    }
+    return parts;
+  }
+
+  /* Sentence cues from the audio edition, sorted by start; unknown ids are dropped. */
+  function readTimings(data) {
     const cues = [];
     for (const item of Array.isArray(data.sentences) ? data.sentences : []) {
       if (!item || typeof item.id !== "string") continue;
@@ -239,7 +253,31 @@
     if (!(audio instanceof HTMLAudioElement) || !controls || !player) return;
     const dock = document.getElementById("dock");
     const status = document.getElementById("player-status");
-    const cues = readTimings();
+    const data = readData();
+    const cues = readTimings(data);
+    /* The read-along runs on the book's timeline; with parts, the <audio> plays
+       one part at a time and `now()` adds where that part starts. */
+    const parts = readParts(data);
+    let part = 0;
+    const now = () => (parts.length ? parts[part].start : 0) + audio.currentTime;
+    const total = () => {
+      if (!parts.length) return isNumber(audio.duration) ? audio.duration : NaN;
+      const last = parts[parts.length - 1];
+      return last.start + last.duration;
+    };
+    const partAt = (time) => {
+      let found = 0;
+      parts.forEach((item, n) => { if (item.start <= time + 0.001) found = n; });
+      return found;
+    };
+
+    /* Switch the <audio> to part `n`, then run `then` once it can seek. */
+    function loadPart(n, then) {
+      part = n;
+      audio.addEventListener("loadedmetadata", then, { once: true });
+      audio.src = parts[n].file;
+      audio.load();
+    }
     const chapters = [...player.querySelectorAll(".chapters a[data-start]")]
       .map((link) => ({ link, start: Number.parseFloat(link.dataset.start) }))
       .filter((chapter) => isNumber(chapter.start));
@@ -253,8 +291,20 @@
     let frame = 0;
 
     function seek(time, play) {
-      const end = isNumber(audio.duration) ? audio.duration : time;
-      audio.currentTime = Math.max(0, Math.min(time, end));
+      const end = isNumber(total()) ? total() : time;
+      const target = Math.max(0, Math.min(time, end));
+      const n = parts.length ? partAt(target) : 0;
+      const local = target - (parts.length ? parts[n].start : 0);
+      if (parts.length && n !== part) {
+        const playing = !audio.paused;
+        loadPart(n, () => {
+          audio.currentTime = local;
+          highlight();
+          if (play || playing) audio.play().catch(() => {});
+        });
+        return;
+      }
+      audio.currentTime = local;
       highlight();
       if (play) audio.play().catch(() => {});
     }
@@ -275,7 +325,7 @@
     function markChapter() {
       let active = null;
       for (const chapter of chapters) {
-        if (chapter.start <= audio.currentTime + 0.001) active = chapter;
+        if (chapter.start <= now() + 0.001) active = chapter;
       }
       if (active === activeChapter) return;
       if (activeChapter) activeChapter.link.removeAttribute("aria-current");
@@ -286,7 +336,7 @@
     function highlight() {
       showTime();
       markChapter();
-      const index = cueAt(cues, audio.currentTime);
+      const index = cueAt(cues, now());
       if (index === current) return;
       if (current >= 0) cues[current].element.classList.remove("speaking");
       current = index;
@@ -312,19 +362,19 @@
 
     function showTime() {
       if (!(position instanceof HTMLInputElement)) return;
-      const total = isNumber(audio.duration) ? audio.duration : Number(position.max);
-      const now = Math.floor(audio.currentTime);
-      const max = String(Math.floor(total));
+      const length = isNumber(total()) ? total() : Number(position.max);
+      const second = Math.floor(now());
+      const max = String(Math.floor(length));
       if (max !== position.max) position.max = max;
-      if (now === shownSecond && String(now) === position.value) return;
-      shownSecond = now;
-      position.value = String(now);
-      const share = total > 0 ? Math.min(100, (100 * now) / total) : 0;
+      if (second === shownSecond && String(second) === position.value) return;
+      shownSecond = second;
+      position.value = String(second);
+      const share = length > 0 ? Math.min(100, (100 * second) / length) : 0;
       position.style.setProperty("--progress", `${share.toFixed(2)}%`);
-      const said = { now: spoken(now), total: spoken(total) };
+      const said = { now: spoken(second), total: spoken(length) };
       position.setAttribute("aria-valuetext", say("time.of", said));
       if (clock) {
-        clock.textContent = say("time.of", { now: minutes(now), total: minutes(total) });
+        clock.textContent = say("time.of", { now: minutes(second), total: minutes(length) });
       }
     }
 
@@ -347,14 +397,14 @@
           else audio.pause();
           break;
         case "back":
-          seek(audio.currentTime - 10, false);
+          seek(now() - 10, false);
           break;
         case "forward":
-          seek(audio.currentTime + 10, false);
+          seek(now() + 10, false);
           break;
         case "previous": {
           // Like a CD player: restart this sentence, or go back one if just begun.
-          const justBegun = here && audio.currentTime - here.start < 1.5;
+          const justBegun = here && now() - here.start < 1.5;
           const back = justBegun ? current - 1 : current;
           if (back >= 0) seek(cues[back].start, false);
           break;
@@ -406,7 +456,11 @@
       if (!frame) frame = window.requestAnimationFrame(tick);
     });
     audio.addEventListener("pause", showState);
-    audio.addEventListener("ended", showState);
+    audio.addEventListener("ended", () => {
+      // A long book: the next part carries on where this one ended.
+      if (part + 1 < parts.length) loadPart(part + 1, () => audio.play().catch(() => {}));
+      else showState();
+    });
     audio.addEventListener("ratechange", () => {
       const rate = String(audio.playbackRate);
       if (ALLOWED.speed.includes(rate) && rate !== settings.speed) choose("speed", rate);

@@ -45,6 +45,7 @@ VALIDATORS = {
         "ASR back-check",
         "speech script",
         "predicted naturalness (DNSMOS)",
+        "MP3 parts (at most 120 minutes each)",  # a one-file book: no stray parts
     },
 }
 COMPARED = {

@@ -9,7 +9,6 @@ another worker and every file must still match the local pool's.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import threading
 import time
@@ -33,8 +32,6 @@ EPOCH = "1700000000"  # the EPUB's date; a local and a cluster build must agree
 BOUND = 240  # seconds any one build may take here before the test fails
 KILLED = "flu"  # the article whose worker is killed
 OPTIONS = pipeline.BuildOptions(tts="null", report=lambda line: None)
-#: A PDF's /ID is random per save (pikepdf), so it is the one part not compared.
-PDF_ID = re.compile(rb"/ID \[<[0-9a-f]*> ?<[0-9a-f]*>\]")
 
 
 def _within(seconds: float, work: Callable[[], T]) -> T:
@@ -169,7 +166,7 @@ def _runs(dask_scheduler: Any = None) -> dict[str, int]:
 
 
 def _files(out: Path) -> dict[str, bytes]:
-    """Return every output file's bytes (PDF /IDs masked), by relative path."""
+    """Return every output file's bytes (PDF /IDs included), by relative path."""
     found = {}
     for path in sorted(out.rglob("*")):
         relative = path.relative_to(out)
@@ -177,10 +174,7 @@ def _files(out: Path) -> dict[str, bytes]:
             continue
         if ".cache" in relative.parts:
             continue
-        data = path.read_bytes()
-        found[str(relative)] = (
-            PDF_ID.sub(b"/ID []", data) if path.suffix == ".pdf" else data
-        )
+        found[str(relative)] = path.read_bytes()
     return found
 
 

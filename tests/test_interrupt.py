@@ -228,7 +228,7 @@ def test_a_killed_helper_stops_the_build_cleanly(site: Site, tmp_path: Path) -> 
 
 
 def test_next_build_removes_what_kill_9_left(site: Site) -> None:
-    """A `.article.pdf.part` left by kill -9 is removed (BLD005); nothing else moves."""
+    """A `.article.pdf.<pid>.part` left by kill -9 is removed (BLD005); no more."""
     pdf = site.out / "article.pdf"
     before = pdf.read_bytes()
     writer = multiprocessing.get_context("fork").Process(
@@ -237,7 +237,7 @@ def test_next_build_removes_what_kill_9_left(site: Site) -> None:
     writer.start()
     writer.join(CHILD_TIMEOUT)
     assert writer.exitcode == -signal.SIGKILL
-    assert debris_in(site.out) == [".article.pdf.part"]
+    assert debris_in(site.out) == [f".article.pdf.{writer.pid}.part"]
     lines: list[str] = []
     report = pipeline.build(site.article, site.out, site.options(lines.append))
     assert report.rebuilt == ()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import tempfile
 import time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from editions import build as pipeline, debris, lock
 from editions.audio.encode import run_all
+from editions.checks import names, run as checks
 from editions.errors import BuildFailed
 
 GOOD = Path(__file__).resolve().parent / "data" / "good"
@@ -65,6 +67,48 @@ def test_busy_folder_stops_the_build_with_a_clear_message(
     assert not out.exists()  # nothing was written, the folder it made is gone
 
 
+def _check_then_record(out: Path, log: Path) -> None:
+    """In a forked process: run `invoke check`'s runner, note when it got going."""
+    lines: list[str] = []
+    only = (names.HEADINGS,)
+    options = checks.CheckOptions(write_report=False, only=only, progress=lines.append)
+    checks.run(GOOD / "article.md", out, options)
+    log.write_text(f"{time.time()}\n" + "\n".join(lines), encoding="utf-8")
+    os._exit(0)
+
+
+def test_check_waits_for_the_build_writing_its_folder(tmp_path: Path) -> None:
+    log = tmp_path / "check.log"
+    out = tmp_path / "out"
+    with lock.locked(out, 0, lambda _: None):
+        check = multiprocessing.get_context("fork").Process(
+            target=_check_then_record, args=(out, log)
+        )
+        check.start()
+        time.sleep(3.0)  # long enough to load the source and reach the editions
+        assert not log.exists()  # still waiting for the "build"
+        released = time.time()
+    check.join(60)
+    assert check.exitcode == 0
+    finished, *lines = log.read_text(encoding="utf-8").splitlines()
+    assert float(finished) >= released
+    waiting = [line for line in lines if "BLD002" in line]
+    assert len(waiting) == 1, lines
+    assert f"pid {os.getpid()}" in waiting[0]
+
+
+def test_check_of_a_busy_folder_stops_with_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(lock.WAIT_ENV, "0")
+    options = checks.CheckOptions(write_report=False, only=(names.HEADINGS,))
+    with lock.locked(tmp_path, 0, lambda _: None), pytest.raises(BuildFailed) as err:
+        checks.run(GOOD / "article.md", tmp_path, options)
+    assert err.value.exit_code == lock.EXIT_BUSY
+    assert "error BLD001: another build is still writing" in err.value.report()
+    assert not (tmp_path / "report.json").exists()
+
+
 def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
     holder = multiprocessing.get_context("fork").Process(
         target=_hold_and_die, args=(tmp_path,)
@@ -103,6 +147,43 @@ def test_lock_wait_must_be_seconds(
         failure.value.report()
     )
     assert not (tmp_path / "out").exists()
+
+
+def _scratch_and_die(log: Path) -> None:
+    """In a forked process: make the audio scratch folder and be killed in it."""
+    with debris.scratch_folder() as folder:
+        (folder / "book.wav").write_bytes(b"x")
+        log.write_text(str(folder), encoding="utf-8")
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_next_build_sweeps_a_killed_builds_audio_scratch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch_root = tmp_path / "tmp"
+    scratch_root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch_root))
+    log = tmp_path / "scratch.log"
+    killed = multiprocessing.get_context("fork").Process(
+        target=_scratch_and_die, args=(log,)
+    )
+    killed.start()
+    killed.join(30)
+    assert killed.exitcode == -signal.SIGKILL
+    left = Path(log.read_text(encoding="utf-8"))
+    assert left.parent == scratch_root and left.is_dir()
+    assert f"-{killed.pid}-" in left.name  # its owner is named, so it can be judged
+    live = scratch_root / f"{debris.SCRATCH_PREFIX}{os.getpid()}-running"
+    unnamed = scratch_root / f"{debris.SCRATCH_PREFIX}x1y2z3"  # cannot be judged
+    live.mkdir()
+    unnamed.mkdir()
+    lines: list[str] = []
+    options = pipeline.BuildOptions(only=("braille",), tts="null", report=lines.append)
+    pipeline.run(GOOD / "article.md", tmp_path / "out", options)
+    assert not left.exists()
+    assert live.is_dir() and unnamed.is_dir()
+    swept = [line for line in lines if "BLD032" in line]
+    assert len(swept) == 1 and "removed 1 scratch folder(s)" in swept[0], lines
 
 
 def test_sweep_removes_only_this_folders_scratch(tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
 """Master the synthesised sentences into the audio edition (standards §4, §7.7).
 
-One book MP3 with ID3 chapters, an M4B with the same chapters, one MP3 per chapter
-(ACX wants a file per section), WebVTT captions and a timings JSON. Each chapter is
-mastered and encoded once, and cached (`chapter_master`); both books are joined
-from the encoded chapters without re-encoding. Where each chapter lands follows from
+One book MP3 with ID3 chapters (past 120 minutes, MP3 parts instead: `parts`), an
+M4B with the same chapters, one MP3 per chapter (ACX wants a file per section),
+WebVTT captions and a timings JSON (`timeline`). Each chapter is mastered and
+encoded once, and cached (`chapter_master`); the books are joined from the encoded
+chapters without re-encoding. Where each chapter lands follows from
 the frames it was coded in; its loudness and peaks were measured on it decoded.
 """
 
@@ -13,7 +14,6 @@ import itertools
 import multiprocessing
 import os
 import shutil
-import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from mutagen.mp3 import MP3
 
-from editions import fingerprint, progress
+from editions import debris, fingerprint, progress
 from editions.audio.chapter_master import (
     CACHE_FORMAT,
     LUFS_ACCEPT,
@@ -35,7 +35,6 @@ from editions.audio.chapter_master import (
 from editions.audio.chapters import (
     BookDetails,
     FileTags,
-    Mark,
     ffmetadata,
     iso639_2,
     slug,
@@ -43,12 +42,23 @@ from editions.audio.chapters import (
 )
 from editions.audio.encode import join_aac, join_mp3, mux_m4b
 from editions.audio.engine import Speech
-from editions.audio.levels import RATE
 from editions.audio.measure import MAX_TRUE_PEAK, TARGET_LUFS, gated_loudness
+from editions.audio.parts import (
+    PART_MINUTES,
+    Written,
+    limit_samples,
+    merge_marks,
+    plan,
+    remove_stale,
+    split_long,
+    write_parts,
+)
 from editions.audio.stored import StoredSpeech
-from editions.audio.vtt import SentenceTime, timings, webvtt
+from editions.audio.timeline import AudioEdition, Laid, marks_of, write_timings
 from editions.output import staged, write_text
 from editions.programs import ffmpeg_exe
+
+__all__ = ["AudioEdition", "Chapter", "Cue", "Tags", "master"]
 
 #: Seconds of room tone before each chapter's first sentence: the book's head, and
 #: the head of each chapter file (ACX: 0.5–1 s).
@@ -92,20 +102,6 @@ class Tags:
 
 
 @dataclass(frozen=True)
-class AudioEdition:
-    """The files written and what was measured on the final MP3."""
-
-    mp3: Path
-    m4b: Path
-    vtt: Path
-    timings: Path
-    chapter_files: tuple[Path, ...]
-    duration: float
-    lufs: float = float("nan")
-    true_peak: float = float("nan")
-
-
-@dataclass(frozen=True)
 class _Book:
     """Where each chapter's master starts in the decoded book MP3, and its levels."""
 
@@ -121,34 +117,55 @@ def master(
     stem: str,
     tags: Tags,
     cache_dir: Path | None = None,
+    part_minutes: float = PART_MINUTES,
 ) -> AudioEdition:
-    """Write the book MP3, M4B, chapter MP3s, WebVTT and timings into *out_dir*.
+    """Write the book MP3 (or its parts), M4B, chapter MP3s, WebVTT and timings.
 
-    Encoded chapters are cached in *cache_dir* (default `<out_dir>/.cache/masters`).
+    A book longer than *part_minutes* is written as MP3 parts (`editions.audio.
+    parts`) instead of one MP3; the M4B always holds the whole book. Encoded
+    chapters are cached in *cache_dir* (default `<out_dir>/.cache/masters`).
     """
     _validate(chapters, tags)
     ffmpeg = ffmpeg_exe()
     out_dir = Path(out_dir)
     cache = cache_dir or out_dir / ".cache" / "masters"
-    masters = _master_chapters(ffmpeg, _sounds(chapters), cache, stem)
+    units, heading_of = split_long(chapters, part_minutes * 60, LEAD + TAIL_TONE + 0.2)
+    masters = _master_chapters(ffmpeg, _sounds(units), cache, stem)
     chapter_dir = out_dir / f"{stem}-chapters"
-    names = _chapter_names(chapters)
-    with tempfile.TemporaryDirectory(prefix="editions-audio-") as scratch_dir:
-        tmp = Path(scratch_dir)
-        mp3 = out_dir / f"{stem}.mp3"
-        book = _book_mp3(ffmpeg, chapters, masters, mp3, tags, tmp)
+    names = _chapter_names(units, heading_of)
+    book = _timeline(masters)
+    groups = plan(masters, limit_samples(part_minutes))
+    written = Written((), ())
+    # Named after this pid, so a later build removes it if this one is killed.
+    with debris.scratch_folder() as tmp:
+        mp3: Path | None = None
+        if groups:
+            written = write_parts(
+                ffmpeg, units, masters, heading_of, groups, book.starts,
+                out_dir, stem, tags, tmp,
+            )  # fmt: skip
+        else:
+            mp3 = out_dir / f"{stem}.mp3"
+            _book_mp3(ffmpeg, units, masters, heading_of, book, mp3, tags, tmp)
+            remove_stale(out_dir, stem, 0)
         m4b = _m4b_file(
-            ffmpeg, chapters, masters, book, out_dir / f"{stem}.m4b", tags, tmp
+            ffmpeg, units, masters, heading_of, book, out_dir / f"{stem}.m4b", tags, tmp
         )
     chapter_files = tuple(
-        _chapter_file(chapter, master_, (n, len(chapters)), chapter_dir / name, tags)
+        _chapter_file(
+            chapter, master_, heading_of[n], len(chapters), chapter_dir / name, tags
+        )
         for n, (chapter, master_, name) in enumerate(
-            zip(chapters, masters, names, strict=True)
+            zip(units, masters, names, strict=True)
         )
     )
     _remove_stale(chapter_dir, names)
     prune(cache, stem, masters)
-    return _write_timings(chapters, masters, book, mp3, m4b, chapter_files, stem)
+    return write_timings(
+        Laid(units, masters, heading_of, book.starts, book.length),
+        out_dir, stem, mp3, m4b, chapter_files, written,
+        (book.lufs, book.true_peak),
+    )  # fmt: skip
 
 
 def _validate(chapters: Sequence[Chapter], tags: Tags) -> None:
@@ -235,10 +252,19 @@ def _samples(sound: ChapterSound) -> int:
     return sum(round(speech.seconds * speech.sample_rate) for speech in sound.speech)
 
 
-def _chapter_names(chapters: Sequence[Chapter]) -> list[str]:
-    """Return `NN-slug.mp3` names; NN is wide enough to keep them sorted."""
-    width = max(2, len(str(len(chapters))))
-    return [f"{n:0{width}d}-{slug(c.title)}.mp3" for n, c in enumerate(chapters, 1)]
+def _chapter_names(chapters: Sequence[Chapter], heading_of: Sequence[int]) -> list[str]:
+    """Return `NN-slug.mp3` names; NN is wide enough to keep them sorted.
+
+    The pieces of a chapter cut for the parts are `NN-KK-slug.mp3`, KK = 01, 02…
+    """
+    width = max(2, len(str(heading_of[-1] + 1)))
+    names = []
+    for n, (chapter, heading) in enumerate(zip(chapters, heading_of, strict=True)):
+        pieces = heading_of.count(heading)
+        piece = f"{heading_of[:n].count(heading) + 1:0{len(str(pieces)) + 1}d}-"
+        number = f"{heading + 1:0{width}d}-{piece if pieces > 1 else ''}"
+        names.append(f"{number}{slug(chapter.title)}.mp3")
+    return names
 
 
 def _remove_stale(chapter_dir: Path, names: Sequence[str]) -> None:
@@ -248,7 +274,7 @@ def _remove_stale(chapter_dir: Path, names: Sequence[str]) -> None:
             old.unlink()
 
 
-def _book_tags(tags: Tags) -> FileTags:
+def book_tags(tags: Tags) -> FileTags:
     """Return the whole-book file tags (album = title)."""
     return FileTags(
         tags.title, tags.title, tags.author, tags.language, tags.year,
@@ -259,15 +285,8 @@ def _book_tags(tags: Tags) -> FileTags:
 # --- the books ---------------------------------------------------------------------
 
 
-def _book_mp3(
-    ffmpeg: str,
-    chapters: Sequence[Chapter],
-    masters: Sequence[ChapterMaster],
-    target: Path,
-    tags: Tags,
-    tmp: Path,
-) -> _Book:
-    """Join the chapter MP3s into the book and tag its chapters.
+def _timeline(masters: Sequence[ChapterMaster]) -> _Book:
+    """Return where each unit starts on the book's decoded timeline, and its levels.
 
     Where two chapters meet, the first one's padding and the next one's encoder
     delay are decoded too (decoders drop them only at the ends of a file), so a
@@ -281,12 +300,26 @@ def _book_mp3(
         lufs=gated_loudness(np.concatenate([m.loudness_blocks() for m in masters])),
         true_peak=max(m.mp3.true_peak for m in masters),
     )
-    _check_levels(target.name, book)
+    _check_levels("the book", book)
+    return book
+
+
+def _book_mp3(
+    ffmpeg: str,
+    chapters: Sequence[Chapter],
+    masters: Sequence[ChapterMaster],
+    heading_of: Sequence[int],
+    book: _Book,
+    target: Path,
+    tags: Tags,
+    tmp: Path,
+) -> None:
+    """Join the chapter MP3s into the one-file book and tag its chapters."""
+    marks = merge_marks(marks_of(chapters, book.starts, book.length), heading_of)
     with staged(target) as scratch:
         join_mp3(ffmpeg, [m.mp3.path for m in masters], tmp / "book.txt", scratch)
-        _check_join(scratch, sum(m.mp3.coded for m in masters), target.name)
-        write_id3(scratch, _book_tags(tags), _marks(chapters, book.starts, book.length))
-    return book
+        check_join(scratch, sum(m.mp3.coded for m in masters), target.name)
+        write_id3(scratch, book_tags(tags), marks)
 
 
 def _check_levels(name: str, book: _Book) -> None:
@@ -301,7 +334,7 @@ def _check_levels(name: str, book: _Book) -> None:
         )
 
 
-def _check_join(joined: Path, coded: int, name: str) -> None:
+def check_join(joined: Path, coded: int, name: str) -> None:
     """Refuse a joined MP3 that did not keep every frame of every chapter."""
     info = MP3(joined).info
     if round(info.length * info.sample_rate) != coded:
@@ -312,6 +345,7 @@ def _m4b_file(
     ffmpeg: str,
     chapters: Sequence[Chapter],
     masters: Sequence[ChapterMaster],
+    heading_of: Sequence[int],
     book: _Book,
     target: Path,
     tags: Tags,
@@ -335,7 +369,9 @@ def _m4b_file(
         marks.append(min(max(book.starts[n], quiet_from), quiet_to))
     metadata = write_text(
         tmp / "book.ffmeta",
-        ffmetadata(_book_tags(tags), _marks(chapters, marks, at)),
+        ffmetadata(
+            book_tags(tags), merge_marks(marks_of(chapters, marks, at), heading_of)
+        ),
     )
     with staged(target) as scratch:
         mux_m4b(ffmpeg, adts, metadata, iso639_2(tags.language), scratch)
@@ -345,12 +381,13 @@ def _m4b_file(
 def _chapter_file(
     chapter: Chapter,
     master_: ChapterMaster,
-    position: tuple[int, int],
+    index: int,
+    total: int,
     target: Path,
     tags: Tags,
 ) -> Path:
-    """Write one chapter as its own tagged MP3 (ACX: one file per section)."""
-    index, total = position
+    """Write one chapter (or piece of one) as its own tagged MP3 (ACX: one file per
+    section)."""
     file_tags = FileTags(
         chapter.title, tags.title, tags.author, tags.language, tags.year,
         f"{index + 1}/{total}", tags.details,
@@ -359,60 +396,3 @@ def _chapter_file(
         shutil.copyfile(master_.mp3.path, scratch)
         write_id3(scratch, file_tags)
     return target
-
-
-# --- timings -----------------------------------------------------------------------
-
-
-def _marks(
-    chapters: Sequence[Chapter], starts: Sequence[int], length: int
-) -> list[Mark]:
-    """Return contiguous chapter marks covering 0 → *length* samples, in seconds."""
-    bounds = [0, *starts[1:], length]
-    return [
-        Mark(chapter.title, start / RATE, end / RATE)
-        for chapter, start, end in zip(chapters, bounds, bounds[1:], strict=False)
-    ]
-
-
-def _sentences(
-    chapters: Sequence[Chapter], masters: Sequence[ChapterMaster], book: _Book
-) -> list[SentenceTime]:
-    """Return each sentence's heard span on the book MP3's decoded timeline."""
-    return [
-        SentenceTime(
-            cue.sentence_id, cue.text, n, (start + a) / RATE, (start + b) / RATE
-        )
-        for n, (chapter, master_, start) in enumerate(
-            zip(chapters, masters, book.starts, strict=True), 1
-        )
-        for cue, (a, b) in zip(chapter.cues, master_.cue_spans, strict=True)
-    ]
-
-
-def _write_timings(
-    chapters: Sequence[Chapter],
-    masters: Sequence[ChapterMaster],
-    book: _Book,
-    mp3: Path,
-    m4b: Path,
-    chapter_files: tuple[Path, ...],
-    stem: str,
-) -> AudioEdition:
-    """Write the WebVTT and the timings JSON on the final MP3's timeline."""
-    duration = book.length / RATE
-    marks = _marks(chapters, book.starts, book.length)
-    sentences = _sentences(chapters, masters, book)
-    vtt = write_text(mp3.with_name(f"{stem}.vtt"), webvtt(sentences))
-    timeline = timings(duration, marks, sentences)
-    timings_file = write_text(mp3.with_name(f"{stem}.timings.json"), timeline.to_json())
-    return AudioEdition(
-        mp3,
-        m4b,
-        vtt,
-        timings_file,
-        chapter_files,
-        duration,
-        book.lufs,
-        book.true_peak,
-    )

@@ -16,6 +16,7 @@ from editions.audio import speech_script
 from editions.audio.chapters import BookDetails
 from editions.audio.engine import Speech
 from editions.audio.master import AudioEdition, Chapter, Cue, Tags, master
+from editions.audio.parts import PART_MINUTES
 from editions.audio.premaster import Premaster
 from editions.audio.script import ScriptChapter, build_script
 from editions.audio.synth import synthesise
@@ -54,12 +55,14 @@ def render(
     progress: Callable[[int, int], None] | None = None,
     executor: Executor | None = None,
     voice: str = "",
+    part_minutes: float | None = None,
 ) -> AudioResult:
     """Speak the article; write the MP3, M4B, chapters, WebVTT, timings and script.
 
     *engine* and *voice* are `--tts` and `--voice` ("auto" and "" let the
     article's `voice:` and `lang` decide; see `voices.choose`). *executor* speaks
-    the sentences elsewhere (a cluster's workers), see `synthesise`.
+    the sentences elsewhere (a cluster's workers), see `synthesise`. A book longer
+    than *part_minutes* (default `parts.PART_MINUTES`) is written in MP3 parts.
     """
     try:
         choice = choose(engine, voice or article.voice or "", article.lang)
@@ -106,7 +109,14 @@ def render(
             article.description,
         ),
     )
-    edition = master(chapters, out_dir, article.stem, tags, masters)
+    edition = master(
+        chapters,
+        out_dir,
+        article.stem,
+        tags,
+        masters,
+        PART_MINUTES if part_minutes is None else part_minutes,
+    )
     speech, text = speech_script.write(
         script, edition.timings, article.title, article.lang
     )

@@ -285,10 +285,10 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
                     section.title_text + ".",
                     PAUSE_HEADING,
                 )
-            writer.blocks(section.blocks)
-            for sentence in _section_sentences(section):
-                called.extend(_note_refs(sentence.inlines))
-            if section.role == "bibliography":
+            if section.role != "bibliography":
+                writer.blocks(section.blocks)
+            else:
+                writer.blocks(section.before_references)
                 for reference in article.references:
                     writer.say(
                         reference.sentence.sentence_id,
@@ -296,6 +296,9 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
                         reference_speech(reference, article.lang),
                         PAUSE_PARAGRAPH,
                     )
+                writer.blocks(section.after_references)
+            for sentence in _section_sentences(section):
+                called.extend(_note_refs(sentence.inlines))
         for note_id in dict.fromkeys(called):
             note = notes[note_id]
             first, *rest = note.blocks

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from editions.job import BuildOptions, Job, Made
@@ -10,7 +11,10 @@ from editions.job import BuildOptions, Job, Made
 
 def key_options(options: BuildOptions, stem: str) -> dict[str, str]:
     """Name the options that shape the audio."""
-    return {"speech engine": f"{options.tts} {options.voice}".strip()}
+    shaped = {"speech engine": f"{options.tts} {options.voice}".strip()}
+    if options.audio_part_minutes is not None:
+        shaped["part minutes"] = f"{options.audio_part_minutes:g}"
+    return shaped
 
 
 def make(job: Job) -> Made:
@@ -19,6 +23,7 @@ def make(job: Job) -> Made:
     from editions.audio.render import render
     from editions.cluster import speech_executor
     from editions.errors import Location
+    from editions.registry import part_key
 
     article, options = job.article, job.options
     window: dict[str, Any] = {}
@@ -45,6 +50,7 @@ def make(job: Job) -> Made:
             progress=spoken,
             voice=options.voice,
             executor=executor,
+            part_minutes=options.audio_part_minutes,
         )
     if result.warning:  # e.g. a language only espeak-ng reads offline
         options.report(f"{article.source}: warning AUD018: {result.warning}")
@@ -53,9 +59,17 @@ def make(job: Job) -> Made:
         "synthesised (the rest came from the cache)"
     )
     edition = result.edition
+    _warn_long_parts(edition.timings, options, str(article.source))
+    # A long book has no one-file MP3 but numbered parts (registry "part"):
+    # run() lists them, the manifest hashes them, a later build sees them all.
+    books = (
+        {"mp3": edition.mp3}
+        if edition.mp3 is not None
+        else {part_key(n): p for n, p in enumerate(edition.parts, start=1)}
+    )
     return Made(
         {
-            "mp3": edition.mp3,
+            **books,
             "m4b": edition.m4b,
             "vtt": edition.vtt,
             "timings": edition.timings,
@@ -72,3 +86,21 @@ def make(job: Job) -> Made:
         },
         seconds=time.perf_counter() - started,
     )
+
+
+def _warn_long_parts(timings: Path, options: BuildOptions, source: str) -> None:
+    """Say when a part is longer than the limit: only one sentence longer than a
+    part can make one (parts are cut between sentences); `invoke check` fails it."""
+    from editions.audio.parts import PART_MINUTES
+    from editions.facts import Timings
+
+    limit = options.audio_part_minutes
+    limit = PART_MINUTES if limit is None else limit
+    for part in Timings.read(timings).parts:
+        if part.duration > limit * 60:
+            options.report(
+                f"{source}: warning AUD040: {part.file} plays "
+                f"{part.duration / 60:.1f} min, more than the {limit:g}-minute part "
+                "limit, because one sentence alone is longer; split that sentence "
+                "in the source"
+            )

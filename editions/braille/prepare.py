@@ -97,14 +97,12 @@ BULLET = "\u2022 "
 
 
 def paragraphs(article: Article) -> Iterator[Para]:
-    """Yield the body's paragraphs: title, sections, notes, then references."""
+    """Yield the body's paragraphs: title, sections, notes, references, the rest."""
     lang = article.lang
-    title, *rest = article.sections
+    (title, *before), bibliography, after = article.parts()
     yield _heading(title.title, 1)
     yield from _blocks(title.blocks, 0, lang)
-    for section in rest:
-        if section.role == "bibliography":
-            continue
+    for section in before:
         yield _heading(section.title, section.level)
         yield from _blocks(section.blocks, 0, lang)
     if article.notes:
@@ -118,15 +116,17 @@ def paragraphs(article: Article) -> Iterator[Para]:
                         para.calls.insert(0, (0, note.number))
                     para.first, para.runover = 0, 2
                     yield para
-    for section in rest:
-        if section.role != "bibliography":
-            continue
-        yield _heading(section.title, section.level)
-        yield from _blocks(section.blocks, 0, lang)
+    if bibliography is not None:
+        yield _heading(bibliography.title, bibliography.level)
+        yield from _blocks(bibliography.before_references, 0, lang)
         for reference in article.references:
             entry = Para(first=0, runover=2)
             entry.add_sentence(reference.sentence)
             yield entry
+        yield from _blocks(bibliography.after_references, 0, lang)
+    for section in after:
+        yield _heading(section.title, section.level)
+        yield from _blocks(section.blocks, 0, lang)
 
 
 def _heading(sentence: Sentence, level: int) -> Para:

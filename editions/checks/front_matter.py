@@ -161,6 +161,16 @@ def read_mp3(path: Path) -> Facts:
     }
 
 
+def read_mp3_part(path: Path) -> Facts:
+    """Read a long book's MP3 part: its album is the book's title (its own title
+    says which part it is, "… (part 2 of 3)")."""
+    from mutagen.id3 import ID3
+
+    facts = read_mp3(path)
+    facts["title"] = [str(v) for f in ID3(path).getall("TALB") for v in f.text]
+    return facts
+
+
 def read_m4b(path: Path) -> Facts:
     """Read the MP4 atoms of the M4B (one artist string, as players show it)."""
     from mutagen.mp4 import MP4
@@ -185,6 +195,10 @@ READERS: dict[str, tuple[Callable[[Path], Facts], tuple[str, ...]]] = {
     "epub": (read_epub, ("title", "subtitle", "author", "description", "keywords")),
     "html": (read_html, ("title", "author", "description", "keywords", "language")),
     "mp3": (read_mp3, ("title", "author", "description", "publisher", "rights")),
+    "mp3 part": (
+        read_mp3_part,
+        ("title", "author", "description", "publisher", "rights"),
+    ),
     "m4b": (read_m4b, ("title", "description", "rights")),
 }
 #: Keys compared only when the front matter sets them (an ISO date, a publisher…).
@@ -193,6 +207,7 @@ OPTIONAL = {
     "epub": ("date", "publisher", "rights", "language"),
     "html": ("date", "publisher", "rights"),
     "mp3": ("date",),
+    "mp3 part": ("date",),
     "m4b": ("date",),
 }
 

@@ -2,8 +2,9 @@
 
 Kept apart from `checks/run.py` so the runner only calls `run_checks(checker)`:
 metadata per edition (CHK041), the title block in the article's language (CHK042),
-one Table element per table (CHK043), no dose or unit broken across lines (CHK044)
-and the text size inside figures of the large-print PDF (CHK040).
+one Table element per table (CHK043), one L per glossary (CHK098), no dose or unit
+broken across lines (CHK044) and the text size inside figures of the large-print PDF
+(CHK040).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from editions.checks import figure_text, front_matter, names, pdf_tables
+from editions import registry
+from editions.checks import figure_text, front_matter, names, pdf_glossary, pdf_tables
 from editions.checks.compare.read_epub import read_epub
 from editions.checks.compare.read_html import read_html
 from editions.checks.compare.read_pdf import read_pdf
@@ -33,12 +35,17 @@ def run_checks(checker: Any) -> None:
         file = file or edition
         checker.check(name, edition, files[file], fn, (file,))
 
+    # A long book's MP3 parts stand in for the one-file MP3 (issue 22).
+    parts = registry.BY_NAME["audio"].output("part").members(files)
+    books = [("audio", "mp3 part", key, names.FRONT_MATTER) for key in parts] or [
+        ("audio", "mp3", "mp3", names.FRONT_MATTER)
+    ]
     for edition, kind, file, name in (
         ("pdf", "pdf", "pdf", names.FRONT_MATTER),
         ("pdf-large-print", "pdf", "pdf-large-print", names.FRONT_MATTER),
         ("epub", "epub", "epub", names.FRONT_MATTER),
         ("html", "html", "html", names.FRONT_MATTER),
-        ("audio", "mp3", "mp3", names.FRONT_MATTER),
+        *books,
         ("audio", "m4b", "m4b", names.FRONT_MATTER_M4B),
     ):
         check(
@@ -66,6 +73,11 @@ def run_checks(checker: Any) -> None:
             names.ONE_TABLE,
             edition,
             lambda e=edition: pdf_tables.check_tables(files[e], article),
+        )
+        check(
+            names.ONE_GLOSSARY,
+            edition,
+            lambda e=edition: pdf_glossary.check_glossaries(files[e], article),
         )
         check(
             names.UNIT_BREAKS,

@@ -3,9 +3,13 @@ back-check, and the review of its speech script."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from editions import registry
 from editions.audio import speech_script
 from editions.checks import exemptions, names, naturalness, speech_review
 from editions.checks.audio import check_audio
+from editions.checks.audio_parts import check_parts
 from editions.checks.checker import Checker
 from editions.checks.compare import consistency, text_fidelity
 from editions.checks.compare.backcheck import back_check
@@ -13,36 +17,60 @@ from editions.checks.compare.loudness import measure_chapters
 from editions.checks.compare.read_audio import AudioFiles, AudioShown, read_audio
 from editions.checks.compare.shown import Shown
 from editions.errors import Finding
+from editions.facts import Timings
 from editions.report.results import CheckRun
 
 
 def check(checker: Checker) -> None:
     """Audio measures, chapters and timings compared, then the ASR back-check."""
     files = checker.report.files
-    needs = ("mp3", "m4b", "vtt", "timings", "chapters")
+    # A long book has MP3 parts instead of one MP3: the M4B is then the one file
+    # that holds the whole book (same chapters and timeline) for the back-check.
+    part_keys = registry.BY_NAME["audio"].output("part").members(files)
+    parts = tuple(files[k] for k in part_keys)
+    book = "m4b" if parts else "mp3"
+    needs = (book, "m4b", "vtt", "timings", "chapters", *part_keys)
     chapter_files = tuple(sorted(files["chapters"].glob("*.mp3")))
 
     def measures() -> list[Finding]:
         titles = checker.exp.chapters
-        found = check_audio(files["mp3"], titles) + check_audio(files["m4b"], titles)
+        found = check_audio(files["m4b"], titles)
+        if parts:
+            for path, expected in zip(
+                parts, _part_titles(files["timings"]), strict=False
+            ):
+                found += check_audio(path, expected)
+        else:
+            found += check_audio(files["mp3"], titles)
         for path in chapter_files:
             found += check_audio(path, [])
-        checker.report.loudness = measure_chapters(chapter_files, titles)
+        checker.report.loudness = measure_chapters(
+            chapter_files, _file_titles(chapter_files, titles)
+        )
         return found
 
-    checker.check(names.AUDIO_MEASURES, "audio", files["mp3"], measures, needs)
+    checker.check(names.AUDIO_MEASURES, "audio", files[book], measures, needs)
+    checker.check(
+        names.AUDIO_PARTS,
+        "audio",
+        files["timings"],
+        lambda: check_parts(files["timings"], parts, files["mp3"]),
+        ("timings", *part_keys),
+    )
 
     def natural() -> list[Finding]:  # DNSMOS per chapter (issue 19)
-        scored = naturalness.measure(list(chapter_files), checker.exp.chapters)
+        scored = naturalness.measure(
+            list(chapter_files), _file_titles(chapter_files, checker.exp.chapters)
+        )
         checker.report.naturalness = scored
         return naturalness.findings(scored, files["chapters"])
 
-    checker.check(names.NATURALNESS, "audio", files["mp3"], natural, needs)
+    checker.check(names.NATURALNESS, "audio", files[book], natural, needs)
     audio_files = AudioFiles(
-        files["mp3"], files["m4b"], files["vtt"], files["timings"], chapter_files
+        files["mp3"], files["m4b"], files["vtt"], files["timings"], chapter_files, parts
     )
-    shown = checker.read("audio", files["mp3"], lambda: read_audio(audio_files), needs)
-    exp, where = checker.exp, files["mp3"]
+    shown = checker.read("audio", files[book], lambda: read_audio(audio_files), needs)
+    exp, where = checker.exp, files[book]
 
     def chapters(s: Shown) -> list[Finding]:
         assert isinstance(s, AudioShown)
@@ -70,7 +98,7 @@ def check(checker: Checker) -> None:
     if why := exemptions.asr(checker.article.lang):  # named exemption, not a pass
         checker.report.runs.append(CheckRun(names.ASR, "audio", exempt=why))
     else:
-        checker.check(names.ASR, "audio", where, lambda: _listen(checker), needs)
+        checker.check(names.ASR, "audio", where, lambda: _listen(checker, where), needs)
     checker.check(
         names.SPEECH_SCRIPT,
         "audio",
@@ -96,9 +124,26 @@ def _speech(checker: Checker) -> list[Finding]:
     return findings
 
 
-def _listen(checker: Checker) -> list[Finding]:
+def _listen(checker: Checker, book: Path) -> list[Finding]:
     files = checker.report.files
     findings, checker.report.listening = back_check(
-        files["mp3"], files["timings"], checker.article
+        book, files["timings"], checker.article
     )
     return findings
+
+
+def _file_titles(chapter_files: tuple[Path, ...], titles: list[str]) -> list[str]:
+    """Return each chapter file's heading, by its number: the pieces of a chapter
+    longer than an MP3 part (`NN-KK-slug.mp3`) share their chapter's heading."""
+    found = []
+    for path in chapter_files:
+        number = path.name.split("-", 1)[0]
+        index = int(number) - 1 if number.isdigit() else -1
+        found.append(titles[index] if 0 <= index < len(titles) else path.stem)
+    return found
+
+
+def _part_titles(timings: Path) -> list[list[str]]:
+    """Return the chapter titles each MP3 part should mark, from the timings."""
+    facts = Timings.read(timings)
+    return [[facts.chapters[c - 1].title for c in p.chapters] for p in facts.parts]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from time import perf_counter
 
-from editions import registry
+from editions import lock, registry
 from editions.checks import leaflet, names
 from editions.checks.checker import Checker, CheckOptions
 from editions.checks.compare import editorial, fidelity, readability
@@ -37,11 +37,19 @@ def run(path: Path, out_dir: Path, options: CheckOptions | None = None) -> Repor
     """Check every edition of *path* in *out_dir*; write the reports; return them.
 
     Raises BuildFailed when the source itself has errors (nothing to compare with).
+    Holds the folder's build lock throughout, waiting for a build that is writing
+    (BLD002) as a second build would: reading a half-updated set of editions would
+    compare one build's PDF with another's audio. BLD001 when it stays busy.
     """
     options = options or CheckOptions()
-    started = perf_counter()
-    article, warnings = source.load(Path(path))
     out_dir = Path(out_dir)
+    with lock.locked(out_dir, lock.wait_seconds(out_dir), options.progress):
+        return _run(Path(path), out_dir, options)
+
+
+def _run(path: Path, out_dir: Path, options: CheckOptions) -> Report:
+    started = perf_counter()
+    article, warnings = source.load(path)
     files = outputs(out_dir, article.stem)
     report = Report(article.title, article.stem, article.source, out_dir, files)
     checker = Checker(report, article, expected(article), options)

@@ -48,6 +48,7 @@ class Par:
     begin_ms: int
     end_ms: int
     within: tuple[Container, ...] = ()
+    audio: int = 0  # which audio file plays it: the MP3 part (0 if one file)
 
 
 @dataclass(frozen=True)
@@ -125,42 +126,49 @@ def pars(
     A clip starts when its sentence starts and runs to the next sentence's start, so
     the pause after a sentence stays highlighted on it, jumping to any par starts on
     speech, and reading systems play clip after clip without seeking (Readium treats
-    a clip that begins where the last ended as contiguous).
+    a clip that begins where the last ended as contiguous). A long book's sentences
+    are timed in their MP3 part; the last clip of a part runs to that part's end.
 
     Raise OverlayMismatch when an id is not in the content document, or the times
     are not in order and inside the audio: dropping such a sentence would silently
     leave text out of the narration.
     """
-    spans, total_ms = _spans(timings)
-    unknown = [target for target, _, _ in spans if target not in known_ids]
+    spans = _spans(timings)
+    unknown = [target for target, _, _, _ in spans if target not in known_ids]
     if unknown:
         raise OverlayMismatch(
             f"{len(unknown)} timed sentence id(s) are not in the EPUB's text "
             f"({', '.join(unknown[:5])}); rebuild the audio edition from this source"
         )
-    starts = [begin for _, begin, _ in spans]
-    ends = [*starts[1:], spans[-1][2]]
+    lengths = [round(p.duration * 1000) for p in timings.parts] or [
+        round(timings.duration * 1000)
+    ]
     result = []
-    for (target, begin, _), end in zip(spans, ends, strict=True):
+    for n, (target, part, begin, end) in enumerate(spans):
+        after = spans[n + 1] if n + 1 < len(spans) else None
+        total_ms = lengths[part]
+        if after is not None and after[1] == part:
+            end = after[2]
+        elif after is not None:  # the part ends: its room tone stays on this clip
+            end = max(end, total_ms)
         if not 0 <= begin < end <= total_ms:
             raise OverlayMismatch(
                 f"sentence {target} would play {clock(begin)}–{clock(end)}, which is "
                 f"empty, out of order or outside the {clock(total_ms)} of audio"
             )
-        result.append(Par(target, begin, end, within.get(target, ())))
+        result.append(Par(target, begin, end, within.get(target, ()), part))
     return tuple(result)
 
 
-def _spans(timings: Timings) -> tuple[list[tuple[str, int, int]], int]:
-    """Return (id, start ms, end ms) per sentence and the audio's length in ms."""
-    spans = [
-        (s.sentence_id, round(s.start * 1000), round(s.end * 1000))
-        for s in timings.sentences
+def _spans(timings: Timings) -> list[tuple[str, int, int, int]]:
+    """Return (id, part, start ms, end ms) per sentence, timed in its audio file."""
+    return [
+        (s.sentence_id, part, round(start * 1000), round(end * 1000))
+        for s, part, start, end in timings.heard()
     ]
-    return spans, round(timings.duration * 1000)
 
 
-def smil(items: Sequence[Par], content_href: str, audio_href: str) -> str:
+def smil(items: Sequence[Par], content_href: str, audio_hrefs: Sequence[str]) -> str:
     """Write the SMIL document: pars in audio order, seqs around structures."""
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
@@ -189,7 +197,8 @@ def smil(items: Sequence[Par], content_href: str, audio_href: str) -> str:
         out.append(
             f'<par id="par{number}">'
             f'<text src="{escape(content_href)}#{escape(par.target)}"/>'
-            f'<audio src="{escape(audio_href)}" clipBegin="{clock(par.begin_ms)}" '
+            f'<audio src="{escape(audio_hrefs[par.audio])}" '
+            f'clipBegin="{clock(par.begin_ms)}" '
             f'clipEnd="{clock(par.end_ms)}"/></par>'
         )
     out.extend("</seq>" for _ in open_)
@@ -203,7 +212,7 @@ def build(
     text_ids: Sequence[str],
     known_ids: Collection[str],
     content_href: str,
-    audio_href: str,
+    audio_hrefs: Sequence[str],
 ) -> Overlay:
     """Make the overlay for one content document.
 
@@ -213,4 +222,4 @@ def build(
     items = pars(timings, known_ids, containers(article))
     read = {p.target for p in items}
     uncovered = tuple(i for i in text_ids if i not in read)
-    return Overlay(smil(items, content_href, audio_href), items, uncovered)
+    return Overlay(smil(items, content_href, audio_hrefs), items, uncovered)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import uuid
 import zipfile
@@ -45,6 +46,13 @@ class EpubInputs:
     pages: PageStarts | None = None  # the print PDF's real page breaks
     audio: Path | None = None  # the audio edition's MP3, embedded for the overlays
     timings: Timings | None = None  # the audio's per-sentence timings
+    #: A long book's MP3 parts (`timings.parts`), embedded instead of one MP3.
+    parts: tuple[Path, ...] = ()
+
+    @property
+    def audio_files(self) -> tuple[Path, ...]:
+        """Return the MP3s the overlays play: the parts, else the one book MP3."""
+        return self.parts or ((self.audio,) if self.audio else ())
 
     @property
     def page_starts(self) -> tuple[str, ...]:
@@ -108,9 +116,10 @@ def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) ->
     )
     _add_resources(book, article)
     streamed: dict[str, Path] = {}  # zip entries copied from disk, not held in memory
-    if overlay is not None and inputs.audio is not None:
-        _add_overlay(book, overlay, inputs.audio)
-        streamed[f"EPUB/{_audio_href(inputs.audio)}"] = inputs.audio
+    if overlay is not None:
+        _add_overlay(book, overlay, inputs.audio_files)
+        for audio in inputs.audio_files:
+            streamed[f"EPUB/{_audio_href(audio)}"] = audio
         content.media_overlay = OVERLAY_ID
     nav = RawXhtml(
         uid="nav",
@@ -174,37 +183,56 @@ def _overlay(
     article: Article, inputs: EpubInputs, xhtml: str
 ) -> overlays.Overlay | None:
     """Build the media overlay when the audio edition was built alongside."""
-    if inputs.audio is None and inputs.timings is None:
+    files = inputs.audio_files
+    if not files and inputs.timings is None:
         return None
-    if inputs.audio is None or inputs.timings is None:
+    if not files or inputs.timings is None:
         raise ValueError("the EPUB overlay needs both the audio file and its timings")
-    if inputs.audio.suffix.lower() not in _AUDIO_TYPES:
-        raise ValueError(f"the EPUB overlay cannot carry {inputs.audio.name}")
+    for audio in files:
+        if audio.suffix.lower() not in _AUDIO_TYPES:
+            raise ValueError(f"the EPUB overlay cannot carry {audio.name}")
+    named = [p.file for p in inputs.timings.parts] or [files[0].name]
+    if named != [f.name for f in files]:
+        raise overlays.OverlayMismatch(
+            f"the audio timings name {', '.join(named)} but the audio edition "
+            f"wrote {', '.join(f.name for f in files)}; rebuild the audio edition"
+        )
     tree = etree.fromstring(xhtml.encode("utf-8"))
     known = [str(i) for i in tree.xpath("//@id")]
     # What must be narrated: every sentence, the subtitle, byline and summary, and
     # every figure's description.
     text_ids = [str(i) for i in tree.xpath(_NARRATED, namespaces=_XHTML_NS)]
     return overlays.build(
-        article, inputs.timings, text_ids, known, CONTENT, _audio_href(inputs.audio)
+        article,
+        inputs.timings,
+        text_ids,
+        known,
+        CONTENT,
+        [_audio_href(f) for f in files],
     )
 
 
-def _add_overlay(book: epub.EpubBook, overlay: overlays.Overlay, audio: Path) -> None:
-    """Add the SMIL, the audio it plays and their package metadata (EPUB 3.3 §9.3)."""
+def _add_overlay(
+    book: epub.EpubBook, overlay: overlays.Overlay, files: tuple[Path, ...]
+) -> None:
+    """Add the SMIL, the audio it plays and their package metadata (EPUB 3.3 §9.3).
+
+    A long book carries its MP3 parts as they are (README: the EPUB's audio).
+    """
     book.add_item(
         epub.EpubSMIL(
             uid=OVERLAY_ID, file_name=SMIL, content=overlay.smil.encode("utf-8")
         )
     )
-    book.add_item(
-        epub.EpubItem(
-            uid="audio",
-            file_name=_audio_href(audio),
-            media_type=_AUDIO_TYPES[audio.suffix.lower()],
-            content=b"",  # streamed in from the file by normalise_zip
+    for n, audio in enumerate(files):
+        book.add_item(
+            epub.EpubItem(
+                uid="audio" if n == 0 else f"audio{n + 1}",
+                file_name=_audio_href(audio),
+                media_type=_AUDIO_TYPES[audio.suffix.lower()],
+                content=b"",  # streamed in from the file by normalise_zip
+            )
         )
-    )
     duration = overlays.clock(overlay.duration_ms)
     for prop, value, refines in (
         ("media:duration", duration, f"#{OVERLAY_ID}"),
@@ -216,7 +244,12 @@ def _add_overlay(book: epub.EpubBook, overlay: overlays.Overlay, audio: Path) ->
 
 
 def _audio_href(audio: Path) -> str:
-    return f"audio/{audio.name}"
+    """Name the MP3 inside the EPUB with URL-safe characters only.
+
+    The article's name may hold a space, `#` or `?`; OCF forbids `?` in file names
+    and a space or `#` would need escaping in every reference (PKG-010).
+    """
+    return "audio/" + re.sub(r"[^A-Za-z0-9._-]+", "-", audio.name)
 
 
 def _add_resources(book: epub.EpubBook, article: Article) -> None:

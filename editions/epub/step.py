@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from editions.facts import PageStarts, Timings
 from editions.job import BuildOptions, Job, Made
+from editions.registry import numbered
 from editions.state import source_date_epoch
 
 
@@ -18,7 +19,8 @@ def make(job: Job) -> Made:
 
     inputs = EpubInputs(
         pages=PageStarts.read(job.reused["pages"]),
-        audio=job.reused["mp3"],
+        audio=job.reused.get("mp3"),
         timings=Timings.read(job.reused["timings"]),
+        parts=numbered(job.reused, "audio", "part"),
     )
     return Made({"epub": render(job.article, job.out_dir, inputs)})

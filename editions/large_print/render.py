@@ -16,9 +16,11 @@ import re
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from editions import fonts, html_body as html, locale
 from editions.facts import Timings
+from editions.large_print import parts
 from editions.large_print.controls import (
     script_labels_json,
     settings_panel,
@@ -40,6 +42,8 @@ class LargePrintInputs:
     timings: Timings | None = None  # the audio's timeline
     audio_path: Path | None = None  # the MP3 itself: its size, or its bytes to inline
     inline_audio: bool = False  # embed the MP3 as a data: URI (one file, ~1.33x size)
+    #: A long book's MP3 parts (`timings.parts`); `audio_name` is then part 1.
+    parts: tuple[Path, ...] = ()
 
 
 def data_uri(path: Path) -> str:
@@ -76,7 +80,12 @@ def _audio_src(inputs: LargePrintInputs) -> str:
         if inputs.audio_path is None:
             raise ValueError("inline_audio needs audio_path (the MP3 to embed)")
         return data_uri(inputs.audio_path)
-    return inputs.audio_name
+    return _audio_href(inputs)
+
+
+def _audio_href(inputs: LargePrintInputs) -> str:
+    """Return the MP3's name as a link: a space, `#` or `?` in it must be quoted."""
+    return quote(inputs.audio_name)
 
 
 def _size_note(inputs: LargePrintInputs, lang: str) -> str:
@@ -98,8 +107,8 @@ def _chapter_links(article: Article, inputs: LargePrintInputs) -> str:
         if inputs.inline_audio:
             # A media fragment on a data: URI would repeat the whole MP3 per link.
             target = f"#{section_ids[n]}" if n < len(section_ids) else "#listen"
-        else:
-            target = f"{inputs.audio_name}#t={start:.2f}"
+        else:  # a long book: the part that holds the chapter, at its time there
+            target = parts.fragment(inputs.timings, _audio_href(inputs), start)
         items.append(
             f'<li><a href="{escape(target)}" data-start="{start:.3f}">'
             f"{escape(chapter.title)}</a> "
@@ -125,11 +134,15 @@ def _player(article: Article, inputs: LargePrintInputs) -> str:
     def say(key: str) -> str:
         return escape(locale.label(article.lang, key))
 
-    name = escape(inputs.audio_name)
+    name = escape(_audio_href(inputs))
     duration = float(inputs.timings.duration) if inputs.timings else 0.0
     total = locale.label(article.lang, "time.of", now="0:00", total=clock(duration))
     download = ""
-    if not inputs.inline_audio:
+    if inputs.timings is not None and inputs.timings.parts:
+        if inputs.inline_audio:
+            raise ValueError("inline_audio carries one MP3, not a long book's parts")
+        download = parts.downloads(article.lang, inputs.timings, inputs.parts)
+    elif not inputs.inline_audio:
         download = (
             f'<p class="download"><a href="{name}" download>{say("download")} '
             f"(MP3{escape(_size_note(inputs, article.lang))})</a></p>"

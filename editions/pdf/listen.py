@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import quote
 
 import segno
 
@@ -12,8 +13,12 @@ DEFAULT_AUDIO_BASE_URL = "https://example.org/listen/"
 
 
 def audio_url(base_url: str, stem: str) -> str:
-    """Return where the audio edition of *stem* is published."""
-    return base_url.rstrip("/") + f"/{stem}.mp3"
+    """Return where the audio edition of *stem* is published.
+
+    The name is URL-quoted: a space, `#` or `?` in the article's name would end the
+    path early in the QR code and the printed link.
+    """
+    return base_url.rstrip("/") + f"/{quote(stem)}.mp3"
 
 
 def qr_svg_data_uri(url: str) -> str:

@@ -163,8 +163,11 @@ def render(
         page_starts = _page_starts(article, document)
         fragments = pdf_tables.table_fragments(document)
         with staged(target) as scratch:
+            # The first /ID element names the document: the PDF and its large-print
+            # twin are two documents.
+            identifier = f"{article.stem}{settings.suffix}".encode()
             document.write_pdf(
-                scratch, pdf_variant="pdf/ua-1", pdf_identifier=article.stem.encode()
+                scratch, pdf_variant="pdf/ua-1", pdf_identifier=identifier
             )
             if errors.messages:
                 raise BuildFailed(
@@ -177,9 +180,8 @@ def render(
             pdf_tagging.postprocess(
                 scratch,
                 _describer(article),
-                extra=lambda pdf: (
-                    lang_parts.mark_languages(pdf, spans_with_lang(article)),
-                    glossary.pair_terms(pdf, glossary.glossary_items(article)),
+                extra=lambda pdf: lang_parts.mark_languages(
+                    pdf, spans_with_lang(article)
                 ),
             )
             _finish(scratch, article, fragments)
@@ -214,15 +216,23 @@ def _layout(article: Article, settings: PdfSettings, fetcher: Any) -> Any:
 
 
 def _finish(path: Path, article: Article, fragments: dict[str, list[int]]) -> None:
-    """Join split tables and add the front matter WeasyPrint leaves out of the XMP."""
+    """Join split tables and lists, pair glossary terms, complete the XMP."""
     import pikepdf
 
     from editions.pdf import metadata as pdf_metadata, tables as pdf_tables
 
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         pdf_tables.join_split_tables(pdf, fragments)
+        # After the join: a term at one page's foot and its definition at the next
+        # page's head are then in one L, and pair up like the rest.
+        glossary.pair_terms(pdf, glossary.glossary_items(article))
         pdf_metadata.apply(pdf, article)
-        pdf.save(path, fix_metadata_version=False, force_version=pdf.pdf_version)
+        pdf.save(
+            path,
+            fix_metadata_version=False,
+            force_version=pdf.pdf_version,
+            deterministic_id=True,  # /ID from the content, not the clock
+        )
 
 
 def _page_starts(article: Article, document: Any) -> list[str]:

@@ -35,7 +35,7 @@ JOINED = {
     "Sect": ("section",),
     "BlockQuote": ("blockquote",),
     "Table": ("table",),
-    "L": ("ul", "ol"),
+    "L": ("ul", "ol", "dl"),  # a glossary too: one L of term/definition pairs
     "P": ("p",),
 }
 

@@ -285,4 +285,11 @@ def postprocess(
         version = pdf.pdf_version
         with staged(path) as scratch:
             # fix_metadata_version=False: leave WeasyPrint's XMP packet byte for byte.
-            pdf.save(scratch, fix_metadata_version=False, force_version=version)
+            # deterministic_id: qpdf would otherwise make the second /ID element
+            # from the clock, and two builds of one source would differ.
+            pdf.save(
+                scratch,
+                fix_metadata_version=False,
+                force_version=version,
+                deterministic_id=True,
+            )

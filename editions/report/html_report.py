@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -47,10 +48,28 @@ VIEW_NAMES = {
     "device-dark": "device dark mode",
 }
 
-_EDITION_FILES = {
-    "source": ("source",),
-    **{name: shown.outputs for name, shown in registry.shown().items()},
-}
+
+def _edition_files(files: dict[str, Path], edition: str) -> list[str]:
+    """Return the report's file keys that *edition*'s section links to.
+
+    A numbered output (the MP3 parts) stands for its files on disk; when it has
+    some, the one-file output they replace (the book MP3) is not shown missing.
+    """
+    shown = registry.shown()[edition]
+    declared = {o.name: o for e in registry.EDITIONS for o in e.outputs}
+    numbered = [
+        key
+        for name in shown.outputs
+        if declared[name].numbered
+        for key in declared[name].members(files)
+    ]
+    keys = []
+    for name in shown.outputs:
+        if declared[name].numbered:
+            keys += declared[name].members(files)
+        elif name in files and not (numbered and not files[name].exists()):
+            keys.append(name)
+    return keys
 
 
 def write(report: Report, target: Path) -> Path:
@@ -81,6 +100,18 @@ def page(report: Report) -> str:
     )
 
 
+def href(path: Path, base: Path) -> str:
+    """Return a link from the report in *base* to *path*, as a URL.
+
+    File names come from the article's name, which may hold a space, `#` or `?`:
+    unquoted, `#` would start a fragment and `?` a query, and the link would miss.
+    """
+    shown = relative(path, base)
+    if Path(shown).is_absolute():
+        return Path(shown).as_uri()  # outside the build folder: a file: URL
+    return quote(shown)
+
+
 @cache
 def _environment() -> Environment:
     """Load the templates once; every `{{ value }}` is HTML-escaped."""
@@ -99,8 +130,9 @@ def _environment() -> Environment:
         editions=EDITIONS,
         compared_editions={e: label for e, label in EDITIONS.items() if e != "source"},
         comparisons=COMPARISONS,
-        edition_files=_EDITION_FILES,
+        edition_files=_edition_files,
         relative=relative,
+        href=href,
         edition_status=edition_status,
         counts=_counts,
         size=_size,

@@ -298,10 +298,18 @@ def _unknown_citations(
 def _with_references_heading(
     blocks: list[dict[str, Any]], lang: str
 ) -> list[dict[str, Any]]:
-    """Give citeproc's reference list a heading, in the article's language."""
+    """Give citeproc's reference list a heading, in the article's language.
+
+    Not when the author's own references heading stands above it with an
+    introduction in between ("## References", "Sources we used:", the div): a second
+    heading would repeat it, with the same id.
+    """
     for index, block in enumerate(blocks):
         if block["t"] == "Div" and block["c"][0][0] == "refs":
-            if index == 0 or blocks[index - 1]["t"] != "Header":
+            headers = [b for b in blocks[:index] if b["t"] == "Header"]
+            if not _is_references_heading(headers[-1] if headers else None, lang) and (
+                index == 0 or blocks[index - 1]["t"] != "Header"
+            ):
                 heading = {
                     "t": "Header",
                     "c": [
@@ -312,6 +320,20 @@ def _with_references_heading(
                 }
                 return [*blocks[:index], heading, *blocks[index:]]
     return blocks
+
+
+def _is_references_heading(header: dict[str, Any] | None, lang: str) -> bool:
+    """Return whether *header* is the author's heading of the reference list."""
+    if header is None:
+        return False
+    _level, (ident, _classes, _attrs), content = header["c"]
+    text = "".join(
+        " " if node["t"] in ("Space", "SoftBreak") else node.get("c", "")
+        for node in content
+        if node["t"] in ("Str", "Space", "SoftBreak")
+    )
+    label = locale.label(lang, "references")
+    return ident == "references" or text.strip().casefold() == label.casefold()
 
 
 def _reference_warnings(

@@ -8,7 +8,7 @@ is escaped by every renderer), images must be local files inside the source fold
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from editions import locale
@@ -254,7 +254,9 @@ class Converter:
                 heading, level = self._heading(node, level)
             elif node["t"] == "Div" and node["c"][0][0] == "refs":
                 references = self.references(node["c"][1], bibliography)
-                heading = _with_role(heading, "bibliography")
+                heading = replace(
+                    heading, role="bibliography", references_at=len(pending)
+                )
             else:
                 pending.extend(self.block(node))
         sections.append(_with_blocks(heading, pending))
@@ -317,22 +319,4 @@ _LIST_STYLES = {
 
 
 def _with_blocks(section: Section, blocks: list[Block]) -> Section:
-    return Section(
-        section.section_id,
-        section.level,
-        section.title,
-        tuple(blocks),
-        section.where,
-        section.role,
-    )
-
-
-def _with_role(section: Section, role: str) -> Section:
-    return Section(
-        section.section_id,
-        section.level,
-        section.title,
-        section.blocks,
-        section.where,
-        role,
-    )
+    return replace(section, blocks=tuple(blocks))

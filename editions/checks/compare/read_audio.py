@@ -52,20 +52,25 @@ class AudioFiles:
     vtt: Path
     timings: Path
     chapters: tuple[Path, ...]
+    parts: tuple[Path, ...] = ()  # a long book's MP3 parts (then no one-file MP3)
 
 
 def read_audio(files: AudioFiles) -> AudioShown:
     """Read every audio file's chapters and timings (no decoding: tags and text)."""
-    shown = AudioShown(duration=float(MP3(files.mp3).info.length))
-    shown.navigation["MP3 chapters"] = [
-        (1, title, f"{start:.3f}") for title, start, _ in read_chapters(files.mp3)
-    ]
+    if files.parts:
+        shown = AudioShown(duration=_parts_duration(files))
+        shown.navigation["MP3 chapters"] = _parts_chapters(files)
+    else:
+        shown = AudioShown(duration=float(MP3(files.mp3).info.length))
+        shown.navigation["MP3 chapters"] = [
+            (1, title, f"{start:.3f}") for title, start, _ in read_chapters(files.mp3)
+        ]
     shown.navigation["M4B chapters"] = [
         (1, str(c.title), f"{float(c.start):.3f}")
         for c in (MP4(files.m4b).chapters or [])
     ]
     shown.navigation["chapter files"] = [
-        (1, _title(path), path.name) for path in files.chapters
+        (1, _title(path), path.name) for path in _first_pieces(files.chapters)
     ]
     timings = Timings.read(files.timings)
     shown.navigation["timings chapters"] = [
@@ -80,6 +85,19 @@ def read_audio(files: AudioFiles) -> AudioShown:
     return shown
 
 
+def _first_pieces(chapters: tuple[Path, ...]) -> list[Path]:
+    """Return one file per chapter: a chapter longer than an MP3 part is written
+    in pieces, `NN-01-slug.mp3`, `NN-02-slug.mp3`; its first piece stands for it."""
+    seen: set[str] = set()
+    first = []
+    for path in chapters:
+        number = path.name.split("-", 1)[0]
+        if number not in seen:
+            seen.add(number)
+            first.append(path)
+    return first
+
+
 def _title(path: Path) -> str:
     """Return a chapter file's ID3 title, "" when it has none."""
     try:
@@ -87,6 +105,32 @@ def _title(path: Path) -> str:
     except ID3NoHeaderError:
         return ""
     return str(frame.text[0]) if frame is not None and frame.text else ""
+
+
+def _parts_duration(files: AudioFiles) -> float:
+    """Return the book's length: where the last part starts, plus its length."""
+    last = Timings.read(files.timings).parts[-1]
+    return last.start + float(MP3(files.parts[-1]).info.length)
+
+
+def _parts_chapters(files: AudioFiles) -> list[tuple[int, str, str]]:
+    """Return the parts' ID3 chapters on the book's timeline, one per chapter.
+
+    A chapter cut between two parts is marked in both; it counts once, from where
+    it starts.
+    """
+    timings = Timings.read(files.timings)
+    found: list[tuple[int, str, str]] = []
+    last = 0
+    for part, path in zip(timings.parts, files.parts, strict=False):
+        for n, (title, start, _) in enumerate(read_chapters(path)):
+            chapter = part.chapters[n] if n < len(part.chapters) else -1
+            if n == 0 and chapter == last:
+                continue  # continued from the part before
+            found.append((1, title, f"{part.start + start:.3f}"))
+            last = chapter
+        last = part.chapters[-1] if part.chapters else last
+    return found
 
 
 def parse_vtt(text: str) -> list[Cue]:

@@ -1,0 +1,117 @@
+"""A long book's MP3 parts: each at most 120 minutes, every chapter once, in order.
+
+Read from what ships: each part's length (mutagen) and ID3 chapters, checked
+against the timings' parts (`editions.facts.AudioPart`), which the EPUB and the
+large-print page follow. A one-file book must have no parts beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from mutagen.mp3 import MP3
+
+from editions.audio.parts import PART_MINUTES
+from editions.checks.audio import read_chapters
+from editions.errors import Finding, Location
+from editions.facts import Timings
+
+TOO_LONG = "CHK095"  # a part longer than the limit
+COVERAGE = "CHK096"  # the parts do not hold every chapter once, in order
+MISMATCH = "CHK097"  # the files on disk are not the parts the timings list
+
+
+def check_parts(
+    timings_path: Path,
+    files: Sequence[Path],
+    book_mp3: Path,
+    limit_minutes: float = PART_MINUTES,
+) -> list[Finding]:
+    """Return findings for the MP3 parts in *files* (in order) and their timings."""
+    timings = Timings.read(timings_path)
+    where = Location(timings_path)
+    named = [p.file for p in timings.parts]
+    found = [f.name for f in files]
+    if named != found:
+        return [
+            Finding(
+                MISMATCH,
+                f"the timings list the parts {named or 'none'} but the folder holds "
+                f"{found or 'none'}; rebuild the audio edition",
+                where,
+            )
+        ]
+    if not timings.parts:
+        return []
+    findings = []
+    if book_mp3.exists():
+        findings.append(
+            Finding(
+                MISMATCH,
+                f"{book_mp3.name} is left beside the parts of a long book; "
+                "rebuild the audio edition (it removes it)",
+                Location(book_mp3),
+            )
+        )
+    for part, path in zip(timings.parts, files, strict=True):
+        length = float(MP3(path).info.length)
+        if length > limit_minutes * 60 + 0.05:
+            findings.append(
+                Finding(
+                    TOO_LONG,
+                    f"{path.name} plays {length / 60:.1f} min; a part may be at "
+                    f"most {limit_minutes:g} min (standards §4a): rebuild the "
+                    "audio edition",
+                    Location(path),
+                )
+            )
+        if abs(length - part.duration) > 0.1:
+            findings.append(
+                Finding(
+                    MISMATCH,
+                    f"{path.name} plays {length:.2f} s but the timings say "
+                    f"{part.duration:.2f} s; rebuild the audio edition",
+                    Location(path),
+                )
+            )
+    return findings + _coverage(timings, files, where)
+
+
+def _coverage(
+    timings: Timings, files: Sequence[Path], where: Location
+) -> list[Finding]:
+    """Every chapter in exactly one part (or continued into the next), in order."""
+    heard: list[int] = []
+    for part in timings.parts:
+        chapters = list(part.chapters)
+        if heard and chapters and chapters[0] == heard[-1]:
+            chapters = chapters[1:]  # a long chapter continued from the last part
+        heard += chapters
+    wanted = list(range(1, len(timings.chapters) + 1))
+    findings = []
+    if heard != wanted:
+        findings.append(
+            Finding(
+                COVERAGE,
+                f"the parts hold chapters {heard}, not each of 1–{len(wanted)} once "
+                "in order; rebuild the audio edition",
+                where,
+            )
+        )
+    for part, path in zip(timings.parts, files, strict=True):
+        titles = [title for title, _, _ in read_chapters(path)]
+        expected = [
+            timings.chapters[c - 1].title if 0 < c <= len(timings.chapters) else "?"
+            for c in part.chapters
+        ]
+        if titles != expected:
+            findings.append(
+                Finding(
+                    COVERAGE,
+                    f"{path.name} marks the chapters {titles}, but it holds "
+                    f"{expected}; rebuild the audio edition",
+                    Location(path),
+                )
+            )
+    return findings
