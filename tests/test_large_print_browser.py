@@ -764,11 +764,15 @@ def test_the_player_speaks_the_page_language(
         )
         assert " sur " in valuetext and "secondes" in valuetext, valuetext
 
+        # The label changes on the play/pause events, a task after `paused` flips.
+        shows = "t => document.querySelector('#dock button').textContent == t"
         page.click("#player-controls [data-action=play]")
         page.wait_for_function("!document.getElementById('audio').paused")
+        page.wait_for_function(shows, arg=fr["pause"])
         assert _play_labels(page) == [fr["pause"], fr["pause"]]
         page.click("#player-controls [data-action=play]")
         page.wait_for_function("document.getElementById('audio').paused")
+        page.wait_for_function(shows, arg=fr["play"])
         assert _play_labels(page) == [fr["play"], fr["play"]]
 
         page.evaluate("document.getElementById('audio').src = 'absente.mp3'")
