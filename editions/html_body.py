@@ -160,9 +160,10 @@ class _Renderer(ConstructsMixin):
         items = []
         for note in self.article.notes:
             li_type = attr("epub:type", "endnote") if self.options.epub else ""
+            label = self._say("back_to_note", number=str(note.number))
             back = (
                 f'<a{attr("href", "#fnref" + str(note.number))} role="doc-backlink"'
-                f"{attr('aria-label', f'Back to note call {note.number}')}>↩</a>"
+                f"{attr('aria-label', label)}>↩</a>"
             )
             content = "\n".join(self.blocks(note.blocks))
             if self.options.notes_as_divs:
@@ -184,6 +185,12 @@ class _Renderer(ConstructsMixin):
             + "\n".join(items)
             + "\n</ol>\n</section>"
         )
+
+    def _say(self, key: str, **values: str) -> str:
+        return locale.label(self.article.lang, key, **values)
+
+    def _back_to_citation(self, number: int, total: int) -> str:
+        return self._say("back_to_citation", number=str(number), total=str(total))
 
     @staticmethod
     def _note_div(note_id: str, number: int, content: str, back: str) -> str:
@@ -210,7 +217,7 @@ class _Renderer(ConstructsMixin):
                 mine = [c for c in cites if reference.key in c.keys]
                 back = " ".join(
                     f'<a class="backlink"{attr("href", "#" + c.cite_id)}'
-                    f"{attr('aria-label', f'Back to citation {n} of {len(mine)}')}"
+                    f"{attr('aria-label', self._back_to_citation(n, len(mine)))}"
                     ">↩</a>"
                     for n, c in enumerate(mine, start=1)
                 )

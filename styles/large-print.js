@@ -24,6 +24,73 @@
   const READING = ["size", "theme", "leading", "bold"];
   const root = document.documentElement;
 
+  /* ------------------------------------------------------------ labels */
+
+  /* Every word this script writes comes from the locale table of the article's
+     language (editions/locale/labels.py), put in the page as JSON (#labels) by
+     editions/large_print/controls.py. This English copy is only a last resort
+     for a page whose data was lost; tests keep it equal to the English table. */
+  const FALLBACK = {
+    "play": "Play",
+    "pause": "Pause",
+    "time.of": "{now} of {total}",
+    "time.minute.one": "{n} minute",
+    "time.minute.other": "{n} minutes",
+    "time.second.one": "{n} second",
+    "time.second.other": "{n} seconds",
+    "error.unplayable": "The audio could not be played in this browser.",
+    "error.unloaded": "The audio could not be loaded. Keep {name} in the same folder as this page.",
+    "error.file": "the MP3 file"
+  };
+  let labels = null;
+
+  function readLabels() {
+    const node = document.getElementById("labels");
+    const found = Object.create(null); // no key can reach Object.prototype
+    try {
+      const data = JSON.parse(node ? node.textContent : "{}");
+      for (const [key, text] of Object.entries(data || {})) {
+        if (typeof text === "string") found[key] = text;
+      }
+    } catch (error) {
+      // Broken data: the fallback below.
+    }
+    return found;
+  }
+
+  function template(key) {
+    if (labels === null) labels = readLabels();
+    if (Object.hasOwn(labels, key)) return labels[key];
+    return Object.hasOwn(FALLBACK, key) ? FALLBACK[key] : key;
+  }
+
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, (whole, name) =>
+      Object.hasOwn(values, name) ? String(values[name]) : whole);
+  }
+
+  /* The label *key*, its {placeholders} filled from *values*. */
+  function say(key, values = {}) {
+    return fill(template(key), values);
+  }
+
+  /* "1 minute", "2 minutes": the language's CLDR plural category picks the form
+     ("<key>.one", "<key>.few", ...); "<key>.other" stands in for a missing one. */
+  let pluralRules = null;
+  function plural(key, n) {
+    if (pluralRules === null) {
+      try {
+        pluralRules = new Intl.PluralRules(root.lang || undefined);
+      } catch (error) {
+        pluralRules = new Intl.PluralRules();
+      }
+    }
+    const form = `${key}.${pluralRules.select(n)}`;
+    if (labels === null) labels = readLabels();
+    const known = Object.hasOwn(labels, form) || Object.hasOwn(FALLBACK, form);
+    return fill(template(known ? form : `${key}.other`), { n });
+  }
+
   function loadSettings() {
     const settings = { ...DEFAULTS };
     try {
@@ -285,8 +352,8 @@
     const spoken = (seconds) => {
       const whole = Math.max(0, Math.floor(seconds));
       const [m, s] = [Math.floor(whole / 60), whole % 60];
-      const unit = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
-      return m ? `${unit(m, "minute")} ${unit(s, "second")}` : unit(s, "second");
+      const said = plural("time.second", s);
+      return m ? `${plural("time.minute", m)} ${said}` : said;
     };
 
     /* The big position slider and "1:23 of 16:24" stand in for the browser's
@@ -304,10 +371,11 @@
       position.value = String(second);
       const share = length > 0 ? Math.min(100, (100 * second) / length) : 0;
       position.style.setProperty("--progress", `${share.toFixed(2)}%`);
-      position.setAttribute(
-        "aria-valuetext", `${spoken(second)} of ${spoken(length)}`,
-      );
-      if (clock) clock.textContent = `${minutes(second)} of ${minutes(length)}`;
+      const said = { now: spoken(second), total: spoken(length) };
+      position.setAttribute("aria-valuetext", say("time.of", said));
+      if (clock) {
+        clock.textContent = say("time.of", { now: minutes(second), total: minutes(length) });
+      }
     }
 
     function tick() {
@@ -316,7 +384,7 @@
     }
 
     function showState() {
-      const label = audio.paused ? "Play" : "Pause";
+      const label = audio.paused ? say("play") : say("pause");
       playButtons.forEach((button) => { button.textContent = label; });
       if (dock) dock.hidden = !started || playerInView;
     }
@@ -399,10 +467,10 @@
     });
     audio.addEventListener("error", () => {
       if (!status) return;
-      const name = audio.getAttribute("src") || "the MP3 file";
+      const name = audio.getAttribute("src") || say("error.file");
       status.textContent = name.startsWith("data:")
-        ? "The audio could not be played in this browser."
-        : `The audio could not be loaded. Keep ${name} in the same folder as this page.`;
+        ? say("error.unplayable")
+        : say("error.unloaded", { name });
     });
 
     if (dock && "IntersectionObserver" in window) {

@@ -141,3 +141,18 @@ def corpus_built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
         article, _ = source.load(path)
         result[name] = Built(name, article, paths, out)
     return result
+
+
+FRENCH = Path(__file__).resolve().parent / "data" / "french" / "article.md"
+
+
+@pytest.fixture(scope="session")
+def french_built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The French fixture's large-print page (and its audio), null engine, once."""
+    out = tmp_path_factory.mktemp("french")
+    options = pipeline.BuildOptions(
+        only=("html",), tts="null", report=lambda line: None
+    )
+    paths = pipeline.run(FRENCH, out, options)
+    article, _ = source.load(FRENCH)
+    return Built("french", article, paths, out)

@@ -15,11 +15,12 @@ from editions.audio.script import (
     ScriptChapter,
     build_script,
     cited,
+    reference_speech,
     spoken_text,
 )
 from editions.audio.speech_text import speakable, speech_alias
 from editions.audio.synth import make_engine
-from editions.model import Article, Cite, LexiconEntry, Text
+from editions.model import Article, Cite, LexiconEntry, Styled, Text
 from editions.source import article as source
 
 
@@ -165,3 +166,21 @@ def test_gtts_speaks_the_article_language() -> None:
     assert "tld=com" in american.cache_key()
     with pytest.raises(ValueError, match="unknown speech engine"):
         make_engine("festival")
+
+
+def test_spoken_announcements_follow_lang(main: Article) -> None:
+    """Issue 16: "see", "to the power", "crossed out", "and colleagues" per language."""
+    assert cited("(Roe & Lee, 2019; Doe, 2020)", "fr") == (
+        ", voir Roe & Lee, 2019, et Doe, 2020,"
+    )
+    inlines = (
+        Text("10"),
+        Styled("sup", (Text("9"),)),
+        Text(" "),
+        Styled("strikeout", (Text("deux"),)),
+    )
+    assert spoken_text(inlines, "fr") == "10 puissance 9  (barré : deux)"
+    assert spoken_text(inlines, "en-GB") == "10 to the power 9  (crossed out: deux)"
+    patten = next(r for r in main.references if r.key == "patten-2018")
+    assert reference_speech(patten, "fr").startswith("Patten et collaborateurs, 2018.")
+    assert reference_speech(patten).startswith("Patten and colleagues, 2018.")

@@ -196,7 +196,7 @@ def test_source_emphasis_is_marked_as_ueb_emphasis() -> None:
     sentence = Sentence(
         "s1", (Text("Take the "), Emph((Text("small"),)), Text(" pill."))
     )
-    para = next(prepare._blocks((Paragraph((sentence,)),), 0))
+    para = next(prepare._blocks((Paragraph((sentence,)),), 0, "en"))
     assert para.emphasis == [(9, 14, "italic")]
     plain, marked = liblouis.forward(
         TABLE, [(para.text, []), (para.text, para.emphasis)]
@@ -335,3 +335,33 @@ def test_missing_liblouis_python_says_how_to_install(
     monkeypatch.setattr(liblouis, "PYTHON", "/nonexistent/python3")
     with pytest.raises(MissingProgram, match="python3-louis"):
         liblouis.forward(TABLE, [("word", [])])
+
+
+def test_the_braille_words_follow_lang(tmp_path: Path) -> None:
+    """Title page, code name and transcriber's notes come from the locale table."""
+    from editions.braille.render import _front_words
+    from editions.braille.tables import choose
+
+    english, _ = source.load(FIXTURE)
+    french = dataclasses.replace(english, lang="fr-FR")
+    settings = BrailleSettings()
+    table = choose(french, settings)
+    assert table.label == "braille français (France), abrégé"
+    assert choose(english, settings).label == "Unified English Braille, grade 2"
+    words = _front_words(french, table, "article.pdf", 3)
+    assert words[4:] == [
+        "Les numéros de page suivent l’édition imprimée de 3 pages (article.pdf).",
+        "Sommaire",
+        "pages braille",
+    ]
+    assert words[1].startswith("Par ")
+    assert _front_words(english, table, "", 0)[4:] == [
+        "This edition shows no print page numbers.",
+        "Contents",
+        "braille pages",
+    ]
+    brf = render(french, tmp_path, settings)
+    shown = read_braille(brf, table.file, lang="fr-FR")
+    # One "Image :" note per figure, read back with the French words.
+    assert len(shown.alts or []) == len(english.figures) > 0
+    assert read_braille(brf, table.file, lang="en").alts == []

@@ -210,3 +210,99 @@ def test_the_large_print_page_speaks_the_article_language() -> None:
     for label in ("Réglages de lecture", "Aller au texte", "Très grande", "Sommaire"):
         assert label in french
     assert "Reading settings" not in french and "Contents" not in french
+
+
+def test_link_descriptions_and_spoken_markers_follow_lang() -> None:
+    """PDF link /Contents and the audio's "Term:"/"Done:" come from the table too."""
+    from editions.pdf import link_targets
+    from editions.pdf.render import _describer
+
+    leaflet, _ = source.load(CORPUS / "leaflet-gb" / "article.md")
+    steps, _ = source.load(CORPUS / "constructs-us" / "article.md")
+    for article, english, french in (
+        (leaflet, "Term: Anaemia", "Terme : Anaemia"),
+        (steps, "Done: A meter and test strips", "Fait : A meter and test strips"),
+        (steps, "To do: A lancet device", "À faire : A lancet device"),
+    ):
+        for lang, expected, absent in (("en-GB", english, french), ("fr", french, "")):
+            script = build_script(replace(article, lang=lang))
+            # Speech drops the space French writes before a colon.
+            spoken = [
+                u.spoken.replace(" :", ":")
+                for chapter in script
+                for u in chapter.utterances
+            ]
+            expected, absent = expected.replace(" :", ":"), absent.replace(" :", ":")
+            assert any(s.startswith(expected) for s in spoken), (lang, expected)
+            assert not absent or not any(absent in s for s in spoken)
+    french = replace(steps, lang="fr")
+    places = link_targets.describe_targets(french)
+    assert places and all(
+        text.split(" : ")[0] in {"Section", "Figure", "Tableau", "Passage"}
+        for text in places.values()
+    ), places
+    english = link_targets.describe_targets(steps)
+    assert {text.split(": ")[0] for text in english.values()} <= {
+        "Section",
+        "Figure",
+        "Table",
+        "Passage",
+    }
+    describe = _describer(french)
+    assert describe("#fn1") == "Note 1"
+    assert describe("https://example.org/") == "Page web : https://example.org/"
+    assert describe("mailto:a@example.org?subject=x") == "Courriel à a@example.org"
+    assert _describer(steps)("#fn1") == "Footnote 1"
+
+
+def test_the_epub_accessibility_summary_follows_lang() -> None:
+    from editions.epub.accessibility import accessibility_metadata
+    from editions.epub.overlays import Overlay
+    from editions.epub.render import EpubInputs
+    from editions.facts import PageStarts
+
+    article, _ = source.load(CORPUS / "constructs-us" / "article.md")
+    assert article.figures  # so the images sentence is said
+    inputs = EpubInputs(pages=PageStarts("article.pdf", ("s1",)))
+    partial = Overlay("", (), ("s2", "s3"))
+
+    def meta(lang: str, overlay: Overlay | None) -> dict[str, str]:
+        chosen = replace(article, lang=lang)
+        return dict(accessibility_metadata(chosen, inputs, overlay))
+
+    french, english = meta("fr", partial), meta("en-US", Overlay("", (), ()))
+    fr, en = locale.labels("fr"), locale.labels("en")
+    assert french["schema:accessibilitySummary"].startswith(fr["a11y.summary"])
+    assert fr["a11y.images"] in french["schema:accessibilitySummary"]
+    assert "(article.pdf)" in french["schema:accessibilitySummary"]
+    said = french["schema:accessibilitySummary"]
+    assert said.endswith("; 2 passage(s) ne sont pas lus.")
+    assert french["pageBreakSource"].endswith(", édition PDF (article.pdf)")
+    assert english["schema:accessibilitySummary"].startswith("This EPUB 3 publication")
+    assert english["schema:accessibilitySummary"].endswith(en["a11y.narration_images"])
+    assert english["pageBreakSource"].endswith(", PDF edition (article.pdf)")
+
+
+def test_backlink_names_follow_lang() -> None:
+    article, _ = source.load(CORPUS / "constructs-us" / "article.md")
+    options = html_body.HtmlOptions(image_src=lambda f: f.src.name, backlinks=True)
+    english = html_body.body(article, options)
+    french = html_body.body(replace(article, lang="fr"), options)
+    assert 'aria-label="Back to note call 1"' in english
+    assert 'aria-label="Back to citation 1 of 1"' in english
+    assert 'aria-label="Retour à l’appel de note 1"' in french
+    assert 'aria-label="Retour à la citation 1 sur 1"' in french
+    assert "Back to" not in french
+
+
+def test_every_language_table_has_every_label() -> None:
+    """A new English label needs its translation: only English's own code name may
+    be missing (Unified English Braille names an English-only braille code)."""
+    from editions.locale.labels import EN, TABLES
+
+    for tag, table in TABLES.items():
+        if "-" in tag:  # a region table holds only what differs
+            assert set(table) <= set(EN), tag
+            continue
+        assert set(EN) - set(table) <= {"braille.ueb"}, tag
+        assert set(table) <= set(EN), tag

@@ -14,8 +14,9 @@ import pytest
 from conftest import Built
 
 from editions.facts import ChapterTime, Timings
-from editions.large_print import render as large_print
+from editions.large_print import controls, render as large_print
 from editions.large_print.render import SCRIPT, LargePrintInputs
+from editions.locale.labels import EN, FR, TABLES
 
 
 def _tree(built: Built) -> lxml.html.HtmlElement:
@@ -185,3 +186,94 @@ def test_audio_can_be_inlined(built_all: dict[str, Built]) -> None:
         large_print.page(
             built.article, LargePrintInputs(audio_name="a.mp3", inline_audio=True)
         )
+
+
+# ---------------------------------------------------------------- labels (issue 16)
+
+_SAY = re.compile(r"\bsay\(\s*\"([^\"]+)\"")
+_PLURAL = re.compile(r"\bplural\(\s*\"([^\"]+)\"")
+_FALLBACK = re.compile(r"const FALLBACK = (\{.*?\});", re.S)
+
+
+def _script_keys() -> tuple[set[str], set[str], str]:
+    """Return the label keys large-print.js says, its plural keys, and its code."""
+    code = SCRIPT.read_text(encoding="utf-8")
+    said, plurals = set(_SAY.findall(code)), set(_PLURAL.findall(code))
+    # Every call names its key literally, so this list is the script's whole need.
+    calls = len(re.findall(r"\bsay\(", code)) - code.count("function say(")
+    assert calls == len(_SAY.findall(code)), "a say() call without a literal key"
+    calls = len(re.findall(r"\bplural\(", code)) - code.count("function plural(")
+    assert calls == len(_PLURAL.findall(code)), "a plural() call without a literal key"
+    return said, plurals, code
+
+
+def test_every_label_the_script_says_is_in_every_language_table() -> None:
+    said, plurals, code = _script_keys()
+    assert {"play", "pause", "time.of", "error.unloaded"} <= said
+    assert plurals == {"time.minute", "time.second"}
+    # The page ships exactly what the script asks for.
+    assert said == set(controls.SCRIPT_LABELS)
+    assert plurals == set(controls.SCRIPT_PLURALS)
+    needed = said | {f"{key}.{form}" for key in plurals for form in ("one", "other")}
+    languages = {tag: table for tag, table in TABLES.items() if "-" not in tag}
+    assert {"en", "fr"} <= set(languages)
+    missing = {tag: sorted(needed - set(table)) for tag, table in languages.items()}
+    assert {tag: keys for tag, keys in missing.items() if keys} == {}
+    # The last-resort English in the script is the English table, word for word.
+    match = _FALLBACK.search(code)
+    assert match, "large-print.js has no FALLBACK object"
+    fallback = json.loads(match[1])
+    assert fallback == {key: EN[key] for key in sorted(needed)}
+
+
+def test_the_script_writes_no_english_of_its_own() -> None:
+    """Outside FALLBACK, no string in large-print.js reads like English words."""
+    _, _, code = _script_keys()
+    code = _FALLBACK.sub("", code)
+    code = re.sub(r"/\*.*?\*/|//[^\n]*", "", code, flags=re.S)
+    code = _PLURAL.sub("plural(", _SAY.sub("say(", code))  # the keys are no words
+    templates = re.findall(r"`([^`]*)`", code)
+    texts = [re.sub(r"\$\{[^}]*\}", " ", text) for text in templates]
+    code = re.sub(r"`[^`]*`", "", code)
+    texts += [a or b for a, b in re.findall(r"\"([^\"\n]*)\"|'([^'\n]*)'", code)]
+    assert len(texts) > 40, "found too few strings: the parse is broken"
+    english = re.compile(r"\b[A-Z][a-z]+\b|\b(of|the|and|could|not|seconds?)\b")
+    assert [text for text in texts if english.search(text)] == []
+
+
+def test_the_french_page_carries_french_labels(french_built: Built) -> None:
+    tree = _tree(french_built)
+    assert tree.get("lang") == "fr-FR"
+    data = json.loads(tree.get_element_by_id("labels").text)
+    assert data == controls.script_labels("fr-FR")
+    for key, text in FR.items():
+        if key in data:
+            assert data[key] == text, key
+    assert data["play"] == "Lecture" and data["time.of"] == "{now} sur {total}"
+    assert data["time.second.other"] == "{n} secondes"
+    assert set(data) >= set(controls.SCRIPT_LABELS)
+    # What the page says before the script runs is French too.
+    clock = tree.get_element_by_id("clock").text_content()
+    assert re.fullmatch(r"0:00 sur \d+:\d\d", clock), clock
+    options = [o.text_content() for o in tree.get_element_by_id("speed").iter("option")]
+    assert options == [FR[f"speed.{value}"] for value in controls.SPEEDS]
+    download = tree.find_class("download")[0].text_content()
+    assert download.endswith("(MP3, moins de 1 Mo)"), download
+    buttons = [b.text_content() for b in tree.iter("button")]
+    assert "Lecture" in buttons and "Play" not in buttons
+    for element in tree.xpath("//style | //script"):
+        element.drop_tree()
+    named = ("aria-label", "title", "alt")
+    visible = tree.text_content() + " ".join(
+        e.get(a) for a in named for e in tree.iter() if e.get(a)
+    )
+    for english in (" of ", "Slower", "under 1 MB", "Play", "Reading settings"):
+        assert english not in visible, english
+
+
+def test_a_table_without_caption_is_named_in_the_page_language(
+    french_built: Built,
+) -> None:
+    html = '<table id="t">\n<tr><td>1</td></tr></table>'
+    assert 'aria-label="Tableau"' in large_print._scrolling_tables(html, "fr")
+    assert 'aria-label="Table"' in large_print._scrolling_tables(html, "en-GB")

@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel import Locale
 from conftest import ROOT, Built
 from PIL import Image, ImageStat
 from playwright.sync_api import Browser, Page
 
+from editions import locale
 from editions.checks import browser
 from editions.checks.axe import run_axe
 from editions.checks.browser import (
@@ -36,6 +38,8 @@ from editions.checks.page_metrics import (
     text_metrics,
 )
 from editions.checks.vnu import run_vnu
+from editions.large_print import render as large_print
+from editions.locale.labels import EN
 
 MIN_PX = 24  # 18pt (standards §3b)
 MAX_CHARS = 70  # project target (WCAG 1.4.8 allows 80)
@@ -706,3 +710,93 @@ def test_screenshots_of_each_theme(
     assert brightness["light"] > 180, brightness
     assert brightness["dark"] < 80, brightness
     assert brightness["contrast"] < 80, brightness
+
+
+# ---------------------------------------------------------------- page language
+
+
+def _said(lang: str, seconds: int) -> str:
+    """Say a time from *lang*'s table as large-print.js should (CLDR plurals)."""
+    table = locale.labels(lang)
+    category = Locale.parse(lang, sep="-").plural_form
+
+    def unit(key: str, n: int) -> str:
+        form = table.get(f"{key}.{category(n)}", table[f"{key}.other"])
+        return form.format(n=n)
+
+    minutes, secs = divmod(seconds, 60)
+    said = unit("time.second", secs)
+    return f"{unit('time.minute', minutes)} {said}" if minutes else said
+
+
+def _play_labels(page: Page) -> list[str]:
+    return list(
+        page.eval_on_selector_all(
+            "button[data-action=play]", "buttons => buttons.map(b => b.textContent)"
+        )
+    )
+
+
+def test_the_player_speaks_the_page_language(
+    french_built: Built, chromium: Browser
+) -> None:
+    """Issue 16: Play/Pause, the clock, the slider's spoken time, errors in French."""
+    fr = locale.labels(french_built.article.lang)
+    with open_page(
+        french_built.paths["html"], browser=chromium, reduced_motion="reduce"
+    ) as opened:
+        page = opened.page
+        assert page.is_visible("#player-controls")
+        assert _play_labels(page) == [fr["play"], fr["play"]] == ["Lecture"] * 2
+        _seek(page, 1.5)  # "1 seconde": French says 0 and 1 in the singular
+        now, total = (
+            int(t)
+            for t in page.evaluate(
+                "(a => [a.currentTime, a.duration])(document.getElementById('audio'))"
+            )
+        )
+        assert page.text_content("#clock") == fr["time.of"].format(
+            now=large_print.clock(now), total=large_print.clock(total)
+        )
+        valuetext = page.get_attribute("#position", "aria-valuetext")
+        assert valuetext == fr["time.of"].format(
+            now=_said("fr-FR", now), total=_said("fr-FR", total)
+        )
+        assert " sur " in valuetext and "secondes" in valuetext, valuetext
+
+        # The label changes on the play/pause events, a task after `paused` flips.
+        shows = "t => document.querySelector('#dock button').textContent == t"
+        page.click("#player-controls [data-action=play]")
+        page.wait_for_function("!document.getElementById('audio').paused")
+        page.wait_for_function(shows, arg=fr["pause"])
+        assert _play_labels(page) == [fr["pause"], fr["pause"]]
+        page.click("#player-controls [data-action=play]")
+        page.wait_for_function("document.getElementById('audio').paused")
+        page.wait_for_function(shows, arg=fr["play"])
+        assert _play_labels(page) == [fr["play"], fr["play"]]
+
+        page.evaluate("document.getElementById('audio').src = 'absente.mp3'")
+        page.wait_for_function("document.getElementById('player-status').textContent")
+        assert page.text_content("#player-status") == fr["error.unloaded"].format(
+            name="absente.mp3"
+        )
+
+
+def test_without_label_data_the_player_falls_back_to_english(
+    french_built: Built, chromium: Browser, tmp_path: Path
+) -> None:
+    """The script's own English is a last resort, used only when #labels is gone."""
+    text = french_built.paths["html"].read_text(encoding="utf-8")
+    text, removed = re.subn(
+        r'<script type="application/json" id="labels">.*?</script>\n', "", text
+    )
+    assert removed == 1
+    copy = tmp_path / french_built.paths["html"].name  # no MP3 beside it
+    copy.write_text(text, encoding="utf-8")
+    with open_page(copy, browser=chromium) as opened:
+        page = opened.page
+        page.wait_for_function("document.getElementById('player-status').textContent")
+        assert _play_labels(page) == [EN["play"], EN["play"]]
+        name = french_built.paths["mp3"].name
+        status = page.text_content("#player-status")
+    assert status == EN["error.unloaded"].format(name=name)

@@ -97,13 +97,13 @@ class _Writer:
     def sentences(self, sentences: tuple[Sentence, ...], prefix: str = "") -> None:
         for index, sentence in enumerate(sentences):
             last = index == len(sentences) - 1
-            spoken = spoken_text(sentence.inlines)
+            spoken = spoken_text(sentence.inlines, self.lang)
             self.say(
                 sentence.sentence_id,
                 sentence.text,
                 (prefix if index == 0 else "") + spoken,
                 PAUSE_PARAGRAPH if last else PAUSE_SENTENCE,
-                citation_asides(sentence.inlines),
+                citation_asides(sentence.inlines, self.lang),
             )
 
     def blocks(self, blocks: tuple[Block, ...]) -> None:
@@ -127,7 +127,7 @@ class _Writer:
                 self.table(block)
             elif isinstance(block, DefinitionList):
                 for entry in block.items:  # the term is announced, then defined
-                    self.sentences(entry.term, prefix="Term: ")
+                    self.sentences(entry.term, prefix=self.label("spoken_term"))
                     for definition in entry.definitions:
                         self.blocks(definition)
             elif isinstance(block, CodeBlock):
@@ -168,49 +168,53 @@ class _Writer:
             column += cell.colspan
 
 
-#: A task list's boxes (pandoc's task_lists) as words: a voice says "Symbol 2612".
-_TASK_BOXES = str.maketrans({"\u2610": "To do:", "\u2612": "Done:"})
+def _task_boxes(lang: str) -> dict[int, str]:
+    """Say a task list's boxes (pandoc's task_lists): a voice says "Symbol 2612"."""
+    table = locale.labels(lang)
+    return str.maketrans(
+        {"\u2610": table["spoken_todo"], "\u2612": table["spoken_done"]}
+    )
 
 
-def spoken_text(inlines: tuple[Inline, ...]) -> str:
+def spoken_text(inlines: tuple[Inline, ...], lang: str = "en") -> str:
     """Flatten a sentence for speech: a parenthetical citation is said briefly.
 
     A narrative citation ("Doe et al. (2020) found") is part of the sentence, so
     its names stay and only its parenthesised year goes.
     """
-    return "".join(_flatten(inlines, [])).translate(_TASK_BOXES)
+    return "".join(_flatten(inlines, [], lang)).translate(_task_boxes(lang))
 
 
-def citation_asides(inlines: tuple[Inline, ...]) -> tuple[str, ...]:
+def citation_asides(inlines: tuple[Inline, ...], lang: str = "en") -> tuple[str, ...]:
     """Return how each parenthetical citation of a sentence is said (`cited`)."""
     asides: list[str] = []
-    _flatten(inlines, asides)
+    _flatten(inlines, asides, lang)
     return tuple(a for a in asides if a)
 
 
-def _flatten(inlines: tuple[Inline, ...], asides: list[str]) -> list[str]:
+def _flatten(inlines: tuple[Inline, ...], asides: list[str], lang: str) -> list[str]:
     """Return a sentence's spoken parts; add each citation aside to *asides*."""
     parts: list[str] = []
     for node in inlines:
         if isinstance(node, Cite):
             rendered = plain_text(node.children).strip()
             if rendered.startswith(("(", "[")):
-                asides.append(cited(rendered))
+                asides.append(cited(rendered, lang))
                 parts.append(asides[-1])
             else:
                 parts.append(re.sub(r"\s*\([^()]*\)", "", rendered))
         elif isinstance(node, Styled) and node.style == "sup":
             # 10^9^/L is "10 to the power 9", never "109"
-            raised = "".join(_flatten(node.children, asides))
+            raised = "".join(_flatten(node.children, asides, lang))
             after_digit = bool(parts) and parts[-1][-1:].isdigit()
             numeric = raised.lstrip("-−").isdigit()
-            parts.append(
-                f" to the power {raised} " if after_digit and numeric else raised
-            )
+            power = locale.label(lang, "spoken_power", n=raised)
+            parts.append(f" {power} " if after_digit and numeric else raised)
         elif isinstance(node, Styled) and node.style == "strikeout":
-            parts.append(f"(crossed out: {''.join(_flatten(node.children, asides))})")
+            struck = "".join(_flatten(node.children, asides, lang))
+            parts.append(locale.label(lang, "spoken_struck", text=struck))
         elif isinstance(node, Wrapper):
-            parts.extend(_flatten(node.children, asides))
+            parts.extend(_flatten(node.children, asides, lang))
         else:
             parts.append(plain_text((node,)))
     return parts
@@ -219,7 +223,7 @@ def _flatten(inlines: tuple[Inline, ...], asides: list[str]) -> list[str]:
 _LOCATOR = re.compile(r",\s*(?:pp?|paras?|chap|ch|sec|fig)\.?\s*[\w–-]+", re.I)
 
 
-def cited(rendered: str) -> str:
+def cited(rendered: str, lang: str = "en") -> str:
     """Say "(Doe et al., 2020a, p. 4; Roe & Lee, 2019)" as one short aside.
 
     The rule (README, "Citations in the audio"): ", see Doe et al., 2020, and Roe &
@@ -237,8 +241,8 @@ def cited(rendered: str) -> str:
         return ""
     listed = works[0] if len(works) == 1 else ", ".join(works[:-1])
     if len(works) > 1:
-        listed += f", and {works[-1]}"
-    return f", see {listed},"
+        listed += locale.label(lang, "spoken_and_last", last=works[-1])
+    return locale.label(lang, "spoken_see", works=listed)
 
 
 def _note_refs(inlines: tuple[Inline, ...]) -> list[str]:
@@ -289,7 +293,7 @@ def build_script(article: Article) -> tuple[ScriptChapter, ...]:
                     writer.say(
                         reference.sentence.sentence_id,
                         reference.text,
-                        reference_speech(reference),
+                        reference_speech(reference, article.lang),
                         PAUSE_PARAGRAPH,
                     )
                 writer.blocks(section.after_references)
@@ -331,7 +335,7 @@ def _front_matter(writer: _Writer, article: Article) -> None:
             writer.say(cue, display, writer.label(spoken, **values), pause)
 
 
-def reference_speech(reference: Reference) -> str:
+def reference_speech(reference: Reference, lang: str = "en") -> str:
     """Say an entry as a listener can follow it: who, when, what, where; no URLs."""
     data = for_citeproc(reference.data)  # with the values only the author gave
     names = [
@@ -341,11 +345,14 @@ def reference_speech(reference: Reference) -> str:
     ]  # type: ignore[union-attr]
     names = [n for n in names if n]
     if len(names) > 2:
-        who = f"{names[0]} and colleagues"
+        who = locale.label(lang, "spoken_colleagues", name=names[0])
+    elif len(names) == 2:
+        who = locale.label(lang, "spoken_two_names", first=names[0], second=names[1])
     else:
-        who = " and ".join(names)
+        who = "".join(names)
     parts = data.get("issued", {}).get("date-parts", [[]])  # type: ignore[union-attr]
-    year = str(parts[0][0]) if parts and parts[0] else "no date"
+    no_date = locale.label(lang, "spoken_no_date")
+    year = str(parts[0][0]) if parts and parts[0] else no_date
     title = str(data.get("title", "")).rstrip(".")
     container = str(data.get("container-title", "")).rstrip(".")
     if who:
@@ -353,7 +360,7 @@ def reference_speech(reference: Reference) -> str:
     else:  # "What is naltrexone? No date." rather than "…?, no date."
         spoken = f"{_sentence(title)} {year[0].upper()}{year[1:]}."
     if container:
-        spoken += f" In {container}."
+        spoken += " " + locale.label(lang, "spoken_in", container=container)
     return tidy(spoken) if data else tidy(reference.text)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from editions import locale
 from editions.model import (
     Article,
     Block,
@@ -97,34 +98,35 @@ BULLET = "\u2022 "
 
 def paragraphs(article: Article) -> Iterator[Para]:
     """Yield the body's paragraphs: title, sections, notes, references, the rest."""
+    lang = article.lang
     (title, *before), bibliography, after = article.parts()
     yield _heading(title.title, 1)
-    yield from _blocks(title.blocks, 0)
+    yield from _blocks(title.blocks, 0, lang)
     for section in before:
         yield _heading(section.title, section.level)
-        yield from _blocks(section.blocks, 0)
+        yield from _blocks(section.blocks, 0, lang)
     if article.notes:
         notes = Para(heading=2, listed=False)
-        notes.add_text("Notes")
+        notes.add_text(locale.label(lang, "notes"))
         yield notes
         for note in article.notes:
             for index, block in enumerate(note.blocks):
-                for para in _blocks((block,), 0):
+                for para in _blocks((block,), 0, lang):
                     if index == 0:
                         para.calls.insert(0, (0, note.number))
                     para.first, para.runover = 0, 2
                     yield para
     if bibliography is not None:
         yield _heading(bibliography.title, bibliography.level)
-        yield from _blocks(bibliography.before_references, 0)
+        yield from _blocks(bibliography.before_references, 0, lang)
         for reference in article.references:
             entry = Para(first=0, runover=2)
             entry.add_sentence(reference.sentence)
             yield entry
-        yield from _blocks(bibliography.after_references, 0)
+        yield from _blocks(bibliography.after_references, 0, lang)
     for section in after:
         yield _heading(section.title, section.level)
-        yield from _blocks(section.blocks, 0)
+        yield from _blocks(section.blocks, 0, lang)
 
 
 def _heading(sentence: Sentence, level: int) -> Para:
@@ -133,7 +135,7 @@ def _heading(sentence: Sentence, level: int) -> Para:
     return para
 
 
-def _blocks(blocks: tuple[Block, ...], depth: int) -> Iterator[Para]:
+def _blocks(blocks: tuple[Block, ...], depth: int, lang: str) -> Iterator[Para]:
     for block in blocks:
         if isinstance(block, Paragraph):
             para = Para(first=2 + 2 * depth, runover=2 * depth)
@@ -141,28 +143,28 @@ def _blocks(blocks: tuple[Block, ...], depth: int) -> Iterator[Para]:
                 para.add_sentence(sentence)
             yield para
         elif isinstance(block, ListBlock):
-            yield from _list(block, depth)
+            yield from _list(block, depth, lang)
         elif isinstance(block, Figure):
-            yield from _figure(block)
+            yield from _figure(block, lang)
         elif isinstance(block, Table):
-            yield from _table(block)
+            yield from _table(block, lang)
         elif isinstance(block, BlockQuote):
-            quoted = list(_blocks(block.blocks, depth + 1))
+            quoted = list(_blocks(block.blocks, depth + 1, lang))
             if quoted:
                 quoted[0].blank_before = quoted[-1].blank_after = True
             yield from quoted
         elif isinstance(block, DefinitionList):
-            yield from _glossary(block, depth)
+            yield from _glossary(block, depth, lang)
         elif isinstance(block, CodeBlock):
             para = Para(first=2 * depth, runover=2 * depth)
             para.add_sentence(block.sentence)
             yield para
         elif isinstance(block, Division):
-            yield from _blocks(block.blocks, depth)
+            yield from _blocks(block.blocks, depth, lang)
         # A Rule has no words: the blank lines around its neighbours suffice.
 
 
-def _glossary(block: DefinitionList, depth: int) -> Iterator[Para]:
+def _glossary(block: DefinitionList, depth: int, lang: str) -> Iterator[Para]:
     """Each term in bold on a line of its own (1-3), its definitions below (3-3)."""
     for entry in block.items:
         term = Para(first=2 * depth, runover=2 * depth + 2)
@@ -171,12 +173,12 @@ def _glossary(block: DefinitionList, depth: int) -> Iterator[Para]:
         term.emphasis.append((0, len(term.text), "bold"))
         yield term
         for definition in entry.definitions:
-            for para in _blocks(definition, depth + 1):
+            for para in _blocks(definition, depth + 1, lang):
                 para.first = para.runover = 2 * depth + 2
                 yield para
 
 
-def _list(block: ListBlock, depth: int) -> Iterator[Para]:
+def _list(block: ListBlock, depth: int, lang: str) -> Iterator[Para]:
     for number, item in enumerate(block.items, start=block.start):
         label = f"{list_label(number, block.style)}. " if block.ordered else BULLET
         for index, inner in enumerate(item.blocks):
@@ -187,9 +189,9 @@ def _list(block: ListBlock, depth: int) -> Iterator[Para]:
                     para.add_sentence(sentence)
                 yield para
             elif isinstance(inner, ListBlock):
-                yield from _list(inner, depth + 1)
+                yield from _list(inner, depth + 1, lang)
             else:
-                for para in _blocks((inner,), depth + 1):
+                for para in _blocks((inner,), depth + 1, lang):
                     para.first = para.runover = 2 * depth + 2
                     yield para
 
@@ -201,10 +203,10 @@ def _note(text: str) -> Para:
     return para
 
 
-def _figure(figure: Figure) -> Iterator[Para]:
+def _figure(figure: Figure, lang: str) -> Iterator[Para]:
     if figure.decorative:
         return  # decorates only: no transcriber's note
-    yield _note(f"Picture: {figure.alt}")
+    yield _note(locale.label(lang, "braille.picture", alt=figure.alt))
     if figure.caption:
         caption = Para(first=2)
         for sentence in figure.caption:
@@ -212,17 +214,14 @@ def _figure(figure: Figure) -> Iterator[Para]:
         yield caption
 
 
-def _table(table: Table) -> Iterator[Para]:
+def _table(table: Table, lang: str) -> Iterator[Para]:
     """A table in BANA's linear format: headings, then one row a paragraph."""
     if table.caption:
         caption = Para(first=2)
         for sentence in table.caption:
             caption.add_sentence(sentence)
         yield caption
-    yield _note(
-        "Table in linear format: the column headings, then one row on each "
-        "line, entries separated by colons."
-    )
+    yield _note(locale.label(lang, "braille.linear_table"))
     for row in table.all_rows():
         if not row:
             continue

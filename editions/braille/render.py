@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from editions import locale
 from editions.braille import cells, front, liblouis, tables
 from editions.braille.layout import (
     Blank,
@@ -111,20 +112,26 @@ def _front_words(
     article: Article, table: tables.BrailleTable, pdf_name: str, print_pages: int
 ) -> list[str]:
     """The title page's and contents' words, in `front.FrontText` field order."""
-    source = (
-        f"Print page numbers follow the {print_pages}-page print edition"
-        f"{f' ({pdf_name})' if pdf_name else ''}."
-        if print_pages
-        else "This edition shows no print page numbers."
-    )
+    lang = article.lang
+
+    def say(key: str, **values: str) -> str:
+        return locale.label(lang, key, **values)
+
+    pages = str(print_pages)
+    if not print_pages:
+        source = say("braille.no_print_pages")
+    elif pdf_name:
+        source = say("braille.print_pages_file", pages=pages, file=pdf_name)
+    else:
+        source = say("braille.print_pages", pages=pages)
     return [
         article.title,
-        f"By {article.author}",
+        say("braille.by", authors=article.author),
         article.date,
         table.label,
         source,
-        "Contents",
-        "braille pages",
+        say("contents"),
+        say("braille.pages"),
     ]
 
 

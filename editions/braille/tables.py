@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from editions import locale
 from editions.braille import liblouis
 from editions.errors import BuildFailed, Finding, Location
 from editions.model import Article
@@ -51,7 +52,7 @@ def choose(article: Article, settings: BrailleSettings) -> BrailleTable:
     grade = settings.grade
     if primary == "en":
         return BrailleTable(
-            f"en-ueb-g{grade}.ctb", f"Unified English Braille, grade {grade}"
+            f"en-ueb-g{grade}.ctb", locale.label("en", "braille.ueb", grade=str(grade))
         )
     contraction = "full" if grade == 2 else "no"
     found = liblouis.find_table(
@@ -71,7 +72,12 @@ def choose(article: Article, settings: BrailleSettings) -> BrailleTable:
                 )
             ]
         )
-    return BrailleTable(Path(found).name, f"{article.lang} braille, grade {grade}")
+    grade_name = locale.label(article.lang, f"braille.grade.{grade}")
+    language = locale.language_name(article.lang)
+    code = locale.label(
+        article.lang, "braille.code", language=language, grade_name=grade_name
+    )
+    return BrailleTable(Path(found).name, code)
 
 
 def settings_findings(where: Path, settings: BrailleSettings) -> list[Finding]:

@@ -36,7 +36,7 @@ def check(checker: Checker) -> None:
         if not table:
             chosen = choose(article, settings)
             table, code = chosen.file, chosen.label
-        return read_braille(target, table, settings.cells, settings.lines)
+        return read_braille(target, table, settings.cells, settings.lines, article.lang)
 
     shown = checker.read(EDITION, target, read, NEEDS)
     summary = BrailleSummary(table, code, settings.cells, settings.lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from editions import locale
 from editions.epub import overlays
 from editions.model import Article
 
@@ -41,19 +42,16 @@ def accessibility_metadata(
         features.append("ttsMarkup")
     if overlay is not None:
         features.append("synchronizedAudioText")
-    summary = (
-        "This EPUB 3 publication meets EPUB Accessibility 1.1 and WCAG 2.2 Level AA. "
-        "It has a table of contents, headings for every section and a logical "
-        "reading order; the text can be resized and restyled."
-        + (" Every image has a text description." if has_images else "")
-        + (
-            f" Page numbers follow the print PDF edition ({inputs.pdf_name})."
-            if inputs.page_starts
-            else ""
-        )
-        + (" A pronunciation lexicon helps text-to-speech." if article.lexicon else "")
-        + _narration_summary(overlay, has_images)
-    )
+    table = locale.labels(article.lang)
+    parts = [table["a11y.summary"]]
+    if has_images:
+        parts.append(table["a11y.images"])
+    if inputs.page_starts:
+        parts.append(table["a11y.pages"].format(file=inputs.pdf_name))
+    if article.lexicon:
+        parts.append(table["a11y.lexicon"])
+    parts.append(_narration_summary(table, overlay, has_images))
+    summary = " ".join(part for part in parts if part)
     meta = [("schema:accessMode", m) for m in modes]
     meta += [("schema:accessModeSufficient", s) for s in sufficient]
     meta += [("schema:accessibilityFeature", f) for f in features]
@@ -65,22 +63,19 @@ def accessibility_metadata(
         meta.append(
             (
                 "pageBreakSource",
-                f"{article.author}, {article.title}, PDF edition ({inputs.pdf_name})",
+                table["a11y.page_source"].format(
+                    author=article.author, title=article.title, file=inputs.pdf_name
+                ),
             )
         )
     return meta
 
 
-def _narration_summary(overlay: overlays.Overlay | None, has_images: bool) -> str:
+def _narration_summary(
+    table: dict[str, str], overlay: overlays.Overlay | None, has_images: bool
+) -> str:
     if overlay is None:
         return ""
     if overlay.complete:
-        described = ", image descriptions included," if has_images else ""
-        return (
-            f" A synthetic-voice narration of the whole text{described} plays with "
-            "each sentence highlighted as it is read."
-        )
-    return (
-        " A synthetic-voice narration plays with each sentence highlighted as it is "
-        f"read; {len(overlay.uncovered)} passage(s) of the text are not narrated."
-    )
+        return table["a11y.narration_images" if has_images else "a11y.narration"]
+    return table["a11y.narration_partial"].format(count=len(overlay.uncovered))

@@ -33,11 +33,13 @@ def fragment(timings: Timings | None, default: str, time: float) -> str:
     return f"{quote(part.file)}#t={max(0.0, time - part.start):.2f}"
 
 
-def _size(path: Path | None) -> str:
+def _size(path: Path | None, lang: str) -> str:
     if path is None or not path.is_file():
         return "MP3"
     megabytes = path.stat().st_size / 1_000_000
-    return f"MP3, {megabytes:.0f} MB" if megabytes >= 1 else "MP3, under 1 MB"
+    if megabytes < 1:
+        return "MP3, " + locale.label(lang, "under_one_megabyte")
+    return "MP3, " + locale.label(lang, "megabytes", size=f"{megabytes:.0f}")
 
 
 def downloads(lang: str, timings: Timings, files: Sequence[Path]) -> str:
@@ -61,7 +63,7 @@ def downloads(lang: str, timings: Timings, files: Sequence[Path]) -> str:
             total=str(total),
             chapters=titles,
             minutes=str(max(1, round(part.duration / 60))),
-            size=_size(on_disk.get(part.file)),
+            size=_size(on_disk.get(part.file), lang),
         )
         href = escape(quote(part.file))
         items.append(f'<li><a href="{href}" download>{escape(label)}</a></li>')

@@ -21,6 +21,11 @@ from urllib.parse import quote
 from editions import fonts, html_body as html, locale
 from editions.facts import Timings
 from editions.large_print import parts
+from editions.large_print.controls import (
+    script_labels_json,
+    settings_panel,
+    speed_options,
+)
 from editions.model import Article, block_sentences
 from editions.output import write_text
 from editions.paths import STYLES
@@ -41,52 +46,6 @@ class LargePrintInputs:
     parts: tuple[Path, ...] = ()
 
 
-@dataclass(frozen=True)
-class Setting:
-    """One reading setting offered as radio buttons; large-print.js knows the values."""
-
-    name: str
-    legend: str
-    choices: tuple[tuple[str, str], ...]  # (value, label); the first is the default
-
-
-#: Mirrored in large-print.js (ALLOWED) and large-print.css (data-* on <html>).
-SETTINGS = (
-    Setting(
-        "size",
-        "Text size",
-        (
-            ("100", "Standard"),
-            ("125", "Larger"),
-            ("150", "Extra large"),
-            ("200", "Double size"),
-        ),
-    ),
-    Setting(
-        "theme",
-        "Colours",
-        (
-            ("auto", "Match my device"),
-            ("light", "Black on white"),
-            ("dark", "White on dark grey"),
-            ("contrast", "Yellow on black (high contrast)"),
-        ),
-    ),
-    Setting(
-        "leading",
-        "Line spacing",
-        (("1.5", "Standard"), ("1.75", "Wider"), ("2", "Double")),
-    ),
-)
-
-SPEEDS = (
-    ("0.75", "Slower (0.75×)"),
-    ("1", "Normal"),
-    ("1.25", "Faster (1.25×)"),
-    ("1.5", "Fastest (1.5×)"),
-)
-
-
 def data_uri(path: Path) -> str:
     """Return *path* as a base64 data: URI."""
     media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -101,46 +60,6 @@ def clock(seconds: float) -> str:
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def _id_part(value: str) -> str:
-    return value.replace(".", "-")
-
-
-def _settings(lang: str) -> str:
-    """The reading-settings panel in *lang*; hidden until large-print.js wires it up.
-
-    A language's table may name each legend and choice ("setting.size.125"); the
-    English words in SETTINGS are the fallback.
-    """
-    table = locale.labels(lang)
-
-    def say(key: str, english: str = "") -> str:
-        return escape(table.get(key, english))
-
-    groups = []
-    for setting in SETTINGS:
-        choices = "".join(
-            f'<div class="choice"><input type="radio" name="{setting.name}" '
-            f'id="{setting.name}-{_id_part(value)}" value="{escape(value)}"'
-            f"{' checked' if n == 0 else ''}>"
-            f'<label for="{setting.name}-{_id_part(value)}">'
-            f"{say(f'setting.{setting.name}.{value}', label)}</label></div>"
-            for n, (value, label) in enumerate(setting.choices)
-        )
-        legend = say(f"setting.{setting.name}", setting.legend)
-        groups.append(f"<fieldset><legend>{legend}</legend>{choices}</fieldset>")
-    return (
-        '<details class="settings" id="settings" hidden>'
-        f"<summary>{say('settings_summary')}</summary>"
-        '<div class="settings-body">'
-        + "".join(groups)
-        + '<div class="choice"><input type="checkbox" name="bold" id="bold" '
-        f'value="on"><label for="bold">{say("bold")}</label></div>'
-        f'<p class="settings-note">{say("settings_note")}</p>'
-        f'<button type="button" data-action="reset">{say("reset")}</button>'
-        "</div></details>"
-    )
 
 
 def _contents(article: Article) -> str:
@@ -169,11 +88,13 @@ def _audio_href(inputs: LargePrintInputs) -> str:
     return quote(inputs.audio_name)
 
 
-def _size_note(inputs: LargePrintInputs) -> str:
+def _size_note(inputs: LargePrintInputs, lang: str) -> str:
     if inputs.audio_path is None or not inputs.audio_path.is_file():
         return ""
     megabytes = inputs.audio_path.stat().st_size / 1_000_000
-    return f", {megabytes:.0f} MB" if megabytes >= 1 else ", under 1 MB"
+    if megabytes < 1:
+        return ", " + locale.label(lang, "under_one_megabyte")
+    return ", " + locale.label(lang, "megabytes", size=f"{megabytes:.0f}")
 
 
 def _chapter_links(article: Article, inputs: LargePrintInputs) -> str:
@@ -215,11 +136,7 @@ def _player(article: Article, inputs: LargePrintInputs) -> str:
 
     name = escape(_audio_href(inputs))
     duration = float(inputs.timings.duration) if inputs.timings else 0.0
-    speeds = "".join(
-        f'<option value="{value}"{" selected" if value == "1" else ""}>'
-        f"{escape(label)}</option>"
-        for value, label in SPEEDS
-    )
+    total = locale.label(article.lang, "time.of", now="0:00", total=clock(duration))
     download = ""
     if inputs.timings is not None and inputs.timings.parts:
         if inputs.inline_audio:
@@ -228,7 +145,7 @@ def _player(article: Article, inputs: LargePrintInputs) -> str:
     elif not inputs.inline_audio:
         download = (
             f'<p class="download"><a href="{name}" download>{say("download")} '
-            f"(MP3{_size_note(inputs)})</a></p>"
+            f"(MP3{escape(_size_note(inputs, article.lang))})</a></p>"
         )
     return (
         '<section class="player" id="listen" aria-labelledby="listen-h">'
@@ -239,7 +156,7 @@ def _player(article: Article, inputs: LargePrintInputs) -> str:
         '<div class="player-controls" id="player-controls" hidden>'
         f'<div class="position"><label for="position">{say("position")}</label>'
         f'<input type="range" id="position" min="0" max="{int(duration)}" step="1" '
-        f'value="0"><p class="clock" id="clock">0:00 of {clock(duration)}</p></div>'
+        f'value="0"><p class="clock" id="clock">{escape(total)}</p></div>'
         '<div class="buttons">'
         + "".join(
             f'<button type="button" data-action="{action}">{say(action)}</button>'
@@ -247,7 +164,7 @@ def _player(article: Article, inputs: LargePrintInputs) -> str:
         )
         + "</div>"
         f'<div class="field"><label for="speed">{say("speed")}</label>'
-        f'<select id="speed" name="speed">{speeds}</select></div>'
+        f'<select id="speed" name="speed">{speed_options(article.lang)}</select></div>'
         '<div class="choice"><input type="checkbox" name="follow" id="follow" '
         f'value="on" checked><label for="follow">{say("follow")}</label></div>'
         "</div>"
@@ -276,7 +193,7 @@ def _dock(lang: str) -> str:
 _TABLE_START = re.compile(r'<table id="[^"]*">\n(?:<caption><span id="([^"]*)")?')
 
 
-def _scrolling_tables(body: str) -> str:
+def _scrolling_tables(body: str, lang: str) -> str:
     """Wrap each table in a labelled, focusable region that scrolls sideways.
 
     WCAG 1.4.10 lets a data table scroll on its own; the page itself must not,
@@ -284,9 +201,13 @@ def _scrolling_tables(body: str) -> str:
     "<table" and "</table>" in *body* is markup it wrote.
     """
 
+    untitled = escape(locale.label(lang, "table"))
+
     def region(match: re.Match[str]) -> str:
         caption = match[1]
-        label = f'aria-labelledby="{caption}"' if caption else 'aria-label="Table"'
+        label = (
+            f'aria-labelledby="{caption}"' if caption else f'aria-label="{untitled}"'
+        )
         return (
             f'<div class="table-scroll" role="region" tabindex="0" {label}>' + match[0]
         )
@@ -348,11 +269,12 @@ def page(article: Article, inputs: LargePrintInputs | None = None) -> str:
     css += (STYLES / "constructs.css").read_text(encoding="utf-8")
     script = _inline_script(SCRIPT.read_text(encoding="utf-8"))
     after_title = (
-        _settings(article.lang) + _contents(article) + _player(article, inputs)
+        settings_panel(article.lang) + _contents(article) + _player(article, inputs)
     )
     options = html.HtmlOptions(
         image_src=lambda f: data_uri(f.src), backlinks=True, after_title=after_title
     )
+    body = html.body(article, options)
     timings = json.dumps(
         inputs.timings.as_dict() if inputs.timings else {}, separators=(",", ":")
     )
@@ -369,12 +291,16 @@ def page(article: Article, inputs: LargePrintInputs | None = None) -> str:
         '<body id="top">\n'
         f'<a class="skip-link" href="#{escape(_text_start(article))}">'
         f"{escape(locale.label(article.lang, 'skip'))}</a>\n"
-        f'<main id="main">\n{_scrolling_tables(html.body(article, options))}\n'
+        f'<main id="main">\n{_scrolling_tables(body, article.lang)}\n'
         '<p class="back-to-top"><a href="#top">'
         f"{escape(locale.label(article.lang, 'back_to_top'))}</a></p>\n</main>\n"
         + (_dock(article.lang) if inputs.audio_name else "")
         + '\n<script type="application/json" id="timings">'
         f"{_script_safe(timings)}</script>\n"
+        # The words large-print.js writes ("Pause", "0:41 of 2:05"), in the
+        # article's language: data, like the timings, never code.
+        '<script type="application/json" id="labels">'
+        f"{_script_safe(script_labels_json(article.lang))}</script>\n"
         "</body>\n</html>\n"
     )
 

@@ -72,6 +72,15 @@ def show_date(value: str, lang: str) -> str:
     return format_date(parsed, "long", locale=_locale(lang))
 
 
+def language_name(lang: str) -> str:
+    """Name *lang* in the language of its labels ("français (France)" for fr-FR).
+
+    A language without a table has English labels, so it is named in English.
+    """
+    shown_in = _locale(lang) if has_table(lang) else _locale(FALLBACK)
+    return _locale(lang).get_display_name(shown_in) or lang
+
+
 def join_names(names: Sequence[str], lang: str) -> str:
     """Join names as *lang* lists them ("A and B", "A, B et C")."""
     if not names:

@@ -256,17 +256,21 @@ def _describer(article: Article) -> Any:
     entries = {r.entry_id: r for r in article.references}
     places = link_targets.describe_targets(article)
 
+    def say(key: str, **values: str) -> str:
+        return locale.label(article.lang, key, **values)
+
     def describe(target: str) -> str | None:
         name = target.removeprefix("#")
         if name in entries:
-            text = entries[name].text
-            return f"Reference entry: {text[:120]}"
+            return say("link.reference", text=entries[name].text[:120])
         if name.startswith("fn"):
-            return f"Footnote {name.removeprefix('fnref').removeprefix('fn')}"
+            number = name.removeprefix("fnref").removeprefix("fn")
+            return say("link.footnote", number=number)
         if target.startswith(("http://", "https://")):
-            return f"Web page: {target}"
+            return say("link.web", url=target)
         if target.startswith("mailto:"):
-            return f"Email to {target.removeprefix('mailto:').split('?')[0]}"
+            address = target.removeprefix("mailto:").split("?")[0]
+            return say("link.email", address=address)
         return places.get(name)
 
     return describe

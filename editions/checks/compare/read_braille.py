@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from editions import locale
 from editions.braille import cells, liblouis
 from editions.braille.front import GUIDE_DOT, PRELIMINARY
 from editions.braille.prepare import TN_CLOSE, TN_OPEN
@@ -26,7 +27,6 @@ _ENTRY_END = re.compile(r'^(.*?)(?: "+)? (#[A-J]+)$')
 #: 45) symbol, word, passage and terminator. They mark type, not words.
 _EMPHASIS = re.compile(r"[.^][12'7]")
 _NOTE_CALL = re.compile(re.escape(NOTE_REF) + r"#[A-J]+ ?")
-_PICTURE = "Picture:"
 
 
 @dataclass
@@ -98,9 +98,17 @@ def read_brf(path: Path, cells_per_line: int, lines_per_page: int) -> BrailleSho
 
 
 def read_braille(
-    path: Path, table: str, cells_per_line: int = 40, lines_per_page: int = 25
+    path: Path,
+    table: str,
+    cells_per_line: int = 40,
+    lines_per_page: int = 25,
+    lang: str = "en",
 ) -> BrailleShown:
-    """Read the BRF at *path* back into a BrailleShown (liblouis *table*)."""
+    """Read the BRF at *path* back into a BrailleShown (liblouis *table*).
+
+    A picture's note opens with *lang*'s "Picture:" (the locale table's words).
+    """
+    picture = locale.label(lang, "braille.picture", alt="").strip()
     shown = read_brf(path, cells_per_line, lines_per_page)
     prelim = [p for p in shown.braille_pages if p.label.startswith(PRELIMINARY)]
     body = [p for p in shown.braille_pages if not p.label.startswith(PRELIMINARY)]
@@ -121,9 +129,9 @@ def read_braille(
         (e.level, text.strip()) for e, text in zip(shown.contents, entries, strict=True)
     ]
     shown.alts = [
-        n.strip().removeprefix(_PICTURE).strip()
+        n.strip().removeprefix(picture).strip()
         for n in notes
-        if n.strip().startswith(_PICTURE)
+        if n.strip().startswith(picture)
     ]
     shown.references = [("", r.strip()) for r in refs]
     shown.text = "\n".join(back)
