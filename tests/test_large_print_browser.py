@@ -556,7 +556,12 @@ def test_keyboard_reaches_and_operates_the_player(
         assert seen[-1] == "play", "Tab never reached the Play button"
         page.keyboard.press("Enter")
         page.wait_for_function("!document.getElementById('audio').paused")
-        assert page.text_content("#player-controls [data-action=play]") == "Pause"
+        # The label changes on the play event, a task after `paused` flips.
+        page.wait_for_function(
+            "document.querySelector('#player-controls [data-action=play]')"
+            ".textContent == 'Pause'",
+            timeout=5000,
+        )
         page.keyboard.press("Enter")
         assert page.evaluate("document.getElementById('audio').paused")
 
@@ -623,7 +628,10 @@ def test_dock_keeps_pause_in_reach(main: Built, chromium: Browser) -> None:
         page.evaluate("document.getElementById('follow').click()")  # stay put
         page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
         page.wait_for_selector("#dock", state="visible")
-        assert page.text_content("#dock [data-action=play]") == "Pause"
+        page.wait_for_function(
+            "document.querySelector('#dock [data-action=play]').textContent == 'Pause'",
+            timeout=5000,
+        )
         assert [str(f) for f in run_axe(page)] == []
         page.focus("#dock [data-action=play]")
         page.keyboard.press("Enter")
