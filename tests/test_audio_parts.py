@@ -30,6 +30,7 @@ from editions.checks import browser, names, run as check
 from editions.checks.audio_parts import check_parts
 from editions.checks.epubcheck import run_epubcheck
 from editions.facts import FactsError, Timings
+from editions.pdf.listen import may_come_in_parts
 
 LIMIT = 1.0  # minutes a part: the fixture gets five parts
 NS = {
@@ -406,3 +407,29 @@ def test_registry_names_numbered_parts_in_order(tmp_path: Path) -> None:
     ]
     outputs = registry.outputs(tmp_path, "a")
     assert outputs["mp3"] == tmp_path / "a.mp3" and "part10" in outputs
+
+
+def test_the_pdf_listen_link_opens_the_page_that_plays_the_parts(
+    long_book: LongBook,
+) -> None:
+    """No `{stem}.mp3` is published for a book in parts: the QR code and the printed
+    link open the large-print page, which lists the parts and plays across them."""
+    import pikepdf
+
+    with pikepdf.open(long_book.paths["pdf"]) as pdf:
+        uris = [
+            str(a.A.URI)
+            for page in pdf.pages
+            for a in page.get("/Annots", [])
+            if "/A" in a and "/URI" in a.A
+        ]
+    page = long_book.paths["html"].name
+    assert any(u.endswith("/" + page) for u in uris), uris
+    assert not [u for u in uris if u.endswith(".mp3")], uris
+    assert long_book.paths["html"].is_file()
+
+
+def test_a_short_article_may_not_come_in_parts_and_a_long_one_may() -> None:
+    assert not may_come_in_parts(words=2_000, part_minutes=PART_MINUTES)
+    assert may_come_in_parts(words=12_000, part_minutes=PART_MINUTES)  # ≥ 96 min
+    assert may_come_in_parts(words=200, part_minutes=LIMIT)  # the fixture's case

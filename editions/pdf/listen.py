@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 from urllib.parse import quote
 
 import segno
@@ -11,14 +12,31 @@ from editions import locale
 
 DEFAULT_AUDIO_BASE_URL = "https://example.org/listen/"
 
+#: Speaking rate at the slow hard limit (standards §4: 120–180 wpm): the PDF is laid
+#: out beside the speech, so whether the audio will come in MP3 parts is estimated
+#: from the words, erring towards "parts" by a fifth.
+SLOWEST_WPM = 120
+MARGIN = 0.8
 
-def audio_url(base_url: str, stem: str) -> str:
-    """Return where the audio edition of *stem* is published.
+
+def may_come_in_parts(words: int, part_minutes: float) -> bool:
+    """True when the audio of *words* could play longer than one MP3 part."""
+    return words / SLOWEST_WPM > MARGIN * part_minutes
+
+
+def audio_url(base_url: str, stem: str, in_parts: bool = False) -> str:
+    """Return where the audio edition of *stem* is published: its MP3, or for a
+    book that may come in parts (no `{stem}.mp3` then), the large-print page that
+    lists the parts and plays across them.
 
     The name is URL-quoted: a space, `#` or `?` in the article's name would end the
     path early in the QR code and the printed link.
     """
-    return base_url.rstrip("/") + f"/{quote(stem)}.mp3"
+    from editions.registry import BY_NAME
+
+    edition, output = ("html", "html") if in_parts else ("audio", "mp3")
+    name = BY_NAME[edition].output(output).path(Path(), stem).name
+    return base_url.rstrip("/") + "/" + quote(name)
 
 
 def qr_svg_data_uri(url: str) -> str:

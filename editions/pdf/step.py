@@ -6,10 +6,11 @@ import time
 from typing import TYPE_CHECKING
 
 from editions.job import BuildOptions, Job, Made
-from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL, audio_url
+from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL, audio_url, may_come_in_parts
 from editions.state import digest
 
 if TYPE_CHECKING:
+    from editions.model import Article
     from editions.pdf.render import PdfSettings
 
 LARGE_PRINT_PT = 18
@@ -21,12 +22,22 @@ def listen_base_url(article_url: str | None, options: BuildOptions) -> str:
     return options.audio_base_url or article_url or DEFAULT_AUDIO_BASE_URL
 
 
+def listen_url(article: Article, options: BuildOptions) -> str:
+    """Return the link the listen box prints and encodes in its QR code."""
+    from editions.audio.parts import PART_MINUTES
+
+    words = sum(len(s.text.split()) for s in article.sentences())
+    in_parts = may_come_in_parts(words, options.audio_part_minutes or PART_MINUTES)
+    base = listen_base_url(article.audio_base_url, options)
+    return audio_url(base, article.stem, in_parts)
+
+
 def settings(job: Job) -> tuple[PdfSettings, ...]:
     """Return one PdfSettings per PDF: the hand-out, then (optionally) large print."""
     from editions.pdf.render import PdfSettings
 
     article, options = job.article, job.options
-    url = audio_url(listen_base_url(article.audio_base_url, options), article.stem)
+    url = listen_url(article, options)
     made = [PdfSettings(paper=options.paper, audio_url=url)]
     if options.large_print_pdf:
         made.append(
@@ -47,6 +58,7 @@ def key_options(options: BuildOptions, stem: str) -> dict[str, str]:
             options.paper,
             audio_url(options.audio_base_url, stem),
             options.large_print_pdf,
+            options.audio_part_minutes,  # the listen box's link depends on it
         )
     }
 
