@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from mutagen.mp3 import MP3
 
-from editions import debris, fingerprint, progress
+from editions import fingerprint, progress, scratch
 from editions.audio.chapter_master import (
     CACHE_FORMAT,
     LUFS_ACCEPT,
@@ -137,7 +137,7 @@ def master(
     groups = plan(masters, limit_samples(part_minutes))
     written = Written((), ())
     # Named after this pid, so a later build removes it if this one is killed.
-    with debris.scratch_folder() as tmp:
+    with scratch.scratch_folder() as tmp:
         mp3: Path | None = None
         if groups:
             written = write_parts(

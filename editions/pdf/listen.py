@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from html import escape
-from pathlib import Path
 from urllib.parse import quote
 
 import segno
@@ -24,19 +23,15 @@ def may_come_in_parts(words: int, part_minutes: float) -> bool:
     return words / SLOWEST_WPM > MARGIN * part_minutes
 
 
-def audio_url(base_url: str, stem: str, in_parts: bool = False) -> str:
-    """Return where the audio edition of *stem* is published: its MP3, or for a
-    book that may come in parts (no `{stem}.mp3` then), the large-print page that
-    lists the parts and plays across them.
+def audio_url(base_url: str, stem: str, page: str = "") -> str:
+    """Return where the audio edition of *stem* is published: its MP3, or, given
+    the large-print *page* name for a book that may come in parts (no `{stem}.mp3`
+    then), that page, which lists the parts and plays across them.
 
     The name is URL-quoted: a space, `#` or `?` in the article's name would end the
     path early in the QR code and the printed link.
     """
-    from editions.registry import BY_NAME
-
-    edition, output = ("html", "html") if in_parts else ("audio", "mp3")
-    name = BY_NAME[edition].output(output).path(Path(), stem).name
-    return base_url.rstrip("/") + "/" + quote(name)
+    return base_url.rstrip("/") + "/" + quote(page or f"{stem}.mp3")
 
 
 def qr_svg_data_uri(url: str) -> str:

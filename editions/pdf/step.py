@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from editions import registry
 from editions.job import BuildOptions, Job, Made
 from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL, audio_url, may_come_in_parts
 from editions.state import digest
@@ -28,8 +30,9 @@ def listen_url(article: Article, options: BuildOptions) -> str:
 
     words = sum(len(s.text.split()) for s in article.sentences())
     in_parts = may_come_in_parts(words, options.audio_part_minutes or PART_MINUTES)
+    page = registry.BY_NAME["html"].output("html").path(Path(), article.stem).name
     base = listen_base_url(article.audio_base_url, options)
-    return audio_url(base, article.stem, in_parts)
+    return audio_url(base, article.stem, page if in_parts else "")
 
 
 def settings(job: Job) -> tuple[PdfSettings, ...]:
