@@ -35,6 +35,9 @@ def test_chapters_are_mastered_as_their_sentences_arrive(
     assert made == len(set(texts)) == len(started)
     assert len(early.jobs) == len(script) > 1
     assert started[-2] >= 1  # a chapter was mastering before the last sentence
+    # Spoken in script order: the first chapter starts once its own sentences are.
+    first = len(dict.fromkeys(u.spoken for u in script[0].utterances))
+    assert started[first - 1] >= 1
     assert len(list(masters.glob(f"{article.stem}-*/chapter.json"))) == len(script)
 
     def never(*args: object) -> None:
