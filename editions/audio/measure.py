@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from functools import cache
 from pathlib import Path
 from typing import IO
 
@@ -30,6 +31,7 @@ SAMPLE_RATE = 44100
 _OVERSAMPLE = 4
 _BLOCK = 1 << 20  # samples per block: about 8 MB of float64 at a time
 _PAD = 32  # input samples either side of a block: covers the resampling filter
+_GAP = 4096  # samples between measured hops worth oversampling through (one call)
 
 
 def decode(
@@ -95,18 +97,29 @@ def _probe_rate(path: Path) -> int:
     return int(rate) if rate else SAMPLE_RATE
 
 
-def hop_peaks(samples: NDArray[np.float32], hop: int) -> NDArray[np.float32]:
+def hop_peaks(
+    samples: NDArray[np.float32],
+    hop: int,
+    only: NDArray[np.bool_] | None = None,
+) -> NDArray[np.float32]:
     """Return the 4x-oversampled peak of every *hop* samples.
 
     Blocks of about a million input samples keep memory flat whatever *hop* is:
-    oversampling a whole book at once would need gigabytes.
+    oversampling a whole book at once would need gigabytes. With *only* (one flag
+    per hop), just the flagged hops are measured (and those in short gaps between
+    them; the others stay 0): each run is oversampled with the same context as a
+    whole pass, so its peaks are the same numbers.
     """
     n_hops = -(-len(samples) // hop)
     out = np.zeros(n_hops, dtype=np.float32)
     block_hops = max(1, _BLOCK // hop)
-    for first in range(0, n_hops, block_hops):
+    if only is None:
+        runs = [(f, min(n_hops, f + block_hops)) for f in range(0, n_hops, block_hops)]
+    else:
+        runs = _runs(only, -(-_GAP // hop), block_hops)
+    for first, end in runs:
         start = first * hop
-        stop = min(len(samples), (first + block_hops) * hop)
+        stop = min(len(samples), end * hop)
         lo, hi = max(0, start - _PAD), min(len(samples), stop + _PAD)
         up = resample_poly(samples[lo:hi].astype(np.float32), _OVERSAMPLE, 1)
         up = np.abs(up[(start - lo) * _OVERSAMPLE : (stop - lo) * _OVERSAMPLE])
@@ -114,6 +127,54 @@ def hop_peaks(samples: NDArray[np.float32], hop: int) -> NDArray[np.float32]:
         up = np.pad(up, (0, count * hop * _OVERSAMPLE - len(up)))
         out[first : first + count] = up.reshape(count, -1).max(axis=1)
     return out
+
+
+def _runs(flags: NDArray[np.bool_], gap: int, longest: int) -> list[tuple[int, int]]:
+    """Return (first, end) runs covering the flagged hops; shorter gaps are joined."""
+    where = np.flatnonzero(flags)
+    if len(where) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(where) > gap)
+    firsts = [int(where[0]), *(int(where[b + 1]) for b in breaks)]
+    ends = [*(int(where[b]) + 1 for b in breaks), int(where[-1]) + 1]
+    return [
+        (f, min(end, f + longest))
+        for first, end in zip(firsts, ends, strict=True)
+        for f in range(first, end, longest)
+    ]
+
+
+@cache
+def oversampling_gain() -> float:
+    """Return the most the true-peak oversampler can lift a signal's largest sample.
+
+    Read from its impulse response: an oversampled value is a sum of input
+    samples times one phase's taps, so it is at most the largest |sample| times
+    that phase's sum of |taps|.
+    """
+    return _oversampler()[0]
+
+
+@cache
+def oversampling_reach() -> float:
+    """Return the oversampler's taps' |weight| × distance (in input samples), summed.
+
+    An oversampled value of a signal times a gain that changes at most *slope*
+    per sample differs from the gain there times the signal's oversampled value
+    by at most slope × this × the largest sample it reaches.
+    """
+    return _oversampler()[1]
+
+
+def _oversampler() -> tuple[float, float]:
+    impulse = np.zeros(4 * _PAD + 1, dtype=np.float64)
+    impulse[2 * _PAD] = 1.0
+    response = np.abs(resample_poly(impulse, _OVERSAMPLE, 1))
+    distance = np.abs(np.arange(len(response)) - 2 * _PAD * _OVERSAMPLE) / _OVERSAMPLE
+    phases = [slice(p, None, _OVERSAMPLE) for p in range(_OVERSAMPLE)]
+    gain = max(float(response[p].sum()) for p in phases)
+    reach = max(float((response[p] * distance[p]).sum()) for p in phases)
+    return gain, reach
 
 
 def true_peak_db(samples: NDArray[np.float32]) -> float:
