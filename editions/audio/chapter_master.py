@@ -191,6 +191,7 @@ def _make(ffmpeg: str, sound: ChapterSound, folder: Path) -> None:
     ceiling = FIRST_CEILING
     gains = {codec: -gain for codec, gain in CODEC_GAIN_DB.items()}
     targets = {"mp3": folder / "chapter.mp3", "aac": folder / "chapter.aac"}
+    band = max(speech.sample_rate for speech in sound.speech) // 2  # speech ends
     for attempt in range(1, MAX_ENCODES + 1):
         mastered = master(samples, TARGET_LUFS, ceiling)
         probe = mastered.samples[at : at + min(RATE, len(samples) - at)].copy()
@@ -203,7 +204,7 @@ def _make(ffmpeg: str, sound: ChapterSound, folder: Path) -> None:
         del mastered
         run_all(
             [mp3_command(ffmpeg, None, targets["mp3"]),
-             aac_command(ffmpeg, None, targets["aac"])],
+             aac_command(ffmpeg, None, targets["aac"], band)],
             [scaled["mp3"], scaled["aac"]],
         )  # fmt: skip
         decoded = decode_all(ffmpeg, targets, folder)

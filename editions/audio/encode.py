@@ -47,11 +47,19 @@ def mp3_command(ffmpeg: str, wav: Path | None, target: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def aac_command(ffmpeg: str, wav: Path | None, target: Path) -> list[str]:
-    """Encode AAC-LC 96 kb/s mono as ADTS frames, ready to be joined into an M4B."""
+def aac_command(
+    ffmpeg: str, wav: Path | None, target: Path, cutoff: int = 0
+) -> list[str]:
+    """Encode AAC-LC 96 kb/s mono as ADTS frames, ready to be joined into an M4B.
+
+    *cutoff* (Hz) is where the speech itself ends (half the voice's sample rate:
+    12 kHz for a 24 kHz voice); above it there is only room tone, and not coding
+    that band saves the encoder about a third of its time.
+    """
+    band = ["-cutoff", str(cutoff)] if 0 < cutoff < RATE // 2 else []
     return [
         ffmpeg, *_QUIET, *_source(wav), "-map_metadata", "-1",
-        "-c:a", "aac", "-aac_coder", "fast", "-b:a", AAC_BITRATE,
+        "-c:a", "aac", "-aac_coder", "fast", *band, "-b:a", AAC_BITRATE,
         "-ar", str(RATE), "-ac", "1", "-f", "adts", str(target),
     ]  # fmt: skip
 
