@@ -108,17 +108,18 @@ def decoded_peak(
     at = first - offset  # where the decoded file starts on that timeline
     end = max(at + len(decoded), first + len(master))
     count = -(-end // HOP)
-    timeline = np.zeros(count * HOP, dtype=np.float32)
-    timeline[at : at + len(decoded)] = decoded
-    error = timeline.copy()
+    error = np.zeros(count * HOP, dtype=np.float32)
+    error[at : at + len(decoded)] = decoded
     error[first : first + len(master)] -= master
-    near = neighbours_max(np.abs(error).reshape(count, HOP).max(axis=1))
+    near = neighbours_max(np.abs(error, out=error).reshape(count, HOP).max(axis=1))
     del error
     peaks = np.zeros(count, dtype=np.float64)
     peaks[first // HOP : first // HOP + len(bounds)] = bounds
     bound = peaks * (1 + 1e-6) + oversampling_gain() * near * (1 + 1e-5)
     over = bound > 10 ** ((MAX_TRUE_PEAK - PEAK_MARGIN) / 20)
     if over.any():
+        timeline = np.zeros(count * HOP, dtype=np.float32)
+        timeline[at : at + len(decoded)] = decoded
         bound[over] = hop_peaks(timeline, HOP, only=over)[over]
     peak = float(bound.max())
     return float(20 * np.log10(peak)) if peak > 0 else float("-inf")
