@@ -88,9 +88,7 @@ def test_encoders_read_the_master_from_a_pipe_as_from_a_wav(tmp_path: Path) -> N
     )  # fmt: skip
     assert files["a.mp3"].read_bytes() == files["b.mp3"].read_bytes()
     assert files["a.aac"].read_bytes() == files["b.aac"].read_bytes()
-    decoded = decode_all(
-        ffmpeg, {"mp3": files["b.mp3"], "aac": files["b.aac"]}, tmp_path
-    )
+    decoded = decode_all(ffmpeg, {"mp3": files["b.mp3"], "aac": files["b.aac"]})
     for codec in ("mp3", "aac"):
         alone, _ = decode(files[f"b.{codec}"], RATE)
         assert np.array_equal(decoded[codec], alone)

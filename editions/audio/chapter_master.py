@@ -207,7 +207,7 @@ def _make(ffmpeg: str, sound: ChapterSound, folder: Path) -> None:
              aac_command(ffmpeg, None, targets["aac"], band)],
             [scaled["mp3"], scaled["aac"]],
         )  # fmt: skip
-        decoded = decode_all(ffmpeg, targets, folder)
+        decoded = decode_all(ffmpeg, targets)
         measured = {
             codec: verify(
                 path,

@@ -6,6 +6,7 @@ then seeded noise is mixed in so that pauses are room tone, never digital zeros.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -212,12 +213,39 @@ def add_room_tone(samples: NDArray[np.float32]) -> float:
 
     Return the largest noise sample's size (for `_master_peak_bounds`).
     """
-    rng = np.random.default_rng(NOISE_SEED)
     level = np.float32(10 ** (ROOM_TONE_DBFS / 20))
     largest = 0.0
-    for start in range(0, len(samples), _BLOCK):
-        stop = min(len(samples), start + _BLOCK)
-        noise = rng.standard_normal(stop - start, np.float32) * level
-        samples[start:stop] += noise
-        largest = max(largest, float(np.max(np.abs(noise))))
+    for start, noise in _seeded_noise(len(samples)):
+        tone = noise * level
+        samples[start : start + len(tone)] += tone
+        largest = max(largest, float(np.max(np.abs(tone))))
     return largest
+
+
+#: Full noise blocks a worker keeps (32 MB: the first 3 minutes of any master).
+NOISE_KEPT_BLOCKS = 8
+_kept: list[NDArray[np.float32]] = []
+_after_kept: list[dict[str, object]] = []  # the generator's state after them
+
+
+def _seeded_noise(length: int) -> Iterator[tuple[int, NDArray[np.float32]]]:
+    """Yield (start, block) of the seeded noise sequence, *length* samples of it.
+
+    Every master starts the same sequence, so a worker keeps its first blocks
+    instead of drawing them again for each chapter and attempt. Drawing a block's
+    first n values is drawing n values, so a kept block's prefix is the same.
+    """
+    rng = np.random.default_rng(NOISE_SEED)
+    for index, start in enumerate(range(0, length, _BLOCK)):
+        stop = min(length, start + _BLOCK)
+        if index < len(_kept):
+            yield start, _kept[index][: stop - start]
+            continue
+        if index == len(_kept) and _after_kept:
+            rng.bit_generator.state = _after_kept[-1]
+        if index < NOISE_KEPT_BLOCKS and index == len(_kept):
+            _kept.append(rng.standard_normal(_BLOCK, np.float32))
+            _after_kept[:] = [rng.bit_generator.state]
+            yield start, _kept[index][: stop - start]
+        else:
+            yield start, rng.standard_normal(stop - start, np.float32)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import tempfile
 from functools import cache
+from math import gcd
 from pathlib import Path
 from typing import IO
 
@@ -46,11 +47,11 @@ def decode(
     rate = sample_rate or _probe_rate(path)
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(path)]
     cmd += ["-map", "0:a:0", "-ac", "1", "-ar", str(rate), "-f", "f32le", "-"]
-    expected = round((_duration(path) + 1.0) * rate)
+    expected = round((header_seconds(path) + 1.0) * rate)
     with tempfile.TemporaryFile() as errors:
         with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors) as proc:
             assert proc.stdout is not None
-            samples = _read_floats(proc.stdout, expected)
+            samples = read_floats(proc.stdout, expected)
         if proc.returncode != 0:
             errors.seek(0)
             message = errors.read().decode(errors="replace")
@@ -58,7 +59,7 @@ def decode(
     return samples, rate
 
 
-def _duration(path: Path) -> float:
+def header_seconds(path: Path) -> float:
     """Return the duration mutagen reads from the headers (0 if it cannot)."""
     try:
         info = mutagen.File(path)
@@ -67,7 +68,7 @@ def _duration(path: Path) -> float:
     return float(getattr(getattr(info, "info", None), "length", 0.0) or 0.0)
 
 
-def _read_floats(stream: IO[bytes], expected: int) -> NDArray[np.float32]:
+def read_floats(stream: IO[bytes], expected: int) -> NDArray[np.float32]:
     """Read little-endian float32 samples into one array, growing it if needed."""
     out = np.empty(max(expected, 1 << 16), dtype="<f4")
     view, filled = memoryview(out).cast("B"), 0
@@ -130,22 +131,42 @@ def hop_peaks(
 
 
 def _oversample(samples: NDArray[np.float32]) -> NDArray[np.float32]:
-    """Return `resample_poly(samples, 4, 1)`, with its filter designed once.
+    """Return `resample_poly(samples, 4, 1)` (`resample`: its filter made once)."""
+    return resample(samples, _OVERSAMPLE, 1)
 
-    The same filter, padding and trim as scipy's (so the same numbers): designing
-    the filter on every call cost more than oversampling a few hops.
+
+def resample(samples: NDArray[np.float32], up: int, down: int) -> NDArray[np.float32]:
+    """Return `scipy.signal.resample_poly(samples, up, down)` for float32 samples.
+
+    The same filter, padding and trim as scipy's, so the same numbers; but the
+    filter is designed once per ratio (scipy designs it on every call, which cost
+    more than oversampling a few hops, or than resampling a short sentence).
     """
-    taps, trim = _oversampling_filter()
-    return upfirdn(taps, samples, _OVERSAMPLE)[trim : trim + len(samples) * _OVERSAMPLE]
+    common = gcd(up, down)
+    up, down = up // common, down // common
+    if up == down == 1:
+        return samples.copy()
+    taps, half = _polyphase_filter(up, down)
+    count = len(samples)
+    wanted = -(-count * up // down)
+    pre = down - half % down
+    drop = (half + pre) // down
+    post = 0
+    while ((count - 1) * up + len(taps) + pre + post - 1) // down + 1 < wanted + drop:
+        post += 1
+    padded = np.concatenate(
+        [np.zeros(pre, np.float32), taps, np.zeros(post, np.float32)]
+    )
+    return upfirdn(padded, samples, up, down)[drop : drop + wanted]
 
 
 @cache
-def _oversampling_filter() -> tuple[NDArray[np.float32], int]:
-    """Return resample_poly's filter for 4x (float32 input) and its output trim."""
-    half = 10 * _OVERSAMPLE
-    taps = firwin(2 * half + 1, 1.0 / _OVERSAMPLE, window=("kaiser", 5.0))
-    taps = taps.astype(np.float32) * _OVERSAMPLE
-    return np.concatenate([np.zeros(1, np.float32), taps]), half + 1
+def _polyphase_filter(up: int, down: int) -> tuple[NDArray[np.float32], int]:
+    """Return resample_poly's default filter for *up*/*down* and its half length."""
+    rate = max(up, down)
+    half = 10 * rate
+    taps = firwin(2 * half + 1, 1.0 / rate, window=("kaiser", 5.0))
+    return taps.astype(np.float32) * np.float32(up), half
 
 
 def _runs(flags: NDArray[np.bool_], gap: int, longest: int) -> list[tuple[int, int]]:

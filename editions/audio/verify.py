@@ -8,6 +8,10 @@ hops whose bound nears the limit are oversampled (`decoded_peak`).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,14 +20,15 @@ from mutagen.mp3 import MP3
 from numpy.typing import NDArray
 from scipy.signal import correlate
 
-from editions.audio.encode import run_all
 from editions.audio.levels import HOP, RATE, neighbours_max
 from editions.audio.measure import (
     MAX_TRUE_PEAK,
     gated_loudness,
+    header_seconds,
     hop_peaks,
     loudness_blocks,
     oversampling_gain,
+    read_floats,
 )
 
 PEAK_MARGIN = 0.1  # dB each decoded file must stay under the −3 dBTP limit
@@ -42,22 +47,52 @@ class Encoded:
     coded: int  # samples the coded frames hold (decoders drop gapless padding)
 
 
-def decode_all(
-    ffmpeg: str, paths: dict[str, Path], folder: Path
-) -> dict[str, NDArray[np.float32]]:
-    """Decode every file as `measure.decode` does, in one ffmpeg process."""
-    raw = {codec: folder / f"{codec}.f32" for codec in paths}
+def decode_all(ffmpeg: str, paths: dict[str, Path]) -> dict[str, NDArray[np.float32]]:
+    """Decode every file as `measure.decode` does, in one ffmpeg process.
+
+    Each file's samples come back through a pipe of its own, read as they come
+    (no raw file is written and read back).
+    """
+    pipes = {codec: os.pipe() for codec in paths}
     command = [ffmpeg, "-hide_banner", "-loglevel", "error", "-y"]
     for path in paths.values():
         command += ["-i", str(path)]
     for n, codec in enumerate(paths):
         command += ["-map", f"{n}:a:0", "-ac", "1", "-ar", str(RATE)]
-        command += ["-f", "f32le", str(raw[codec])]
-    run_all([command])
-    decoded = {}
-    for codec, path in raw.items():
-        decoded[codec] = np.fromfile(path, dtype="<f4").astype(np.float32, copy=False)
-        path.unlink()
+        command += ["-f", "f32le", f"pipe:{pipes[codec][1]}"]
+    decoded: dict[str, NDArray[np.float32]] = {}
+
+    def read(codec: str, fd: int) -> None:
+        with os.fdopen(fd, "rb") as stream:
+            expected = round((header_seconds(paths[codec]) + 1.0) * RATE)
+            decoded[codec] = read_floats(stream, expected)
+
+    with tempfile.TemporaryFile() as errors:
+        try:
+            proc = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                pass_fds=[w for _, w in pipes.values()],
+            )
+        finally:
+            for _, w in pipes.values():
+                os.close(w)
+        readers = [
+            threading.Thread(target=read, args=(codec, r), daemon=True)
+            for codec, (r, _) in pipes.items()
+        ]
+        for reader in readers:
+            reader.start()
+        for reader in readers:
+            reader.join()
+        if proc.wait() != 0 or len(decoded) != len(paths):
+            errors.seek(0)
+            message = errors.read().decode(errors="replace")
+            raise RuntimeError(
+                f"ffmpeg could not decode {list(paths.values())}: {message}"
+            )
     return decoded
 
 
