@@ -91,8 +91,7 @@ def render(
         if early:
             early.cancel()
         raise
-    if early:
-        early.finish()
+    made = early.finish() if early else {}
     chapters = spoken_chapters(script, speech)
     tags = Tags(
         article.title,
@@ -106,7 +105,7 @@ def render(
             article.description,
         ),
     )
-    edition = master(chapters, out_dir, article.stem, tags, masters)
+    edition = master(chapters, out_dir, article.stem, tags, masters, made)
     speech, text = speech_script.write(
         script, edition.timings, article.title, article.lang
     )
