@@ -83,10 +83,15 @@ def decode_all(ffmpeg: str, paths: dict[str, Path]) -> dict[str, NDArray[np.floa
             threading.Thread(target=read, args=(codec, r), daemon=True)
             for codec, (r, _) in pipes.items()
         ]
-        for reader in readers:
-            reader.start()
-        for reader in readers:
-            reader.join()
+        try:
+            for reader in readers:
+                reader.start()
+            for reader in readers:
+                reader.join()
+        except BaseException:  # stopped (a signal): the decoder must not outlive it
+            proc.kill()
+            proc.wait()
+            raise
         if proc.wait() != 0 or len(decoded) != len(paths):
             errors.seek(0)
             message = errors.read().decode(errors="replace")
