@@ -43,6 +43,7 @@ _IMPORT = re.compile(
 )
 
 
+@cache  # like `code`: one process sees one version of the package
 def _module_file(module: str) -> Path | None:
     names = module.split(".")[1:]
     if not names:
@@ -57,6 +58,32 @@ def _module_file(module: str) -> Path | None:
     return None
 
 
+def _imported(path: Path) -> tuple[str, ...]:
+    """Return the package modules (and names) one file imports.
+
+    Cached by the file's size and mtime: every edition's key walks the shared
+    modules (the source loader, the model), and a no-op rebuild should read each
+    file once, not once per edition; an edited file is read again.
+    """
+    stat = path.stat()
+    return _parse_imports(path, stat.st_size, stat.st_mtime_ns)
+
+
+@cache
+def _parse_imports(path: Path, size: int, mtime_ns: int) -> tuple[str, ...]:
+    named: list[str] = []
+    for match in _IMPORT.finditer(path.read_text(encoding="utf-8")):
+        if match.group(3):
+            named.append(match.group(3))
+            continue
+        named.append(match.group(1))
+        for name in match.group(2).strip("()").replace("\n", " ").split(","):
+            word = name.split(" as ")[0].strip()
+            if word.isidentifier():
+                named.append(f"{match.group(1)}.{word}")
+    return tuple(named)
+
+
 def code_files(modules: Iterable[str]) -> list[Path]:
     """Return the package's files that *modules* import, directly or not.
 
@@ -65,24 +92,20 @@ def code_files(modules: Iterable[str]) -> list[Path]:
     rebuilds the audio but not the PDF.
     """
     found: dict[Path, None] = {}
+    seen: set[str] = set()
     stack = list(modules)
     while stack:
         module = stack.pop()
+        if module in seen:
+            continue
+        seen.add(module)
         parts = module.split(".")
         for depth in range(1, len(parts) + 1):  # a package's __init__ runs first
             path = _module_file(".".join(parts[:depth]))
             if path is None or path in found:
                 continue
             found[path] = None
-            for match in _IMPORT.finditer(path.read_text(encoding="utf-8")):
-                if match.group(3):
-                    stack.append(match.group(3))
-                    continue
-                stack.append(match.group(1))
-                for name in match.group(2).strip("()").replace("\n", " ").split(","):
-                    word = name.split(" as ")[0].strip()
-                    if word.isidentifier():
-                        stack.append(f"{match.group(1)}.{word}")
+            stack.extend(_imported(path))
     return sorted(found)
 
 

@@ -31,10 +31,14 @@ def test_chapters_are_mastered_as_their_sentences_arrive(
         started.append(len(early.jobs))
 
     speech, made = synthesise(texts, "null", tmp_path / "speech", on_spoken=spoken)
-    early.finish()
+    masters_made = early.finish()
+    assert sorted(masters_made) == list(range(len(script)))
     assert made == len(set(texts)) == len(started)
     assert len(early.jobs) == len(script) > 1
     assert started[-2] >= 1  # a chapter was mastering before the last sentence
+    # Spoken in script order: the first chapter starts once its own sentences are.
+    first = len(dict.fromkeys(u.spoken for u in script[0].utterances))
+    assert started[first - 1] >= 1
     assert len(list(masters.glob(f"{article.stem}-*/chapter.json"))) == len(script)
 
     def never(*args: object) -> None:
@@ -45,3 +49,11 @@ def test_chapters_are_mastered_as_their_sentences_arrive(
     tags = Tags(article.title, article.author, article.lang, article.year)
     edition = master(chapters, tmp_path / "out", article.stem, tags, masters)
     assert len(edition.chapter_files) == len(script)
+    # Handed the masters already made, the book does not look them up again.
+    from editions.audio import master as mastering
+
+    monkeypatch.setattr(mastering, "chapter_master", never)
+    again = master(
+        chapters, tmp_path / "again", article.stem, tags, masters, masters_made
+    )
+    assert again.timings.read_bytes() == edition.timings.read_bytes()

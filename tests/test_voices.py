@@ -119,7 +119,27 @@ print(speech.sample_rate, hashlib.sha256(speech.samples.tobytes()).hexdigest())
 """
 
 
-@pytest.mark.parametrize(("engine", "voice"), [("hibari", "heart"), ("espeak", "")])
+#: Piper's VITS noise comes from onnxruntime's RandomNormalLike, seeded once per
+#: process (differently each time) when the session is made; `onnxruntime.set_seed`
+#: fixes that seed but each call then draws on from where the last left off, so a
+#: sentence would sound as it did only if every worker spoke the same sentences in
+#: the same order. Measured: same bytes twice in one process, different bytes in
+#: two processes. Strict: this fails the day Piper becomes deterministic.
+_PIPER_RANDOM = pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,  # a Piper that cannot run fails the test, as it should
+    reason="Piper's noise is seeded per process by onnxruntime",
+)
+
+
+@pytest.mark.parametrize(
+    ("engine", "voice"),
+    [
+        ("hibari", "heart"),
+        ("espeak", ""),
+        pytest.param("piper", "", marks=_PIPER_RANDOM),
+    ],
+)
 def test_synthesis_is_deterministic_across_processes(engine: str, voice: str) -> None:
     text = "Take one tablet of naltrexone at night, with water."
     runs = [

@@ -21,29 +21,20 @@ from math import gcd
 from pathlib import Path
 
 import numpy as np
-from mutagen.mp3 import MP3
 from numpy.typing import NDArray
-from scipy.io import wavfile
-from scipy.signal import correlate, resample_poly
+from scipy.signal import resample_poly
 
 from editions.audio.encode import aac_command, mp3_command, run_all
 from editions.audio.engine import Speech
-from editions.audio.levels import RATE, master_signal
-from editions.audio.measure import (
-    MAX_TRUE_PEAK,
-    TARGET_LUFS,
-    decode,
-    gated_loudness,
-    loudness_blocks,
-    true_peak_db,
-)
+from editions.audio.levels import RATE, master
+from editions.audio.measure import MAX_TRUE_PEAK, TARGET_LUFS
+from editions.audio.verify import PEAK_MARGIN, Encoded, decode_all, verify
 
 Spans = tuple[tuple[int, int], ...]  # (first, end) sample of each sentence
 
 #: AAC overshoots the master's peaks by up to ~1.2 dB here (ffmpeg aac, 96 kb/s
 #: mono; measured) and LAME by less, so the shared master starts this far down.
 FIRST_CEILING = -4.5
-PEAK_MARGIN = 0.1  # dB each decoded file must stay under the −3 dBTP limit
 #: dB each codec's decoded file differs from the master in loudness (measured:
 #: LAME's quantiser returns speech this much quieter); made up before encoding.
 CODEC_GAIN_DB = {"mp3": -0.265, "aac": 0.0}
@@ -51,7 +42,6 @@ LUFS_AIM = 0.2  # re-encode when a decoded file is further than this from −18
 LUFS_ACCEPT = 0.5  # after MAX_ENCODES, accept this far off (the standard allows 1)
 MAX_ENCODES = 3
 TRIM_BELOW_PEAK_DB = -50.0  # cue edges quieter than this are engine silence
-MP3_FRAME = 1152  # samples per MPEG-1 Layer III frame
 #: Bump to re-master every cached chapter (the code's own hash is in the key too).
 CACHE_FORMAT = 3
 #: An entry's files; chapter.json records each one's size and sha256.
@@ -77,18 +67,6 @@ class ChapterSound:
             digest.update(f"|{speech.sample_rate}|{speech.samples.dtype}|".encode())
             digest.update(np.ascontiguousarray(speech.samples).tobytes())
         return digest.hexdigest()
-
-
-@dataclass(frozen=True)
-class Encoded:
-    """One encoded chapter and what its decoded samples measure."""
-
-    path: Path
-    lufs: float
-    true_peak: float
-    offset: int  # samples the decoded file lags the master (priming left in)
-    length: int  # decoded samples
-    coded: int  # samples the coded frames hold (decoders drop gapless padding)
 
 
 @dataclass(frozen=True)
@@ -205,30 +183,43 @@ def _make(ffmpeg: str, sound: ChapterSound, folder: Path) -> None:
 
     Encoding shifts loudness and raises peaks, so the master aims to land the
     *decoded* files on −18 LUFS and under −3 dBTP: each codec's gain is corrected
-    by its own miss, and a peak over the limit lowers the shared ceiling.
+    by its own miss, and a peak over the limit lowers the shared ceiling. The
+    master streams to both encoders through pipes, and one ffmpeg decodes both.
     """
     samples, spans = layout(sound)
     at = spans[0][0]
     ceiling = FIRST_CEILING
     gains = {codec: -gain for codec, gain in CODEC_GAIN_DB.items()}
     targets = {"mp3": folder / "chapter.mp3", "aac": folder / "chapter.aac"}
+    band = max(speech.sample_rate for speech in sound.speech) // 2  # speech ends
     for attempt in range(1, MAX_ENCODES + 1):
-        mastered = master_signal(samples, TARGET_LUFS, ceiling)
-        probe = mastered[at : at + min(RATE, len(mastered) - at)].copy()
-        wavs = {codec: folder / f"{codec}.wav" for codec in targets}
-        for codec, wav in wavs.items():
-            wavfile.write(wav, RATE, mastered * np.float32(10 ** (gains[codec] / 20)))
+        mastered = master(samples, TARGET_LUFS, ceiling)
+        probe = mastered.samples[at : at + min(RATE, len(samples) - at)].copy()
+        scales = {codec: 10 ** (gains[codec] / 20) for codec in targets}
+        scaled = {
+            codec: mastered.samples * np.float32(scale)
+            for codec, scale in scales.items()
+        }
+        bounds = mastered.peak_bounds
         del mastered
-        run_all([
-            mp3_command(ffmpeg, wavs["mp3"], targets["mp3"]),
-            aac_command(ffmpeg, wavs["aac"], targets["aac"]),
-        ])  # fmt: skip
-        for wav in wavs.values():
-            wav.unlink()
+        run_all(
+            [mp3_command(ffmpeg, None, targets["mp3"]),
+             aac_command(ffmpeg, None, targets["aac"], band)],
+            [scaled["mp3"], scaled["aac"]],
+        )  # fmt: skip
+        decoded = decode_all(ffmpeg, targets)
         measured = {
-            codec: _verify(path, probe, at, folder if codec == "mp3" else None)
+            codec: verify(
+                path,
+                decoded.pop(codec),
+                probe,
+                at,
+                (scaled[codec], bounds * scales[codec]),
+                folder if codec == "mp3" else None,
+            )
             for codec, path in targets.items()
         }
+        del scaled
         aim = LUFS_AIM if attempt < MAX_ENCODES else LUFS_ACCEPT
         misses = {c: e.lufs - TARGET_LUFS for c, e in measured.items()}
         over = max(e.true_peak for e in measured.values()) - MAX_TRUE_PEAK + PEAK_MARGIN
@@ -243,52 +234,6 @@ def _make(ffmpeg: str, sound: ChapterSound, folder: Path) -> None:
         f"{c} {e.lufs:.2f} LUFS {e.true_peak:.2f} dBTP" for c, e in measured.items()
     )
     raise RuntimeError(f"a chapter still measures {report} after {MAX_ENCODES} encodes")
-
-
-def _verify(
-    path: Path, probe: NDArray[np.float32], at: int, blocks_to: Path | None
-) -> Encoded:
-    """Decode an encoded chapter and measure loudness, true peak and its offset.
-
-    With *blocks_to*, its loudness blocks are kept there (`mp3-blocks.npy`).
-    """
-    decoded, _ = decode(path, RATE)
-    blocks = loudness_blocks(decoded, RATE)
-    if blocks_to is not None:
-        np.save(blocks_to / "mp3-blocks.npy", blocks)
-    return Encoded(
-        path=path,
-        lufs=gated_loudness(blocks),
-        true_peak=true_peak_db(decoded),
-        offset=find(probe, decoded, at),
-        length=len(decoded),
-        coded=_coded_samples(path, len(decoded)),
-    )
-
-
-def _coded_samples(path: Path, decoded: int) -> int:
-    """Return the samples in the coded frames: what a chapter adds to a joined book.
-
-    An MP3's gapless header lets decoders drop the encoder's delay and padding,
-    which return where chapters are joined; mutagen counts its frames. ADTS has
-    no such header: every coded sample is decoded.
-    """
-    if path.suffix != ".mp3":
-        return decoded
-    info = MP3(path).info
-    coded = round(info.length * info.sample_rate)
-    if not 0 < coded - decoded < 3 * MP3_FRAME:
-        raise RuntimeError(f"{path}: {coded} coded samples for {decoded} decoded")
-    return coded
-
-
-def find(probe: NDArray[np.float32], audio: NDArray[np.float32], at: int) -> int:
-    """Return how far (±0.1 s) *probe* lies in *audio* after sample *at*."""
-    search = RATE // 10
-    lo = max(0, at - search)
-    window = audio[lo : at + len(probe) + search]
-    score = correlate(window, probe, mode="valid", method="fft")
-    return int(np.argmax(score)) + lo - at
 
 
 def _save(

@@ -14,7 +14,8 @@ import itertools
 import multiprocessing
 import os
 import shutil
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,6 +118,7 @@ def master(
     stem: str,
     tags: Tags,
     cache_dir: Path | None = None,
+    made: Mapping[int, ChapterMaster] | None = None,
     part_minutes: float = PART_MINUTES,
 ) -> AudioEdition:
     """Write the book MP3 (or its parts), M4B, chapter MP3s, WebVTT and timings.
@@ -124,13 +126,16 @@ def master(
     A book longer than *part_minutes* is written as MP3 parts (`editions.audio.
     parts`) instead of one MP3; the M4B always holds the whole book. Encoded
     chapters are cached in *cache_dir* (default `<out_dir>/.cache/masters`).
+    *made* holds chapter masters already made (`Premaster`), by chapter index.
     """
     _validate(chapters, tags)
     ffmpeg = ffmpeg_exe()
     out_dir = Path(out_dir)
     cache = cache_dir or out_dir / ".cache" / "masters"
     units, heading_of = split_long(chapters, part_minutes * 60, LEAD + TAIL_TONE + 0.2)
-    masters = _master_chapters(ffmpeg, _sounds(units), cache, stem)
+    masters = _master_chapters(
+        ffmpeg, _sounds(units), cache, stem, _made_units(made or {}, heading_of)
+    )
     chapter_dir = out_dir / f"{stem}-chapters"
     names = _chapter_names(units, heading_of)
     book = _timeline(masters)
@@ -216,35 +221,54 @@ def chapter_salt(ffmpeg: str) -> str:
     return f"{CACHE_FORMAT}|{code}|{ffmpeg}"
 
 
+def _made_units(
+    made: Mapping[int, ChapterMaster], heading_of: Sequence[int]
+) -> dict[int, ChapterMaster]:
+    """Return the masters already made, by unit: a chapter cut into pieces (longer
+    than a part) is mastered again piece by piece."""
+    pieces = Counter(heading_of)
+    return {
+        unit: made[chapter]
+        for unit, chapter in enumerate(heading_of)
+        if pieces[chapter] == 1 and chapter in made
+    }
+
+
 def _master_chapters(
-    ffmpeg: str, sounds: Sequence[ChapterSound], cache: Path, stem: str
+    ffmpeg: str,
+    sounds: Sequence[ChapterSound],
+    cache: Path,
+    stem: str,
+    made: Mapping[int, ChapterMaster],
 ) -> list[ChapterMaster]:
-    """Return every chapter master: from the cache, or made side by side.
+    """Return every chapter master: already made, from the cache, or made now.
 
     Processes, not threads: the DSP holds the GIL. Fork, not spawn: children only
     run numpy and ffmpeg, and fork does not re-run an unguarded `__main__`.
     """
     salt = chapter_salt(ffmpeg)
     bar = "mastering"  # its own bar: chapters mastered, after the sentences spoken
-    progress.update(bar, 0, len(sounds), "chapters")
-    if len(sounds) == 1 or (os.cpu_count() or 1) == 1:
-        made = []
-        for sound in sounds:
-            made.append(chapter_master(ffmpeg, sound, cache, stem, salt))
-            progress.update(bar, len(made), len(sounds), "chapters")
-        return made
-    workers = min(os.cpu_count() or 1, len(sounds))
+    progress.update(bar, len(made), len(sounds), "chapters")
+    todo = [n for n in range(len(sounds)) if n not in made]
+    found = dict(made)
+    if len(todo) <= 1 or (os.cpu_count() or 1) == 1:
+        for n in todo:
+            found[n] = chapter_master(ffmpeg, sounds[n], cache, stem, salt)
+            progress.update(bar, len(found), len(sounds), "chapters")
+        return [found[n] for n in range(len(sounds))]
+    workers = min(os.cpu_count() or 1, len(todo))
     context = multiprocessing.get_context("fork")
     # Longest first, so that no long chapter starts last while the others wait.
-    order = sorted(range(len(sounds)), key=lambda n: -_samples(sounds[n]))
+    order = sorted(todo, key=lambda n: -_samples(sounds[n]))
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         jobs = {
             n: pool.submit(chapter_master, ffmpeg, sounds[n], cache, stem, salt)
             for n in order
         }
-        for done, _ in enumerate(as_completed(jobs.values()), 1):
+        for done, _ in enumerate(as_completed(jobs.values()), len(made) + 1):
             progress.update(bar, done, len(sounds), "chapters")
-        return [jobs[n].result() for n in range(len(sounds))]
+        found |= {n: job.result() for n, job in jobs.items()}
+    return [found[n] for n in range(len(sounds))]
 
 
 def _samples(sound: ChapterSound) -> int:

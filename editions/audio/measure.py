@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from functools import cache
+from math import gcd
 from pathlib import Path
 from typing import IO
 
@@ -18,7 +20,7 @@ import mutagen
 import numpy as np
 import pyloudnorm
 from numpy.typing import NDArray
-from scipy.signal import lfilter, resample_poly
+from scipy.signal import firwin, lfilter, resample_poly, upfirdn
 
 from editions.programs import ffmpeg_exe
 
@@ -30,6 +32,7 @@ SAMPLE_RATE = 44100
 _OVERSAMPLE = 4
 _BLOCK = 1 << 20  # samples per block: about 8 MB of float64 at a time
 _PAD = 32  # input samples either side of a block: covers the resampling filter
+_GAP = 1024  # samples between measured hops worth oversampling through (one call)
 
 
 def decode(
@@ -44,11 +47,11 @@ def decode(
     rate = sample_rate or _probe_rate(path)
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(path)]
     cmd += ["-map", "0:a:0", "-ac", "1", "-ar", str(rate), "-f", "f32le", "-"]
-    expected = round((_duration(path) + 1.0) * rate)
+    expected = round((header_seconds(path) + 1.0) * rate)
     with tempfile.TemporaryFile() as errors:
         with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors) as proc:
             assert proc.stdout is not None
-            samples = _read_floats(proc.stdout, expected)
+            samples = read_floats(proc.stdout, expected)
         if proc.returncode != 0:
             errors.seek(0)
             message = errors.read().decode(errors="replace")
@@ -56,7 +59,7 @@ def decode(
     return samples, rate
 
 
-def _duration(path: Path) -> float:
+def header_seconds(path: Path) -> float:
     """Return the duration mutagen reads from the headers (0 if it cannot)."""
     try:
         info = mutagen.File(path)
@@ -65,7 +68,7 @@ def _duration(path: Path) -> float:
     return float(getattr(getattr(info, "info", None), "length", 0.0) or 0.0)
 
 
-def _read_floats(stream: IO[bytes], expected: int) -> NDArray[np.float32]:
+def read_floats(stream: IO[bytes], expected: int) -> NDArray[np.float32]:
     """Read little-endian float32 samples into one array, growing it if needed."""
     out = np.empty(max(expected, 1 << 16), dtype="<f4")
     view, filled = memoryview(out).cast("B"), 0
@@ -95,25 +98,123 @@ def _probe_rate(path: Path) -> int:
     return int(rate) if rate else SAMPLE_RATE
 
 
-def hop_peaks(samples: NDArray[np.float32], hop: int) -> NDArray[np.float32]:
+def hop_peaks(
+    samples: NDArray[np.float32],
+    hop: int,
+    only: NDArray[np.bool_] | None = None,
+) -> NDArray[np.float32]:
     """Return the 4x-oversampled peak of every *hop* samples.
 
     Blocks of about a million input samples keep memory flat whatever *hop* is:
-    oversampling a whole book at once would need gigabytes.
+    oversampling a whole book at once would need gigabytes. With *only* (one flag
+    per hop), just the flagged hops are measured (and those in short gaps between
+    them; the others stay 0): each run is oversampled with the same context as a
+    whole pass, so its peaks are the same numbers.
     """
     n_hops = -(-len(samples) // hop)
     out = np.zeros(n_hops, dtype=np.float32)
     block_hops = max(1, _BLOCK // hop)
-    for first in range(0, n_hops, block_hops):
+    if only is None:
+        runs = [(f, min(n_hops, f + block_hops)) for f in range(0, n_hops, block_hops)]
+    else:
+        runs = _runs(only, -(-_GAP // hop), block_hops)
+    for first, end in runs:
         start = first * hop
-        stop = min(len(samples), (first + block_hops) * hop)
+        stop = min(len(samples), end * hop)
         lo, hi = max(0, start - _PAD), min(len(samples), stop + _PAD)
-        up = resample_poly(samples[lo:hi].astype(np.float32), _OVERSAMPLE, 1)
+        up = _oversample(samples[lo:hi].astype(np.float32))
         up = np.abs(up[(start - lo) * _OVERSAMPLE : (stop - lo) * _OVERSAMPLE])
         count = -(-(stop - start) // hop)
         up = np.pad(up, (0, count * hop * _OVERSAMPLE - len(up)))
         out[first : first + count] = up.reshape(count, -1).max(axis=1)
     return out
+
+
+def _oversample(samples: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Return `resample_poly(samples, 4, 1)` (`resample`: its filter made once)."""
+    return resample(samples, _OVERSAMPLE, 1)
+
+
+def resample(samples: NDArray[np.float32], up: int, down: int) -> NDArray[np.float32]:
+    """Return `scipy.signal.resample_poly(samples, up, down)` for float32 samples.
+
+    The same filter, padding and trim as scipy's, so the same numbers; but the
+    filter is designed once per ratio (scipy designs it on every call, which cost
+    more than oversampling a few hops, or than resampling a short sentence).
+    """
+    common = gcd(up, down)
+    up, down = up // common, down // common
+    if up == down == 1:
+        return samples.copy()
+    taps, half = _polyphase_filter(up, down)
+    count = len(samples)
+    wanted = -(-count * up // down)
+    pre = down - half % down
+    drop = (half + pre) // down
+    post = 0
+    while ((count - 1) * up + len(taps) + pre + post - 1) // down + 1 < wanted + drop:
+        post += 1
+    padded = np.concatenate(
+        [np.zeros(pre, np.float32), taps, np.zeros(post, np.float32)]
+    )
+    return upfirdn(padded, samples, up, down)[drop : drop + wanted]
+
+
+@cache
+def _polyphase_filter(up: int, down: int) -> tuple[NDArray[np.float32], int]:
+    """Return resample_poly's default filter for *up*/*down* and its half length."""
+    rate = max(up, down)
+    half = 10 * rate
+    taps = firwin(2 * half + 1, 1.0 / rate, window=("kaiser", 5.0))
+    return taps.astype(np.float32) * np.float32(up), half
+
+
+def _runs(flags: NDArray[np.bool_], gap: int, longest: int) -> list[tuple[int, int]]:
+    """Return (first, end) runs covering the flagged hops; shorter gaps are joined."""
+    where = np.flatnonzero(flags)
+    if len(where) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(where) > gap)
+    firsts = [int(where[0]), *(int(where[b + 1]) for b in breaks)]
+    ends = [*(int(where[b]) + 1 for b in breaks), int(where[-1]) + 1]
+    return [
+        (f, min(end, f + longest))
+        for first, end in zip(firsts, ends, strict=True)
+        for f in range(first, end, longest)
+    ]
+
+
+@cache
+def oversampling_gain() -> float:
+    """Return the most the true-peak oversampler can lift a signal's largest sample.
+
+    Read from its impulse response: an oversampled value is a sum of input
+    samples times one phase's taps, so it is at most the largest |sample| times
+    that phase's sum of |taps|.
+    """
+    return _oversampler()[0]
+
+
+@cache
+def oversampling_reach() -> float:
+    """Return the oversampler's taps' |weight| × distance (in input samples), summed.
+
+    An oversampled value of a signal times a gain that changes at most *slope*
+    per sample differs from the gain there times the signal's oversampled value
+    by at most slope × this × the largest sample it reaches.
+    """
+    return _oversampler()[1]
+
+
+def _oversampler() -> tuple[float, float]:
+    impulse = np.zeros(4 * _PAD + 1, dtype=np.float64)
+    impulse[2 * _PAD] = 1.0
+    response = np.abs(resample_poly(impulse, _OVERSAMPLE, 1))
+    distance = np.abs(np.arange(len(response)) - 2 * _PAD * _OVERSAMPLE) / _OVERSAMPLE
+    phases = [slice(p, None, _OVERSAMPLE) for p in range(_OVERSAMPLE)]
+    gain = max(float(response[p].sum()) for p in phases)
+    reach = max(float((response[p] * distance[p]).sum()) for p in phases)
+    return gain, reach
 
 
 def true_peak_db(samples: NDArray[np.float32]) -> float:

@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from editions.audio.cache import SentenceCache
-from editions.audio.chapter_master import chapter_master
+from editions.audio.chapter_master import ChapterMaster, chapter_master
 from editions.audio.master import Chapter, Cue, chapter_salt, chapter_sound
 from editions.audio.script import ScriptChapter
 from editions.programs import ffmpeg_exe
@@ -40,7 +40,7 @@ class Premaster:
         self.waiting = [
             {u.spoken for u in chapter.utterances} for chapter in self.script
         ]
-        self.jobs: list[Future[object]] = []
+        self.jobs: dict[int, Future[ChapterMaster]] = {}
         workers = max(1, (os.cpu_count() or 1))
         context = multiprocessing.get_context("fork")  # as `master` does
         self.pool = ProcessPoolExecutor(workers, mp_context=context)
@@ -64,17 +64,18 @@ class Premaster:
         sound = chapter_sound(
             Chapter(chapter.title, tuple(cues)), index, len(self.script)
         )
-        self.jobs.append(
-            self.pool.submit(
-                chapter_master, self.ffmpeg, sound, self.masters, self.stem, self.salt
-            )
+        self.jobs[index] = self.pool.submit(
+            chapter_master, self.ffmpeg, sound, self.masters, self.stem, self.salt
         )
 
-    def finish(self) -> None:
-        """Wait for every started master; the first failure is raised."""
+    def finish(self) -> dict[int, ChapterMaster]:
+        """Wait for every started master and return them by chapter index.
+
+        `master` takes them as they are: finding them in the cache again would
+        read and hash every sentence of the book a second time.
+        """
         try:
-            for job in self.jobs:
-                job.result()
+            return {index: job.result() for index, job in self.jobs.items()}
         finally:
             self.pool.shutdown(wait=True, cancel_futures=True)
 

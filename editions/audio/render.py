@@ -94,8 +94,7 @@ def render(
         if early:
             early.cancel()
         raise
-    if early:
-        early.finish()
+    made = early.finish() if early else {}
     chapters = spoken_chapters(script, speech)
     tags = Tags(
         article.title,
@@ -115,6 +114,7 @@ def render(
         article.stem,
         tags,
         masters,
+        made,
         PART_MINUTES if part_minutes is None else part_minutes,
     )
     speech, text = speech_script.write(

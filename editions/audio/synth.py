@@ -147,10 +147,11 @@ def synthesise(
         else:
             pool = ThreadPoolExecutor(1, initializer=_start_worker, initargs=start)
         try:
-            # Longest first, so the last worker is not left with a long sentence.
-            ordered = sorted(missing, key=len, reverse=True)
+            # In script order: chapter after chapter completes, so each chapter's
+            # master (`on_spoken`) starts while the later ones are still spoken.
+            # (Longest first would finish every chapter only at the very end.)
             futures: list[Future[str]] = [
-                pool.submit(_speak_into_cache, str(cache_dir), key, t) for t in ordered
+                pool.submit(_speak_into_cache, str(cache_dir), key, t) for t in missing
             ]
             for future in as_completed(futures):
                 spoken = future.result()

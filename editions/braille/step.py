@@ -9,16 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from editions.braille.tables import BrailleSettings
 from editions.job import BuildOptions, Job, Made
-from editions.model import Article
 from editions.state import digest
+
+if TYPE_CHECKING:  # the key needs neither: a no-op rebuild skips their imports
+    from editions.braille.tables import BrailleSettings
+    from editions.model import Article
 
 
 def settings(options: BuildOptions) -> BrailleSettings:
     """Return the page size and grade the options ask for."""
+    from editions.braille.tables import BrailleSettings
+
     return BrailleSettings(
         cells=options.braille_cells,
         lines=options.braille_lines,
@@ -28,6 +32,8 @@ def settings(options: BuildOptions) -> BrailleSettings:
 
 def settings_of(facts: Mapping[str, Any]) -> BrailleSettings:
     """Return the page size and grade a built edition records (defaults if none)."""
+    from editions.braille.tables import BrailleSettings
+
     defaults = BrailleSettings()
     return BrailleSettings(
         cells=int(facts.get("cells", defaults.cells)),
@@ -47,9 +53,10 @@ def key_options(options: BuildOptions, stem: str) -> dict[str, str]:
     """Name what else shapes the braille: page size, grade and liblouis itself."""
     from editions.braille.liblouis import version
 
-    chosen = settings(options)
     return {
-        "braille options": digest(chosen.cells, chosen.lines, chosen.grade),
+        "braille options": digest(
+            options.braille_cells, options.braille_lines, options.braille_grade
+        ),
         "liblouis": version(),
     }
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
-import segno
-
 from editions import locale
 
 DEFAULT_AUDIO_BASE_URL = "https://example.org/listen/"
@@ -36,6 +34,8 @@ def audio_url(base_url: str, stem: str, page: str = "") -> str:
 
 def qr_svg_data_uri(url: str) -> str:
     """Return a vector (SVG) QR code for *url* as a data: URI."""
+    import segno  # only when a PDF is laid out: a no-op rebuild never needs it
+
     return str(segno.make(url, error="m").svg_data_uri(scale=4, border=2, dark="#000"))
 
 

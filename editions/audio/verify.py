@@ -1,0 +1,190 @@
+"""Encoded chapter → what it measures decoded: loudness, true peak, offset, length.
+
+A chapter is judged by what a listener hears, so each encoding is decoded (both in
+one ffmpeg process) and measured. The true peak needs no second oversampled pass:
+it is bounded from the master's own peak bounds plus the codec's error, and only
+hops whose bound nears the limit are oversampled (`decoded_peak`).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from mutagen.mp3 import MP3
+from numpy.typing import NDArray
+from scipy.signal import correlate
+
+from editions.audio.levels import HOP, RATE, neighbours_max
+from editions.audio.measure import (
+    MAX_TRUE_PEAK,
+    gated_loudness,
+    header_seconds,
+    hop_peaks,
+    loudness_blocks,
+    oversampling_gain,
+    read_floats,
+)
+
+PEAK_MARGIN = 0.1  # dB each decoded file must stay under the −3 dBTP limit
+MP3_FRAME = 1152  # samples per MPEG-1 Layer III frame
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """One encoded chapter and what its decoded samples measure."""
+
+    path: Path
+    lufs: float
+    true_peak: float  # dBTP: exact when over the limit, else a bound under it
+    offset: int  # samples the decoded file lags the master (priming left in)
+    length: int  # decoded samples
+    coded: int  # samples the coded frames hold (decoders drop gapless padding)
+
+
+def decode_all(ffmpeg: str, paths: dict[str, Path]) -> dict[str, NDArray[np.float32]]:
+    """Decode every file as `measure.decode` does, in one ffmpeg process.
+
+    Each file's samples come back through a pipe of its own, read as they come
+    (no raw file is written and read back).
+    """
+    pipes = {codec: os.pipe() for codec in paths}
+    command = [ffmpeg, "-hide_banner", "-loglevel", "error", "-y"]
+    for path in paths.values():
+        command += ["-i", str(path)]
+    for n, codec in enumerate(paths):
+        command += ["-map", f"{n}:a:0", "-ac", "1", "-ar", str(RATE)]
+        command += ["-f", "f32le", f"pipe:{pipes[codec][1]}"]
+    decoded: dict[str, NDArray[np.float32]] = {}
+
+    def read(codec: str, fd: int) -> None:
+        with os.fdopen(fd, "rb") as stream:
+            expected = round((header_seconds(paths[codec]) + 1.0) * RATE)
+            decoded[codec] = read_floats(stream, expected)
+
+    with tempfile.TemporaryFile() as errors:
+        try:
+            proc = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                pass_fds=[w for _, w in pipes.values()],
+            )
+        finally:
+            for _, w in pipes.values():
+                os.close(w)
+        readers = [
+            threading.Thread(target=read, args=(codec, r), daemon=True)
+            for codec, (r, _) in pipes.items()
+        ]
+        try:
+            for reader in readers:
+                reader.start()
+            for reader in readers:
+                reader.join()
+        except BaseException:  # stopped (a signal): the decoder must not outlive it
+            proc.kill()
+            proc.wait()
+            raise
+        if proc.wait() != 0 or len(decoded) != len(paths):
+            errors.seek(0)
+            message = errors.read().decode(errors="replace")
+            raise RuntimeError(
+                f"ffmpeg could not decode {list(paths.values())}: {message}"
+            )
+    return decoded
+
+
+def verify(
+    path: Path,
+    decoded: NDArray[np.float32],
+    probe: NDArray[np.float32],
+    at: int,
+    master: tuple[NDArray[np.float32], NDArray[np.float64]],
+    blocks_to: Path | None,
+) -> Encoded:
+    """Measure a decoded chapter: loudness, true peak and its offset.
+
+    *master* is what was encoded and its per-hop peak bounds. With *blocks_to*,
+    the loudness blocks are kept there (`mp3-blocks.npy`).
+    """
+    blocks = loudness_blocks(decoded, RATE)
+    if blocks_to is not None:
+        np.save(blocks_to / "mp3-blocks.npy", blocks)
+    offset = find(probe, decoded, at)
+    return Encoded(
+        path=path,
+        lufs=gated_loudness(blocks),
+        true_peak=decoded_peak(decoded, offset, *master),
+        offset=offset,
+        length=len(decoded),
+        coded=_coded_samples(path, len(decoded)),
+    )
+
+
+def decoded_peak(
+    decoded: NDArray[np.float32],
+    offset: int,
+    master: NDArray[np.float32],
+    bounds: NDArray[np.float64],
+) -> float:
+    """Return the decoded file's true peak in dBTP: exact where it nears the limit.
+
+    Oversampling is linear, so around each 1 ms hop the decoded file's peaks are at
+    most the master's there (*bounds*, already scaled for this codec) plus the
+    oversampler's gain times the codec's largest error nearby (decoded − master,
+    aligned by *offset*). Only hops whose bound is over the limit are oversampled
+    (a whole pass per codec cost more than all the rest of the measuring). So
+    the answer is exact when the file is over the limit, and otherwise a bound
+    under it: all the re-mastering decision needs.
+    """
+    first = -(-max(0, offset) // HOP) * HOP  # master sample 0, on a hop boundary
+    at = first - offset  # where the decoded file starts on that timeline
+    end = max(at + len(decoded), first + len(master))
+    count = -(-end // HOP)
+    error = np.zeros(count * HOP, dtype=np.float32)
+    error[at : at + len(decoded)] = decoded
+    error[first : first + len(master)] -= master
+    near = neighbours_max(np.abs(error, out=error).reshape(count, HOP).max(axis=1))
+    del error
+    peaks = np.zeros(count, dtype=np.float64)
+    peaks[first // HOP : first // HOP + len(bounds)] = bounds
+    bound = peaks * (1 + 1e-6) + oversampling_gain() * near * (1 + 1e-5)
+    over = bound > 10 ** ((MAX_TRUE_PEAK - PEAK_MARGIN) / 20)
+    if over.any():
+        timeline = np.zeros(count * HOP, dtype=np.float32)
+        timeline[at : at + len(decoded)] = decoded
+        bound[over] = hop_peaks(timeline, HOP, only=over)[over]
+    peak = float(bound.max())
+    return float(20 * np.log10(peak)) if peak > 0 else float("-inf")
+
+
+def _coded_samples(path: Path, decoded: int) -> int:
+    """Return the samples in the coded frames: what a chapter adds to a joined book.
+
+    An MP3's gapless header lets decoders drop the encoder's delay and padding,
+    which return where chapters are joined; mutagen counts its frames. ADTS has
+    no such header: every coded sample is decoded.
+    """
+    if path.suffix != ".mp3":
+        return decoded
+    info = MP3(path).info
+    coded = round(info.length * info.sample_rate)
+    if not 0 < coded - decoded < 3 * MP3_FRAME:
+        raise RuntimeError(f"{path}: {coded} coded samples for {decoded} decoded")
+    return coded
+
+
+def find(probe: NDArray[np.float32], audio: NDArray[np.float32], at: int) -> int:
+    """Return how far (±0.1 s) *probe* lies in *audio* after sample *at*."""
+    search = RATE // 10
+    lo = max(0, at - search)
+    window = audio[lo : at + len(probe) + search]
+    score = correlate(window, probe, mode="valid", method="fft")
+    return int(np.argmax(score)) + lo - at
