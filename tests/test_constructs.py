@@ -171,9 +171,12 @@ PROBES: dict[str, list[tuple[str, int]]] = {
 def _pages(built: Built) -> list[tuple[str, Any]]:
     page = lxml.html.fromstring(built.paths["html"].read_bytes())
     docs = [("html", page)]
+    # The EPUB's content documents (one per chapter), read as one body in order.
+    book = lxml.html.fromstring("<html><body></body></html>")
     for name, data in xhtml_documents(built.paths["epub"]):
-        if name.endswith("article.xhtml"):
-            docs.append(("epub", lxml.html.fromstring(data)))
+        if not name.endswith("nav.xhtml"):
+            book.body.extend(lxml.html.fromstring(data).body)
+    docs.append(("epub", book))
     return docs
 
 

@@ -6,6 +6,7 @@ from html import escape
 
 from editions.model import Article
 
+
 def xhtml(
     article: Article, title: str, body: str, *, stylesheet: bool, lexicon: bool = False
 ) -> str:
