@@ -1,10 +1,11 @@
-"""Article → EPUB 3 (ebooklib): one content document, our own nav, a11y metadata.
+"""Article → EPUB 3 (ebooklib): one XHTML per chapter, our own nav, a11y metadata.
 
 The nav document is written here rather than by ebooklib, because ebooklib turns every
 element with an id and epub:type into a page (Ace `epub-pagelist-broken`) and adds a
 stray "Guide" heading to the landmarks; the page-list comes from the PDF's real page
-breaks, passed in as `page_starts`. The media overlay comes from the audio edition's
-timings (`overlays.py`), and the MP3 is embedded as it is, never re-read.
+breaks, passed in as `page_starts`. The content documents and their media overlays
+(`documents.py`, `spine.py`) come from the model and the audio edition's timings, and
+the MP3 is embedded as it is, never re-read.
 """
 
 from __future__ import annotations
