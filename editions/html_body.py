@@ -45,6 +45,11 @@ from editions.model import (
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "#")
 
 
+def same_document(target: str) -> str:
+    """Link to *target* in the page being rendered (one-document editions)."""
+    return "#" + target
+
+
 @dataclass(frozen=True)
 class HtmlOptions:
     """What differs between the visual editions."""
@@ -62,6 +67,9 @@ class HtmlOptions:
     # WeasyPrint tags every <img> as a Figure needing /Alt; a CSS background is
     # painted as an /Artifact, which is what a decorative image must be in a PDF.
     decorative_as_background: bool = False
+    #: id → the href that reaches it. An EPUB split into one document per chapter
+    #: names the file that holds the id (`editions/epub/documents.py`).
+    href: Callable[[str], str] = same_document
 
 
 def body(article: Article, options: HtmlOptions) -> str:
@@ -70,15 +78,34 @@ def body(article: Article, options: HtmlOptions) -> str:
     return renderer.render()
 
 
+def front(article: Article, options: HtmlOptions) -> str:
+    """Render the title block, the summary and the text before the first chapter."""
+    return _Renderer(article, options).front()
+
+
+def sections(article: Article, chosen: Sequence[Section], options: HtmlOptions) -> str:
+    """Render *chosen* sections (a chapter and its subsections) as nested sections."""
+    return _Renderer(article, options).nested(list(chosen))
+
+
+def notes(article: Article, options: HtmlOptions) -> str:
+    """Render the article's notes (nothing when it has none)."""
+    return _Renderer(article, options).notes() if article.notes else ""
+
+
+def bibliography(article: Article, section: Section, options: HtmlOptions) -> str:
+    """Render the reference-list section."""
+    return _Renderer(article, options).bibliography(section)
+
+
 @dataclass
 class _Renderer(ConstructsMixin):
     article: Article
     options: HtmlOptions
 
     def render(self) -> str:
-        (title, *before), bibliography, after = self.article.parts()
-        parts = [self.title_block(title), self.options.after_title]
-        parts.extend(self.blocks(title.blocks))
+        (_title, *before), bibliography, after = self.article.parts()
+        parts = [self.front()]
         parts.append(self.nested(before))
         if self.article.notes:
             parts.append(self.notes())
@@ -89,6 +116,12 @@ class _Renderer(ConstructsMixin):
         return "\n".join(p for p in parts if p)
 
     # ------------------------------------------------------------ structure
+
+    def front(self) -> str:
+        title = self.article.sections[0]
+        parts = [self.title_block(title), self.options.after_title]
+        parts.extend(self.blocks(title.blocks))
+        return "\n".join(p for p in parts if p)
 
     def title_block(self, title: Section) -> str:
         """Title, subtitle, authors, dates, publisher, licence line and summary.
@@ -162,7 +195,8 @@ class _Renderer(ConstructsMixin):
             li_type = attr("epub:type", "endnote") if self.options.epub else ""
             label = self._say("back_to_note", number=str(note.number))
             back = (
-                f'<a{attr("href", "#fnref" + str(note.number))} role="doc-backlink"'
+                f"<a{attr('href', self.options.href(f'fnref{note.number}'))}"
+                ' role="doc-backlink"'
                 f"{attr('aria-label', label)}>↩</a>"
             )
             content = "\n".join(self.blocks(note.blocks))
@@ -216,7 +250,7 @@ class _Renderer(ConstructsMixin):
             if self.options.backlinks:
                 mine = [c for c in cites if reference.key in c.keys]
                 back = " ".join(
-                    f'<a class="backlink"{attr("href", "#" + c.cite_id)}'
+                    f'<a class="backlink"{attr("href", self.options.href(c.cite_id))}'
                     f"{attr('aria-label', self._back_to_citation(n, len(mine)))}"
                     ">↩</a>"
                     for n, c in enumerate(mine, start=1)
@@ -341,7 +375,7 @@ class _Renderer(ConstructsMixin):
         if isinstance(node, NoteRef):
             epub_type = attr("epub:type", "noteref") if self.options.epub else ""
             return (
-                f"<a{attr('href', '#' + node.note_id)}"
+                f"<a{attr('href', self.options.href(node.note_id))}"
                 f'{attr("id", "fnref" + str(node.number))} role="doc-noteref"'
                 f'{epub_type} class="noteref"><sup>{node.number}</sup></a>'
             )
@@ -358,4 +392,5 @@ class _Renderer(ConstructsMixin):
         role = ""
         if node.url.startswith("#ref-"):
             role = ' role="doc-biblioref"'
-        return f"<a{attr('href', node.url)}{role}>{text}</a>"
+        href = self.options.href(node.url[1:]) if node.url.startswith("#") else node.url
+        return f"<a{attr('href', href)}{role}>{text}</a>"

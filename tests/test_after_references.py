@@ -19,8 +19,9 @@ from editions.audio import speech_script
 from editions.braille.step import settings_of
 from editions.braille.tables import choose
 from editions.checks import names, run as checks
+from editions.checks.compare import epub_links
 from editions.checks.compare.read_braille import read_braille
-from editions.checks.compare.read_epub import read_epub
+from editions.checks.compare.read_epub import package, read_epub
 from editions.checks.compare.read_html import read_html
 from editions.checks.compare.read_pdf import pdf_text, tagged_text
 from editions.source import article as source
@@ -98,7 +99,7 @@ def test_the_overlay_reads_the_text_after_the_references(after_refs: Built) -> N
         if s.text.startswith("Every source was checked")
     )
     with zipfile.ZipFile(after_refs.paths["epub"]) as epub:
-        smil = next(
+        smil = "".join(
             epub.read(n).decode() for n in epub.namelist() if n.endswith(".smil")
         )
     assert f"#{closing}" in smil
@@ -111,8 +112,27 @@ def test_the_editions_compare_equal_with_the_source(after_refs: Built) -> None:
         names.REFERENCE_ENTRIES,
         names.TIMED_SENTENCES,
         names.TEXT_FIDELITY,
+        names.LINK_TARGETS,
         names.EPUBCHECK,
     )
     options = checks.CheckOptions(write_report=False, only=only)
     report = checks.run(AFTER_REFS, after_refs.out, options)
     assert [str(f) for f in report.findings if f.severity == "error"] == []
+
+
+def test_the_epub_puts_the_appendix_after_the_references(after_refs: Built) -> None:
+    """Sections after the list are chapters of their own, after references.xhtml."""
+    with zipfile.ZipFile(after_refs.paths["epub"]) as epub:
+        items, spine = package(epub)
+        files = [items[i].path.removeprefix("EPUB/") for i in spine]
+        appendix = epub.read("EPUB/chapter-02.xhtml").decode()
+    assert files == [
+        "front.xhtml",
+        "chapter-01.xhtml",
+        "notes.xhtml",
+        "references.xhtml",
+        "chapter-02.xhtml",
+        "nav.xhtml",
+    ]
+    assert "About this leaflet" in appendix and "How to give feedback" in appendix
+    assert epub_links.broken_links(after_refs.paths["epub"]) == []

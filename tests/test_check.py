@@ -249,33 +249,50 @@ def _ffmpeg(*args: str) -> None:
 DEFECTS = {
     "epub nav misses a heading": (
         "epub:nav.xhtml",
-        _drop_first(r'<li><a href="article.xhtml#doses-at-a-glance">.*?</li>'),
+        _drop_first(r'<li><a href="chapter-02.xhtml#doses-at-a-glance">.*?</li>'),
         "navigation",
         "CHK011",
     ),
     "epub content drops a heading": (
-        "epub:article.xhtml",
+        "epub:chapter-01.xhtml",
         _drop_first(r'<h3 id="what-to-expect-in-the-first-week">.*?</h3>'),
         "headings",
         "CHK010",
     ),
     "epub page-list misses a page": (
         "epub:nav.xhtml",
-        _drop_first(r'<li><a href="article.xhtml#page-2">2</a></li>'),
+        _drop_first(r'<li><a href="[^"#]*#page-2">2</a></li>'),
         "page list",
         "CHK020",
     ),
     "epub citation links nowhere": (
-        "epub:article.xhtml",
-        lambda t: t.replace('href="#ref-roe-lee-2019"', 'href="#ref-nobody"', 1),
+        "epub:chapter-01.xhtml",
+        lambda t: t.replace(
+            'href="references.xhtml#ref-roe-lee-2019"',
+            'href="references.xhtml#ref-nobody"',
+            1,
+        ),
         "citation links",
         "CHK014",
     ),
     "epub overlay misses a sentence": (
-        "epub:article.smil",
-        _drop_first(r'<par id="[^"]*"><text src="article.xhtml#s11"/>.*?</par>'),
+        "epub:chapter-01.smil",
+        _drop_first(r'<par id="[^"]*"><text src="chapter-01.xhtml#s11"/>.*?</par>'),
         "timed sentences",
         "CHK017",
+    ),
+    # The id exists, but in another document: only CHK099 resolves by file.
+    "epub note call names the wrong document": (
+        "epub:chapter-01.xhtml",
+        lambda t: t.replace('href="notes.xhtml#fn1"', 'href="chapter-02.xhtml#fn1"'),
+        "links land in the named file",
+        "CHK099",
+    ),
+    "epub overlay reads another document": (
+        "epub:chapter-02.smil",
+        lambda t: t.replace('src="chapter-02.xhtml#', 'src="chapter-01.xhtml#', 1),
+        "links land in the named file",
+        "CHK099",
     ),
     "html contents link lands nowhere": (
         HTML,

@@ -15,6 +15,7 @@ from conftest import Built
 from lxml import etree
 
 from editions.checks.ace import run_ace
+from editions.checks.compare.read_epub import XHTML, package
 from editions.checks.epubcheck import run_epubcheck
 from editions.epub import overlays, render as epub
 from editions.epub.nav import page_labels
@@ -32,6 +33,23 @@ NS = {
 def _read(built: Built, name: str) -> etree._Element:
     with zipfile.ZipFile(built.paths["epub"]) as book:
         return etree.fromstring(book.read(name))
+
+
+def _spine(built: Built) -> dict[str, etree._Element]:
+    """Return each content document (file name → tree) in spine order, nav left out."""
+    with zipfile.ZipFile(built.paths["epub"]) as book:
+        items, spine = package(book)
+        return {
+            items[i].path.removeprefix("EPUB/"): etree.fromstring(
+                book.read(items[i].path)
+            )
+            for i in spine
+            if items[i].media_type == XHTML and "nav" not in items[i].properties
+        }
+
+
+def _ids(built: Built) -> dict[str, set[str]]:
+    return {name: set(tree.xpath("//@id")) for name, tree in _spine(built).items()}
 
 
 def test_epubcheck_finds_nothing(built: Built) -> None:
@@ -55,11 +73,12 @@ def test_mimetype_is_first_and_stored(built: Built) -> None:
 def test_nav_toc_lists_every_heading_in_order(built: Built) -> None:
     nav = _read(built, "EPUB/nav.xhtml")
     links = nav.xpath("//x:nav[@epub:type='toc']//x:a", namespaces=NS)
-    expected = [(f"article.xhtml#{i}", t) for _, i, t in built.article.headings[1:]]
-    assert [(a.get("href"), a.text) for a in links] == expected
-    content = _read(built, "EPUB/article.xhtml")
-    ids = set(content.xpath("//@id"))
-    assert all(href.split("#")[1] in ids for href, _ in expected)
+    expected = [(i, t) for _, i, t in built.article.headings[1:]]
+    assert [(a.get("href").split("#")[1], a.text) for a in links] == expected
+    ids = _ids(built)
+    for a in links:  # each entry names the document that holds its heading
+        file, target = a.get("href").split("#")
+        assert target in ids[file], a.get("href")
 
 
 def test_landmarks(built: Built) -> None:
@@ -74,9 +93,10 @@ def test_page_list_matches_the_pdf_pages(built: Built) -> None:
     nav = _read(built, "EPUB/nav.xhtml")
     targets = nav.xpath("//x:nav[@epub:type='page-list']//x:a/@href", namespaces=NS)
     assert len(targets) == pages
-    content = _read(built, "EPUB/article.xhtml")
+    documents = _spine(built)
     for href in targets:
-        marker = content.xpath(f"//*[@id='{href.split('#')[1]}']")
+        file, target = href.split("#")
+        marker = documents[file].xpath(f"//*[@id='{target}']")
         assert marker and marker[0].get("role") == "doc-pagebreak"
 
 
@@ -132,10 +152,9 @@ def test_fixture_and_main_get_different_values(
 def test_lexicon_is_shipped_as_pls_and_linked(built: Built) -> None:
     pls = _read(built, "EPUB/lexicon.pls")
     assert pls.tag == "{http://www.w3.org/2005/01/pronunciation-lexicon}lexicon"
-    content = _read(built, "EPUB/article.xhtml")
-    assert content.xpath("//x:link[@rel='pronunciation']/@href", namespaces=NS) == [
-        "lexicon.pls"
-    ]
+    for content in _spine(built).values():
+        links = content.xpath("//x:link[@rel='pronunciation']/@href", namespaces=NS)
+        assert links == ["lexicon.pls"]
 
 
 def test_fonts_are_embedded(built: Built) -> None:
@@ -146,9 +165,12 @@ def test_fonts_are_embedded(built: Built) -> None:
 
 def test_page_facts_are_reused_not_reparsed(built: Built) -> None:
     facts = json.loads((built.out / f"{built.article.stem}.pages.json").read_text())
-    content = _read(built, "EPUB/article.xhtml")
+    nav = _read(built, "EPUB/nav.xhtml")
+    hrefs = nav.xpath("//x:nav[@epub:type='page-list']//x:a/@href", namespaces=NS)
+    documents = _spine(built)
     for number, sentence_id in enumerate(facts["page_starts"], start=1):
-        marker = content.xpath(f"//*[@id='page-{number}']")[0]
+        file = hrefs[number - 1].split("#")[0]
+        marker = documents[file].xpath(f"//*[@id='page-{number}']")[0]
         following = marker.getnext()
         while following is not None and following.get("role") == "doc-pagebreak":
             following = following.getnext()  # the markers of later pages, if any
@@ -178,26 +200,43 @@ def _timings(built: Built) -> dict[str, Any]:
     return data
 
 
+def _smils(built: Built) -> dict[str, etree._Element]:
+    """Return each content document's overlay (document name → SMIL tree)."""
+    with zipfile.ZipFile(built.paths["epub"]) as book:
+        items, spine = package(book)
+        return {
+            items[i].path.removeprefix("EPUB/"): etree.fromstring(
+                book.read(items[items[i].overlay].path)
+            )
+            for i in spine
+            if items[i].overlay
+        }
+
+
 def _clips(built: Built) -> list[tuple[str, str, int, int]]:
-    """Return (text src, audio src, begin ms, end ms) for every par, in order."""
-    smil = _read(built, "EPUB/article.smil")
-    return [
+    """Return (text src, audio src, begin ms, end ms) of every par, in audio order."""
+    clips = [
         (
             par.find("smil:text", NS).get("src"),
             par.find("smil:audio", NS).get("src"),
             _ms(par.find("smil:audio", NS).get("clipBegin")),
             _ms(par.find("smil:audio", NS).get("clipEnd")),
         )
+        for smil in _smils(built).values()
         for par in smil.iterfind(".//smil:par", NS)
     ]
+    return sorted(clips, key=lambda clip: (clip[1], clip[2]))
 
 
 def test_overlay_is_linked_from_the_package(built: Built) -> None:
     opf = _read(built, "EPUB/content.opf")
-    item = opf.xpath("//opf:item[@href='article.xhtml']", namespaces=NS)[0]
-    smil = opf.xpath(f"//opf:item[@id='{item.get('media-overlay')}']", namespaces=NS)
-    assert smil and smil[0].get("media-type") == "application/smil+xml"
-    assert smil[0].get("href") == "article.smil"
+    for file in _spine(built):
+        item = opf.xpath(f"//opf:item[@href='{file}']", namespaces=NS)[0]
+        smil = opf.xpath(
+            f"//opf:item[@id='{item.get('media-overlay')}']", namespaces=NS
+        )
+        assert smil and smil[0].get("media-type") == "application/smil+xml"
+        assert smil[0].get("href") == file.replace(".xhtml", ".smil")
     audio = opf.xpath("//opf:item[@href='audio/article.mp3']", namespaces=NS)
     assert audio and audio[0].get("media-type") == "audio/mpeg"
     with zipfile.ZipFile(built.paths["epub"]) as book:
@@ -211,26 +250,35 @@ def test_every_sentence_is_read_in_the_audio_order(built: Built) -> None:
     clips = _clips(built)
     assert len(clips) == len(sentences)
     for (src, audio, begin, _), timed in zip(clips, sentences, strict=True):
-        assert src == f"article.xhtml#{timed['id']}"
+        assert src.split("#")[1] == timed["id"]
         assert audio == "audio/article.mp3"
         assert begin == round(timed["start"] * 1000)
 
 
 def test_overlay_covers_all_text_and_targets_exist(built: Built) -> None:
-    content = _read(built, "EPUB/article.xhtml")
-    ids = set(content.xpath("//@id"))
+    documents = _spine(built)
     targets = [src.split("#", 1)[1] for src, _, _, _ in _clips(built)]
-    assert set(targets) <= ids
-    sentences = content.xpath("//x:span[@class='s']/@id", namespaces=NS)
-    figures = content.xpath("//x:figure/@id", namespaces=NS)
-    byline = content.xpath("//x:p[@class='byline']/@id", namespaces=NS)
+    sentences = [
+        i
+        for c in documents.values()
+        for i in c.xpath("//x:span[@class='s']/@id", namespaces=NS)
+    ]
+    figures = [
+        i for c in documents.values() for i in c.xpath("//x:figure/@id", namespaces=NS)
+    ]
+    byline = [
+        i
+        for c in documents.values()
+        for i in c.xpath("//x:p[@class='byline']/@id", namespaces=NS)
+    ]
     assert len(sentences) > 10 and len(figures) == len(built.article.figures)
     assert byline == ["byline"]
     assert set(sentences) | set(figures) | set(byline) == set(targets)
-    smil = _read(built, "EPUB/article.smil")
-    assert smil.find("smil:body", NS).get(f"{{{NS['epub']}}}textref") == "article.xhtml"
-    for ref in smil.xpath("//smil:seq/@epub:textref", namespaces=NS):
-        assert ref.split("#", 1)[1] in ids
+    for file, smil in _smils(built).items():
+        ids = set(documents[file].xpath("//@id"))
+        assert smil.find("smil:body", NS).get(f"{{{NS['epub']}}}textref") == file
+        for ref in smil.xpath("//smil:seq/@epub:textref", namespaces=NS):
+            assert ref.split("#", 1)[0] == file and ref.split("#", 1)[1] in ids
 
 
 def test_clips_are_contiguous_and_inside_the_audio(built: Built) -> None:
@@ -238,6 +286,8 @@ def test_clips_are_contiguous_and_inside_the_audio(built: Built) -> None:
     duration_ms = round(_timings(built)["duration"] * 1000)
     assert 0 <= clips[0][2]
     assert all(begin < end for _, _, begin, end in clips)
+    # Across the documents' overlays too: a note's clips sit in the notes
+    # document's overlay but where the audio reads them (end of its chapter).
     assert all(a[3] == b[2] for a, b in itertools.pairwise(clips))
     assert clips[-1][3] <= duration_ms
 
@@ -267,20 +317,26 @@ def test_active_class_is_declared_and_styled(built: Built) -> None:
 
 
 def test_structures_are_escapable_and_notes_skippable(built: Built) -> None:
-    smil = _read(built, "EPUB/article.smil")
+    smils = _smils(built)
     kinds = {
         seq.get(f"{{{NS['epub']}}}type"): seq.get(f"{{{NS['epub']}}}textref")
+        for smil in smils.values()
         for seq in smil.iterfind(".//smil:seq", NS)
     }
     for figure in built.article.figures:
-        seq = smil.xpath(
-            f"//smil:seq[@epub:textref='article.xhtml#{figure.figure_id}']",
-            namespaces=NS,
-        )
-        assert seq and seq[0].get(f"{{{NS['epub']}}}type") == "figure"
-        assert seq[0].xpath(
-            f"smil:par/smil:text[@src='article.xhtml#{figure.figure_id}']",
-            namespaces=NS,
+        found = [
+            (file, seq)
+            for file, smil in smils.items()
+            for seq in smil.xpath(
+                f"//smil:seq[@epub:textref='{file}#{figure.figure_id}']",
+                namespaces=NS,
+            )
+        ]
+        assert len(found) == 1
+        file, seq = found[0]
+        assert seq.get(f"{{{NS['epub']}}}type") == "figure"
+        assert seq.xpath(
+            f"smil:par/smil:text[@src='{file}#{figure.figure_id}']", namespaces=NS
         )
     assert ("footnote" in kinds) == bool(built.article.notes)
 

@@ -51,8 +51,24 @@ def test_html_citations_link_to_entries(built: Built) -> None:
 
 
 def test_epub_citations_link_to_entries(built: Built) -> None:
+    """Each citation names the references document and an entry it holds."""
     with zipfile.ZipFile(built.paths["epub"]) as book:
-        _check_links(etree.fromstring(book.read("EPUB/article.xhtml")), built)
+        documents = {
+            name.removeprefix("EPUB/"): etree.fromstring(book.read(name))
+            for name in book.namelist()
+            if name.endswith(".xhtml") and not name.endswith("nav.xhtml")
+        }
+    ids = {name: set(tree.xpath("//@id")) for name, tree in documents.items()}
+    entries = {r.entry_id for r in built.article.references}
+    links = [
+        href
+        for tree in documents.values()
+        for href in tree.xpath("//*[@class='citation']//*[local-name()='a']/@href")
+    ]
+    assert len(links) >= len(list(built.article.citations()))
+    for href in links:
+        file, _, target = href.partition("#")
+        assert target in entries and target in ids[file], href
 
 
 def test_pdf_citations_are_internal_links_to_entries(built: Built) -> None:

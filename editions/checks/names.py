@@ -33,6 +33,8 @@ TIMED_SENTENCES = "timed sentences"
 SOURCE_WORDS = "source words"
 TEXT_FIDELITY = "text fidelity"  # every source unit, its words in order (CHK030/031)
 PAGE_LIST = "page list"
+#: EPUB: every href lands on an id of the document it names (CHK099).
+LINK_TARGETS = "links land in the named file"
 COMPARISONS = (
     HEADINGS,
     NAVIGATION,
@@ -44,6 +46,7 @@ COMPARISONS = (
     SOURCE_WORDS,
     TEXT_FIDELITY,
     PAGE_LIST,
+    LINK_TARGETS,
 )
 
 # The braille edition, read back (with HEADINGS and ALT_TEXT above).

@@ -9,7 +9,7 @@ from pathlib import Path
 from editions.checks import names
 from editions.checks.ace import run_ace
 from editions.checks.checker import Checker
-from editions.checks.compare import consistency
+from editions.checks.compare import consistency, epub_links
 from editions.checks.compare.read_epub import read_epub, xhtml_documents
 from editions.checks.compare.shown import Shown
 from editions.checks.epubcheck import run_epubcheck
@@ -30,6 +30,7 @@ def check(checker: Checker) -> None:
     checks += [
         (names.TIMED_SENTENCES, lambda s: _overlays(checker, s, target)),
         (names.PAGE_LIST, lambda s: _pages(checker, s, target)),
+        (names.LINK_TARGETS, lambda s: epub_links.check(target)),
     ]
     checker.compare("epub", target, shown, checks)
 

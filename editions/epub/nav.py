@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
 from editions import locale
-from editions.epub.xhtml import CONTENT, xhtml
+from editions.epub.documents import FRONT
+from editions.epub.xhtml import xhtml
 from editions.facts import pages_at
 from editions.model import Article
 
@@ -28,9 +29,17 @@ def page_labels(page_starts: Sequence[str]) -> dict[str, tuple[str, ...]]:
     return {key: tuple(str(n) for n in numbers) for key, numbers in breaks.items()}
 
 
-def nav_document(article: Article, inputs: EpubInputs) -> str:
-    """Return the nav XHTML: toc with every heading, landmarks, page-list."""
-    toc = _toc_list(list(article.headings[1:]))
+def nav_document(article: Article, inputs: EpubInputs, where: Mapping[str, str]) -> str:
+    """Return the nav XHTML: toc with every heading, landmarks, page-list.
+
+    Every entry names the content document that holds its target (*where*: id →
+    file, from `documents.locate`).
+    """
+
+    def href(target: str) -> str:
+        return f"{where.get(target, FRONT)}#{target}"
+
+    toc = _toc_list(list(article.headings[1:]), href)
     contents = locale.label(article.lang, "contents")
 
     def say(key: str) -> str:
@@ -42,14 +51,18 @@ def nav_document(article: Article, inputs: EpubInputs) -> str:
     ]
     landmarks = [
         ("toc", "nav.xhtml#toc", contents),
-        ("bodymatter", f"{CONTENT}#title", locale.label(article.lang, "start")),
+        (
+            "bodymatter",
+            href(article.sections[0].section_id),
+            locale.label(article.lang, "start"),
+        ),
     ]
     bibliography = [s for s in article.sections if s.role == "bibliography"]
     if bibliography:
         landmarks.append(
             (
                 "bibliography",
-                f"{CONTENT}#{bibliography[0].section_id}",
+                href(bibliography[0].section_id),
                 bibliography[0].title_text,
             )
         )
@@ -65,7 +78,7 @@ def nav_document(article: Article, inputs: EpubInputs) -> str:
     if labels:
         numbers = sorted(int(n) for ns in labels.values() for n in ns)
         pages = "".join(
-            f'<li><a href="{CONTENT}#page-{n}">{n}</a></li>' for n in numbers
+            f'<li><a href="{escape(href(f"page-{n}"))}">{n}</a></li>' for n in numbers
         )
         items.append(
             '<nav epub:type="page-list" id="page-list" aria-labelledby="pl-h" '
@@ -74,7 +87,7 @@ def nav_document(article: Article, inputs: EpubInputs) -> str:
     return xhtml(article, contents, "\n".join(items), stylesheet=True)
 
 
-def _toc_list(headings: list[tuple[int, str, str]]) -> str:
+def _toc_list(headings: list[tuple[int, str, str]], href: Callable[[str], str]) -> str:
     """Nest headings into <ol>s: each deeper heading goes inside the item before it."""
     if not headings:
         return ""
@@ -86,10 +99,9 @@ def _toc_list(headings: list[tuple[int, str, str]]) -> str:
         children_end = index + 1
         while children_end < len(headings) and headings[children_end][0] > level:
             children_end += 1
-        inner = _toc_list(headings[index + 1 : children_end])
+        inner = _toc_list(headings[index + 1 : children_end], href)
         items.append(
-            f'<li><a href="{CONTENT}#{escape(section_id)}">{escape(text)}</a>'
-            f"{inner}</li>"
+            f'<li><a href="{escape(href(section_id))}">{escape(text)}</a>{inner}</li>'
         )
         index = children_end
     return "<ol>" + "".join(items) + "</ol>"

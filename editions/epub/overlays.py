@@ -209,17 +209,38 @@ def smil(items: Sequence[Par], content_href: str, audio_hrefs: Sequence[str]) ->
 def build(
     article: Article,
     timings: Timings,
-    text_ids: Sequence[str],
-    known_ids: Collection[str],
-    content_href: str,
+    documents: Mapping[str, Sequence[str]],
+    where: Mapping[str, str],
     audio_hrefs: Sequence[str],
-) -> Overlay:
-    """Make the overlay for one content document.
+) -> dict[str, Overlay]:
+    """Make one overlay per content document, each reading only its own text.
 
-    *text_ids* are the ids that must be narrated for the overlay to be complete (every
-    sentence and every figure); *known_ids* are all ids in the content document.
+    *documents* maps each content file to the ids that must be narrated there for
+    the overlay to be complete (every sentence and every figure); *where* maps every
+    id of the content documents to its file. A document nothing of the audio reads
+    gets no overlay.
     """
-    items = pars(timings, known_ids, containers(article))
-    read = {p.target for p in items}
-    uncovered = tuple(i for i in text_ids if i not in read)
-    return Overlay(smil(items, content_href, audio_hrefs), items, uncovered)
+    items = pars(timings, where, containers(article))
+    mine: dict[str, list[Par]] = {file: [] for file in documents}
+    for par in items:
+        mine.setdefault(where[par.target], []).append(par)
+    made = {}
+    for file, text_ids in documents.items():
+        read = {p.target for p in mine[file]}
+        uncovered = tuple(i for i in text_ids if i not in read)
+        if mine[file]:
+            made[file] = Overlay(
+                smil(mine[file], file, audio_hrefs), tuple(mine[file]), uncovered
+            )
+        elif uncovered:
+            made[file] = Overlay("", (), uncovered)
+    return made
+
+
+def whole(made: Mapping[str, Overlay]) -> Overlay:
+    """Return the book's narration as one Overlay: every par, every gap (metadata)."""
+    return Overlay(
+        "",
+        tuple(p for o in made.values() for p in o.pars),
+        tuple(i for o in made.values() for i in o.uncovered),
+    )

@@ -1,17 +1,17 @@
-"""Article → EPUB 3 (ebooklib): one content document, our own nav, a11y metadata.
+"""Article → EPUB 3 (ebooklib): one XHTML per chapter, our own nav, a11y metadata.
 
 The nav document is written here rather than by ebooklib, because ebooklib turns every
 element with an id and epub:type into a page (Ace `epub-pagelist-broken`) and adds a
 stray "Guide" heading to the landmarks; the page-list comes from the PDF's real page
-breaks, passed in as `page_starts`. The media overlay comes from the audio edition's
-timings (`overlays.py`), and the MP3 is embedded as it is, never re-read.
+breaks, passed in as `page_starts`. The content documents and their media overlays
+(`documents.py`, `spine.py`) come from the model and the audio edition's timings, and
+the MP3 is embedded as it is, never re-read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import uuid
 import zipfile
@@ -21,22 +21,25 @@ from html import escape
 from pathlib import Path
 
 from ebooklib import epub
-from lxml import etree
 
-from editions import fonts, html_body as html, locale
+from editions import fonts, locale
 from editions.epub import overlays
 from editions.epub.accessibility import CERTIFIER, accessibility_metadata
+from editions.epub.documents import locate, plan
 from editions.epub.nav import nav_document, page_labels
 from editions.epub.package import package_dc
 from editions.epub.pls import lexicon_pls
-from editions.epub.xhtml import CONTENT, xhtml
+from editions.epub.spine import (
+    AUDIO_TYPES,
+    RawXhtml,
+    audio_href,
+    content_documents,
+    narration,
+)
 from editions.facts import PageStarts, Timings
 from editions.model import Article
 from editions.output import staged
 from editions.paths import STYLES
-
-SMIL = "article.smil"
-OVERLAY_ID = "overlay"
 
 
 @dataclass(frozen=True)
@@ -80,14 +83,18 @@ def identifier(article: Article) -> str:
 
 
 def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) -> Path:
-    """Write `<stem>.epub`.
+    """Write `<stem>.epub`: one content document per chapter, each with its overlay.
 
     Raises overlays.OverlayMismatch when the audio timings name text the EPUB does not
     have (a stale audio build), rather than leave sentences out of the narration.
     """
     inputs = inputs or EpubInputs()
-    content = _content_document(article, inputs)
-    overlay = _overlay(article, inputs, content.raw)
+    breaks = page_labels(inputs.page_starts)
+    documents = plan(article)
+    where = locate(article, documents, breaks)
+    content = content_documents(article, documents, where, breaks)
+    audio_hrefs = [audio_href(f) for f in inputs.audio_files]
+    narrated = narration(article, inputs, content, where, audio_hrefs)
     book = epub.EpubBook()
     book.set_identifier(identifier(article))
     book.title = article.title  # the NCX's title; the OPF's come from package_dc
@@ -103,7 +110,8 @@ def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) ->
         book.add_metadata(
             None, "meta", "subtitle", {"property": "title-type", "refines": "#subtitle"}
         )
-    for prop, value in accessibility_metadata(article, inputs, overlay):
+    overall = overlays.whole(narrated) if narrated is not None else None
+    for prop, value in accessibility_metadata(article, inputs, overall):
         book.add_metadata(None, "meta", value, {"property": prop})
     book.add_metadata(
         None,
@@ -116,26 +124,26 @@ def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) ->
     )
     _add_resources(book, article)
     streamed: dict[str, Path] = {}  # zip entries copied from disk, not held in memory
-    if overlay is not None:
-        _add_overlay(book, overlay, inputs.audio_files)
+    if narrated is not None:
+        _add_overlays(book, narrated, content, inputs.audio_files)
         for audio in inputs.audio_files:
-            streamed[f"EPUB/{_audio_href(audio)}"] = audio
-        content.media_overlay = OVERLAY_ID
+            streamed[f"EPUB/{audio_href(audio)}"] = audio
     nav = RawXhtml(
         uid="nav",
         file_name="nav.xhtml",
         title=locale.label(article.lang, "contents"),
         lang=article.lang,
     )
-    nav.raw = nav_document(article, inputs)
+    nav.raw = nav_document(article, inputs, where)
     nav.properties = ["nav"]
-    book.add_item(content)
+    for item in content:
+        book.add_item(item)
     book.add_item(nav)
-    book.spine = [content, nav]
+    book.spine = [*content, nav]
     # An NCX for EPUB 2 reading systems; ebooklib always names one in the spine.
     book.add_item(epub.EpubNcx())
     book.toc = [
-        epub.Link(f"{CONTENT}#{section_id}", text, section_id)
+        epub.Link(f"{where[section_id]}#{section_id}", text, section_id)
         for level, section_id, text in article.headings[1:]
         if level == 2
     ]
@@ -158,98 +166,49 @@ def render(article: Article, out_dir: Path, inputs: EpubInputs | None = None) ->
     return target
 
 
-def _content_document(article: Article, inputs: EpubInputs) -> RawXhtml:
-    """Render the article as the one content document of the spine."""
-    options = html.HtmlOptions(
-        image_src=lambda f: f"images/{f.src.name}",
-        epub=True,
-        page_breaks=page_labels(inputs.page_starts),
-        backlinks=True,
-    )
-    body = (
-        f'<main epub:type="bodymatter" role="main">\n'
-        f"{html.body(article, options)}\n</main>"
-    )
-    content = RawXhtml(
-        uid="article", file_name=CONTENT, title=article.title, lang=article.lang
-    )
-    content.raw = xhtml(
-        article, article.title, body, stylesheet=True, lexicon=bool(article.lexicon)
-    )
-    return content
-
-
-def _overlay(
-    article: Article, inputs: EpubInputs, xhtml: str
-) -> overlays.Overlay | None:
-    """Build the media overlay when the audio edition was built alongside."""
-    files = inputs.audio_files
-    if not files and inputs.timings is None:
-        return None
-    if not files or inputs.timings is None:
-        raise ValueError("the EPUB overlay needs both the audio file and its timings")
-    for audio in files:
-        if audio.suffix.lower() not in _AUDIO_TYPES:
-            raise ValueError(f"the EPUB overlay cannot carry {audio.name}")
-    named = [p.file for p in inputs.timings.parts] or [files[0].name]
-    if named != [f.name for f in files]:
-        raise overlays.OverlayMismatch(
-            f"the audio timings name {', '.join(named)} but the audio edition "
-            f"wrote {', '.join(f.name for f in files)}; rebuild the audio edition"
-        )
-    tree = etree.fromstring(xhtml.encode("utf-8"))
-    known = [str(i) for i in tree.xpath("//@id")]
-    # What must be narrated: every sentence, the subtitle, byline and summary, and
-    # every figure's description.
-    text_ids = [str(i) for i in tree.xpath(_NARRATED, namespaces=_XHTML_NS)]
-    return overlays.build(
-        article,
-        inputs.timings,
-        text_ids,
-        known,
-        CONTENT,
-        [_audio_href(f) for f in files],
-    )
-
-
-def _add_overlay(
-    book: epub.EpubBook, overlay: overlays.Overlay, files: tuple[Path, ...]
+def _add_overlays(
+    book: epub.EpubBook,
+    narrated: dict[str, overlays.Overlay],
+    content: list[RawXhtml],
+    files: tuple[Path, ...],
 ) -> None:
-    """Add the SMIL, the audio it plays and their package metadata (EPUB 3.3 §9.3).
+    """Add each document's SMIL, the audio they play and their package metadata.
 
-    A long book carries its MP3 parts as they are (README: the EPUB's audio).
+    EPUB 3.3 §9.3: each overlay's `media:duration` and their total. A long book
+    carries its MP3 parts as they are (README: the EPUB's audio).
     """
-    book.add_item(
-        epub.EpubSMIL(
-            uid=OVERLAY_ID, file_name=SMIL, content=overlay.smil.encode("utf-8")
+    total = 0
+    for item in content:
+        overlay = narrated.get(item.file_name)
+        if overlay is None or not overlay.pars:
+            continue  # nothing of the audio reads this document
+        uid = f"{item.id}-overlay"
+        smil = item.file_name.removesuffix(".xhtml") + ".smil"
+        book.add_item(
+            epub.EpubSMIL(uid=uid, file_name=smil, content=overlay.smil.encode())
         )
-    )
+        item.media_overlay = uid
+        total += overlay.duration_ms
+        book.add_metadata(
+            None,
+            "meta",
+            overlays.clock(overlay.duration_ms),
+            {"property": "media:duration", "refines": f"#{uid}"},
+        )
     for n, audio in enumerate(files):
         book.add_item(
             epub.EpubItem(
                 uid="audio" if n == 0 else f"audio{n + 1}",
-                file_name=_audio_href(audio),
-                media_type=_AUDIO_TYPES[audio.suffix.lower()],
+                file_name=audio_href(audio),
+                media_type=AUDIO_TYPES[audio.suffix.lower()],
                 content=b"",  # streamed in from the file by normalise_zip
             )
         )
-    duration = overlays.clock(overlay.duration_ms)
-    for prop, value, refines in (
-        ("media:duration", duration, f"#{OVERLAY_ID}"),
-        ("media:duration", duration, None),  # one overlay: its length is the total
-        ("media:active-class", overlays.ACTIVE_CLASS, None),
+    for prop, value in (
+        ("media:duration", overlays.clock(total)),
+        ("media:active-class", overlays.ACTIVE_CLASS),
     ):
-        attrs = {"property": prop} | ({"refines": refines} if refines else {})
-        book.add_metadata(None, "meta", value, attrs)
-
-
-def _audio_href(audio: Path) -> str:
-    """Name the MP3 inside the EPUB with URL-safe characters only.
-
-    The article's name may hold a space, `#` or `?`; OCF forbids `?` in file names
-    and a space or `#` would need escaping in every reference (PKG-010).
-    """
-    return "audio/" + re.sub(r"[^A-Za-z0-9._-]+", "-", audio.name)
+        book.add_metadata(None, "meta", value, {"property": prop})
 
 
 def _add_resources(book: epub.EpubBook, article: Article) -> None:
@@ -313,7 +272,7 @@ def normalise_zip(
             fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
             # mimetype must be stored (OCF); audio is already compressed.
             stored = info.filename == "mimetype" or info.filename.endswith(
-                tuple(_AUDIO_TYPES)
+                tuple(AUDIO_TYPES)
             )
             fixed.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
@@ -340,14 +299,6 @@ def _package_lang(opf: bytes, lang: str) -> bytes:
     return text.encode("utf-8")
 
 
-_XHTML_NS = {"x": "http://www.w3.org/1999/xhtml"}
-_NARRATED = (
-    "//x:*[@class='s' or @class='byline' or @class='subtitle']/@id"
-    " | //x:section[@id='abstract']/@id | //x:figure/@id"
-)
-#: Core media types a Media Overlay may play (EPUB 3.3 §3.2); MP3 is what we make.
-_AUDIO_TYPES = {".mp3": "audio/mpeg", ".m4a": "audio/mp4"}
-
 _MEDIA_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -356,13 +307,3 @@ _MEDIA_TYPES = {
     ".svg": "image/svg+xml",
     ".webp": "image/webp",
 }
-
-
-class RawXhtml(epub.EpubHtml):  # type: ignore[misc]
-    """A content document written exactly as given (ebooklib would rebuild it)."""
-
-    raw = ""
-
-    def get_content(self, default: object = None) -> bytes:
-        """Return the XHTML as built by this module."""
-        return self.raw.encode("utf-8")

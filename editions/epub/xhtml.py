@@ -6,9 +6,6 @@ from html import escape
 
 from editions.model import Article
 
-#: The one content document: the whole article.
-CONTENT = "article.xhtml"
-
 
 def xhtml(
     article: Article, title: str, body: str, *, stylesheet: bool, lexicon: bool = False

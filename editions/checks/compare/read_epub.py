@@ -31,12 +31,13 @@ class Item:
     path: str
     media_type: str
     properties: frozenset[str]
+    overlay: str = ""  # the id of its media overlay (`media-overlay`), if any
 
 
 def read_epub(path: Path) -> Shown:
     """Read the EPUB at *path* into a Shown (content documents in spine order)."""
     with zipfile.ZipFile(path) as book:
-        items, spine = _package(book)
+        items, spine = package(book)
         content = [
             items[i]
             for i in spine
@@ -77,7 +78,7 @@ def read_epub(path: Path) -> Shown:
 def xhtml_documents(path: Path) -> list[tuple[str, bytes]]:
     """Return (path in the ZIP, bytes) of every XHTML document, spine order first."""
     with zipfile.ZipFile(path) as book:
-        items, spine = _package(book)
+        items, spine = package(book)
         ordered = [items[i] for i in spine if i in items]
         ordered += [i for i in items.values() if i not in ordered]
         return [
@@ -87,7 +88,7 @@ def xhtml_documents(path: Path) -> list[tuple[str, bytes]]:
         ]
 
 
-def _package(book: zipfile.ZipFile) -> tuple[dict[str, Item], list[str]]:
+def package(book: zipfile.ZipFile) -> tuple[dict[str, Item], list[str]]:
     """Return the manifest (id → Item, paths resolved in the ZIP) and spine idrefs."""
     container = etree.fromstring(book.read("META-INF/container.xml"))
     opf_path = str(
@@ -103,6 +104,7 @@ def _package(book: zipfile.ZipFile) -> tuple[dict[str, Item], list[str]]:
             posixpath.normpath(posixpath.join(base, href)),
             str(item.get("media-type", "")),
             frozenset(str(item.get("properties", "")).split()),
+            str(item.get("media-overlay", "")),
         )
     spine = [
         str(ref.get("idref"))
