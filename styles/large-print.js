@@ -275,7 +275,7 @@
     function loadPart(n, then) {
       part = n;
       audio.addEventListener("loadedmetadata", then, { once: true });
-      audio.src = parts[n].file;
+      audio.src = encodeURIComponent(parts[n].file); // a # or ? in the name
       audio.load();
     }
     const chapters = [...player.querySelectorAll(".chapters a[data-start]")]

@@ -49,7 +49,8 @@ def test_numbers_compare_as_numbers() -> None:
 
 
 def test_british_and_american_spellings_are_one_word() -> None:
-    assert word_accuracy("haemoglobin 130 g per litre", "hemoglobin 130 g per liter")
+    written, heard = "haemoglobin 130 g per litre", "hemoglobin 130 g per liter"
+    assert word_accuracy(written, heard) == 1.0
     assert word_accuracy("anaemia", "anemia") == 1.0
     assert word_accuracy("anaemia", "anorexia") == 0.0
 

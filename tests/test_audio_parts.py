@@ -432,5 +432,35 @@ def test_the_pdf_listen_link_opens_the_page_that_plays_the_parts(
 
 def test_a_short_article_may_not_come_in_parts_and_a_long_one_may() -> None:
     assert not may_come_in_parts(words=2_000, part_minutes=PART_MINUTES)
-    assert may_come_in_parts(words=12_000, part_minutes=PART_MINUTES)  # ≥ 96 min
+    assert may_come_in_parts(
+        words=12_000, part_minutes=PART_MINUTES
+    )  # 100 min at 120 wpm
     assert may_come_in_parts(words=200, part_minutes=LIMIT)  # the fixture's case
+
+
+def test_check_finds_a_pdf_that_links_the_unpublished_book_mp3(
+    long_book: LongBook, tmp_path: Path
+) -> None:
+    """The PDF guesses from the words whether the audio comes in parts: `invoke
+    check` catches a wrong guess (a link to `{stem}.mp3`, which is not published)."""
+    import pikepdf
+
+    paths = long_book.paths
+    book = long_book.out / f"{FIXTURE.stem}.mp3"  # not published: the book is in parts
+    assert (
+        check_parts(paths["timings"], long_book.parts, book, pdfs=[paths["pdf"]]) == []
+    )
+    wrong = tmp_path / "guessed-wrong.pdf"
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    link = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.Link,
+        Rect=[0, 0, 10, 10],
+        A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=f"https://x.org/l/{book.name}"),
+    )
+    pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([link]))
+    pdf.save(wrong)
+    found = check_parts(paths["timings"], long_book.parts, book, pdfs=[wrong])
+    assert [f.code for f in found] == ["CHK097"], found
+    assert book.name in found[0].message

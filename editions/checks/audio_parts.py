@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 from mutagen.mp3 import MP3
 
@@ -27,10 +28,51 @@ def check_parts(
     files: Sequence[Path],
     book_mp3: Path,
     limit_minutes: float = PART_MINUTES,
+    pdfs: Sequence[Path] = (),
 ) -> list[Finding]:
-    """Return findings for the MP3 parts in *files* (in order) and their timings."""
+    """Return findings for the MP3 parts in *files* (in order) and their timings,
+    and for a listen link in the *pdfs* that names a book MP3 not published."""
     timings = Timings.read(timings_path)
     where = Location(timings_path)
+    if timings.parts:
+        findings = [f for pdf in pdfs for f in _listen_link(pdf, book_mp3.name)]
+        return findings + _parts(timings, where, files, book_mp3, limit_minutes)
+    return _parts(timings, where, files, book_mp3, limit_minutes)
+
+
+def _listen_link(pdf: Path, book_mp3: str) -> list[Finding]:
+    """The PDF is laid out beside the speech and guesses from the words whether the
+    audio comes in parts (`pdf.listen.may_come_in_parts`): a wrong guess shows here."""
+    import pikepdf
+
+    with pikepdf.open(pdf) as document:
+        uris = [
+            str(link.A.URI)
+            for page in document.pages
+            for link in page.get("/Annots", [])
+            if "/A" in link and "/URI" in link.A
+        ]
+    wanted = "/" + quote(book_mp3)
+    if not any(uri.endswith(wanted) for uri in uris):
+        return []
+    return [
+        Finding(
+            MISMATCH,
+            f"{pdf.name}'s listen link and QR code name {book_mp3}, which a book in "
+            "MP3 parts does not publish; rebuild the PDF with the part limit the "
+            "audio used (its link then opens the large-print page)",
+            Location(pdf),
+        )
+    ]
+
+
+def _parts(
+    timings: Timings,
+    where: Location,
+    files: Sequence[Path],
+    book_mp3: Path,
+    limit_minutes: float,
+) -> list[Finding]:
     named = [p.file for p in timings.parts]
     found = [f.name for f in files]
     if named != found:

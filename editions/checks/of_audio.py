@@ -50,11 +50,15 @@ def check(checker: Checker) -> None:
         return found
 
     checker.check(names.AUDIO_MEASURES, "audio", files[book], measures, needs)
+    # The PDFs' listen links must name what the audio published (when built).
+    pdfs = [
+        files[k] for k in ("pdf", "pdf-large-print") if k in files and files[k].exists()
+    ]
     checker.check(
         names.AUDIO_PARTS,
         "audio",
         files["timings"],
-        lambda: check_parts(files["timings"], parts, files["mp3"]),
+        lambda: check_parts(files["timings"], parts, files["mp3"], pdfs=pdfs),
         ("timings", *part_keys),
     )
 
