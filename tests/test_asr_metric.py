@@ -7,6 +7,7 @@ the same functions score the real-voice tests, `invoke check` and the report.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 from conftest import FIXTURE
@@ -271,3 +272,47 @@ def test_a_sentence_under_the_floor_is_heard_again_on_its_own() -> None:
     kept = relisten(first, refs, skipped, (), garbled)
     assert kept.errors == first.errors  # a worse second hearing is not taken
     assert relisten(kept, refs, skipped, (), garbled).below_floor()
+
+
+def test_a_book_in_parts_is_heard_part_by_part_on_the_book_timeline(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Each part's words (and a re-heard clip's) move by the part's book start."""
+    from editions import facts
+    from editions.checks import asr_metric
+
+    heard: dict[str, list[Word]] = {
+        "a-part1.mp3": [Word(1.0, 1.5, "one")],
+        "a-part2.mp3": [Word(0.5, 1.0, "two")],
+    }
+    asked: list[tuple[str, tuple[tuple[float, float], ...]]] = []
+
+    def transcribe(path: Path, clips: tuple[tuple[float, float], ...] = ()) -> str:
+        asked.append((path.name, tuple(clips)))
+        return path.name
+
+    seen: list[list[Word]] = []
+
+    def listen(article: object, timings: object, words: list[Word], again: object):
+        seen.append(list(words))
+        seen.append(list(again([(100.5, 101.0)])))  # type: ignore[operator]
+        return "scored"
+
+    monkeypatch.setattr(asr_metric, "transcribe", transcribe)
+    monkeypatch.setattr(asr_metric, "words_of", lambda name: heard[name])
+    monkeypatch.setattr(asr_metric, "listen", listen)
+    part = facts.AudioPart
+    timings = facts.Timings(
+        duration=150.0,
+        chapters=(),
+        sentences=(),
+        parts=(
+            part("a-part1.mp3", 0.0, 100.0, "s1", (1,)),
+            part("a-part2.mp3", 100.0, 50.0, "s9", (2,)),
+        ),
+    )
+    scored = asr_metric.hear(None, timings, tmp_path / "a.m4b")  # type: ignore[arg-type]
+    assert scored == "scored"
+    assert [(w.text, w.start) for w in seen[0]] == [("one", 1.0), ("two", 100.5)]
+    assert asked[-1] == ("a-part2.mp3", ((0.5, 1.0),))  # the clip, in part 2's time
+    assert [(w.text, w.start) for w in seen[1]] == [("two", 100.5)]

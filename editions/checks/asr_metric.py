@@ -31,7 +31,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -355,9 +355,26 @@ def relisten(
 
 
 def hear(article: Article, timings: Timings, audio: Path) -> Score:
-    """Transcribe *audio* (tiny.en, beam 5) and score it by the one definition."""
+    """Transcribe *audio* (tiny.en, beam 5) and score it by the one definition.
+
+    A book in MP3 parts is heard part by part (the files beside *audio* that the
+    timings list), each on the book's timeline: the timings are the MP3s' times.
+    """
+    files = [(audio.parent / p.file, p.start) for p in timings.parts] or [(audio, 0.0)]
+
+    def shifted(words: Sequence[Word], by: float) -> list[Word]:
+        return [replace(w, start=w.start + by, end=w.end + by) for w in words]
 
     def again(clips: Sequence[tuple[float, float]]) -> list[Word]:
-        return words_of(transcribe(audio, clips=clips))
+        heard: list[Word] = []
+        for n, (path, start) in enumerate(files):
+            end = files[n + 1][1] if n + 1 < len(files) else float("inf")
+            mine = [(a - start, b - start) for a, b in clips if start <= a < end]
+            if mine:
+                heard += shifted(words_of(transcribe(path, clips=mine)), start)
+        return heard
 
-    return listen(article, timings, words_of(transcribe(audio)), again)
+    words = [
+        w for path, start in files for w in shifted(words_of(transcribe(path)), start)
+    ]
+    return listen(article, timings, words, again)

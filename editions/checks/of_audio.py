@@ -24,8 +24,8 @@ from editions.report.results import CheckRun
 def check(checker: Checker) -> None:
     """Audio measures, chapters and timings compared, then the ASR back-check."""
     files = checker.report.files
-    # A long book has MP3 parts instead of one MP3: the M4B is then the one file
-    # that holds the whole book (same chapters and timeline) for the back-check.
+    # A long book has MP3 parts instead of one MP3: the M4B then names the book in
+    # findings; the back-check hears the parts on the timings' timeline.
     part_keys = registry.BY_NAME["audio"].output("part").members(files)
     parts = tuple(files[k] for k in part_keys)
     book = "m4b" if parts else "mp3"
