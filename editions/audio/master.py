@@ -10,7 +10,6 @@ the frames it was coded in; its loudness and peaks were measured on it decoded.
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import os
 import shutil
@@ -20,14 +19,10 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-from mutagen.mp3 import MP3
-
 from editions import fingerprint, progress, scratch
+from editions.audio.books import book_mp3, m4b_file, timeline
 from editions.audio.chapter_master import (
     CACHE_FORMAT,
-    LUFS_ACCEPT,
-    PEAK_MARGIN,
     ChapterMaster,
     ChapterSound,
     chapter_master,
@@ -36,27 +31,23 @@ from editions.audio.chapter_master import (
 from editions.audio.chapters import (
     BookDetails,
     FileTags,
-    ffmetadata,
     iso639_2,
     slug,
     write_id3,
 )
-from editions.audio.encode import join_aac, join_mp3, mux_m4b
 from editions.audio.engine import Speech
-from editions.audio.measure import MAX_TRUE_PEAK, TARGET_LUFS, gated_loudness
 from editions.audio.parts import (
     PART_MINUTES,
     Written,
     limit_samples,
-    merge_marks,
     plan,
     remove_stale,
     split_long,
     write_parts,
 )
 from editions.audio.stored import StoredSpeech
-from editions.audio.timeline import AudioEdition, Laid, marks_of, write_timings
-from editions.output import staged, write_text
+from editions.audio.timeline import AudioEdition, Laid, write_timings
+from editions.output import staged
 from editions.programs import ffmpeg_exe
 
 __all__ = ["AudioEdition", "Chapter", "Cue", "Tags", "master"]
@@ -102,16 +93,6 @@ class Tags:
     details: BookDetails = field(default_factory=BookDetails)
 
 
-@dataclass(frozen=True)
-class _Book:
-    """Where each chapter's master starts in the decoded book MP3, and its levels."""
-
-    starts: tuple[int, ...]
-    length: int
-    lufs: float
-    true_peak: float
-
-
 def master(
     chapters: Sequence[Chapter],
     out_dir: Path,
@@ -138,7 +119,7 @@ def master(
     )
     chapter_dir = out_dir / f"{stem}-chapters"
     names = _chapter_names(units, heading_of)
-    book = _timeline(masters)
+    book = timeline(masters)
     groups = plan(masters, limit_samples(part_minutes))
     written = Written((), ())
     # Named after this pid, so a later build removes it if this one is killed.
@@ -151,9 +132,9 @@ def master(
             )  # fmt: skip
         else:
             mp3 = out_dir / f"{stem}.mp3"
-            _book_mp3(ffmpeg, units, masters, heading_of, book, mp3, tags, tmp)
+            book_mp3(ffmpeg, units, masters, heading_of, book, mp3, tags, tmp)
             remove_stale(out_dir, stem, 0)
-        m4b = _m4b_file(
+        m4b = m4b_file(
             ffmpeg, units, masters, heading_of, book, out_dir / f"{stem}.m4b", tags, tmp
         )
     chapter_files = tuple(
@@ -296,110 +277,6 @@ def _remove_stale(chapter_dir: Path, names: Sequence[str]) -> None:
     for old in chapter_dir.glob("[0-9][0-9]*-*.mp3"):
         if old.name not in names:
             old.unlink()
-
-
-def book_tags(tags: Tags) -> FileTags:
-    """Return the whole-book file tags (album = title)."""
-    return FileTags(
-        tags.title, tags.title, tags.author, tags.language, tags.year,
-        details=tags.details,
-    )  # fmt: skip
-
-
-# --- the books ---------------------------------------------------------------------
-
-
-def _timeline(masters: Sequence[ChapterMaster]) -> _Book:
-    """Return where each unit starts on the book's decoded timeline, and its levels.
-
-    Where two chapters meet, the first one's padding and the next one's encoder
-    delay are decoded too (decoders drop them only at the ends of a file), so a
-    chapter starts after every coded sample of the chapters before it. Its levels
-    are those measured on each decoded chapter: the joins lie in room tone.
-    """
-    starts = tuple(itertools.accumulate((m.mp3.coded for m in masters[:-1]), initial=0))
-    book = _Book(
-        starts=starts,
-        length=starts[-1] + masters[-1].mp3.length,
-        lufs=gated_loudness(np.concatenate([m.loudness_blocks() for m in masters])),
-        true_peak=max(m.mp3.true_peak for m in masters),
-    )
-    _check_levels("the book", book)
-    return book
-
-
-def _book_mp3(
-    ffmpeg: str,
-    chapters: Sequence[Chapter],
-    masters: Sequence[ChapterMaster],
-    heading_of: Sequence[int],
-    book: _Book,
-    target: Path,
-    tags: Tags,
-    tmp: Path,
-) -> None:
-    """Join the chapter MP3s into the one-file book and tag its chapters."""
-    marks = merge_marks(marks_of(chapters, book.starts, book.length), heading_of)
-    with staged(target) as scratch:
-        join_mp3(ffmpeg, [m.mp3.path for m in masters], tmp / "book.txt", scratch)
-        check_join(scratch, sum(m.mp3.coded for m in masters), target.name)
-        write_id3(scratch, book_tags(tags), marks)
-
-
-def _check_levels(name: str, book: _Book) -> None:
-    """Refuse a book whose chapters together miss the loudness profile."""
-    if (
-        abs(book.lufs - TARGET_LUFS) > LUFS_ACCEPT
-        or book.true_peak > MAX_TRUE_PEAK - PEAK_MARGIN
-    ):
-        raise RuntimeError(
-            f"{name}: the joined chapters measure {book.lufs:.2f} LUFS and "
-            f"{book.true_peak:.2f} dBTP"
-        )
-
-
-def check_join(joined: Path, coded: int, name: str) -> None:
-    """Refuse a joined MP3 that did not keep every frame of every chapter."""
-    info = MP3(joined).info
-    if round(info.length * info.sample_rate) != coded:
-        raise RuntimeError(f"{name}: joining the chapters lost or added frames")
-
-
-def _m4b_file(
-    ffmpeg: str,
-    chapters: Sequence[Chapter],
-    masters: Sequence[ChapterMaster],
-    heading_of: Sequence[int],
-    book: _Book,
-    target: Path,
-    tags: Tags,
-    tmp: Path,
-) -> Path:
-    """Join the chapters' AAC into an M4B whose chapter marks match the MP3's.
-
-    The AAC joins fall a few milliseconds apart from the MP3's, so each mark is
-    the MP3's time, kept inside the M4B's own pause before that chapter.
-    """
-    adts = tmp / "book.aac"
-    join_aac([m.aac.path for m in masters], adts)
-    starts, at = [], 0
-    for master_ in masters:
-        starts.append(at + master_.aac.offset)
-        at += master_.aac.length
-    marks = [0]
-    for n in range(1, len(masters)):
-        quiet_from = starts[n - 1] + masters[n - 1].cue_spans[-1][1]
-        quiet_to = starts[n] + masters[n].probe_at
-        marks.append(min(max(book.starts[n], quiet_from), quiet_to))
-    metadata = write_text(
-        tmp / "book.ffmeta",
-        ffmetadata(
-            book_tags(tags), merge_marks(marks_of(chapters, marks, at), heading_of)
-        ),
-    )
-    with staged(target) as scratch:
-        mux_m4b(ffmpeg, adts, metadata, iso639_2(tags.language), scratch)
-    return target
 
 
 def _chapter_file(

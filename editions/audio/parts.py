@@ -133,7 +133,7 @@ def write_parts(
     tmp: Path,
 ) -> Written:
     """Join each group of units into a tagged part; remove parts left from before."""
-    from editions.audio.master import book_tags, check_join
+    from editions.audio.books import book_tags, check_join
 
     files, parts = [], []
     for number, group in enumerate(groups, start=1):
