@@ -79,6 +79,7 @@ def guarded(out_dir: Path, options: BuildOptions) -> Iterator[None]:
             _report_scratch(debris.sweep_scratch(), options)
             try:
                 yield
+                _raise_if_stopped()  # a signal whose exception something swallowed
             except BaseException as err:
                 lost = isinstance(err, BrokenProcessPool)  # a helper was killed
                 if _received is None and not lost:
@@ -94,7 +95,9 @@ def guarded(out_dir: Path, options: BuildOptions) -> Iterator[None]:
 
 
 def stop_point(edition: str, moment: str) -> None:
-    """Send this build the test signal if EDITIONS_TEST_STOP_AFTER names this point."""
+    """Stop here if a signal came whose exception was swallowed; send this build
+    the test signal if EDITIONS_TEST_STOP_AFTER names this point."""
+    _raise_if_stopped()
     if os.environ.get(STOP_AFTER_ENV) != f"{edition}:{moment}":
         return
     name = os.environ.get(STOP_SIGNAL_ENV, "KILL").upper().removeprefix("SIG")
@@ -125,6 +128,18 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
         return  # already unwinding: let the clean-up finish
     _received = signum
     raise Interrupted(signum)
+
+
+def _raise_if_stopped() -> None:
+    """Raise `Interrupted` again if this build received a signal and carried on.
+
+    The handler raises where the signal lands; code that ignores exceptions (an
+    at-fork hook such as logging's `_releaseLock`, a finaliser) can swallow it, and
+    the build must still stop, at the next edition boundary or before it reports
+    success.
+    """
+    if _received is not None and os.getpid() == _owner:
+        raise Interrupted(_received)
 
 
 def _stop_helpers() -> None:

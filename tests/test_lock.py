@@ -246,3 +246,30 @@ def test_an_encoder_dies_with_a_killed_build() -> None:
     while _alive(int(encoders[0])) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(int(encoders[0]))
+
+
+def test_a_swallowed_signal_still_stops_the_build(tmp_path: Path) -> None:
+    """SIGTERM's exception can land in code that ignores exceptions (logging's
+    at-fork hook did, in CI): the build still stops, at the next edition boundary
+    or before it reports success, with BLD004."""
+    from editions.interrupt import Interrupted, guarded, stop_point
+
+    lines: list[str] = []
+    options = pipeline.BuildOptions(report=lines.append)
+
+    def swallow() -> None:
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)  # the handler runs here and raises
+        except BaseException:  # what an at-fork hook does
+            pass
+
+    with pytest.raises(Interrupted):
+        with guarded(tmp_path / "out", options):
+            swallow()
+            stop_point("pdf", "written")  # the next boundary
+            raise AssertionError("the build carried on past an edition boundary")
+    assert any("BLD004" in line for line in lines), lines
+    with pytest.raises(Interrupted):
+        with guarded(tmp_path / "out", options):
+            swallow()  # and nothing after it: the build would report success
