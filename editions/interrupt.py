@@ -21,6 +21,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
@@ -29,7 +30,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from editions import debris, lock
+from editions import debris, lock, progress
 from editions.errors import BuildFailed, Finding, Location
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ def guarded(out_dir: Path, options: BuildOptions) -> Iterator[None]:
     wait = lock.wait_seconds(out_dir)
     outer = _owner
     _owner, _received = os.getpid(), None
+    check = progress.set_checkpoint(_raise_if_stopped)
     try:
         with _signals_raise(), lock.locked(out_dir, wait, options.report):
             _report_swept(out_dir, debris.sweep(out_dir, options.cache_dir), options)
@@ -92,6 +94,7 @@ def guarded(out_dir: Path, options: BuildOptions) -> Iterator[None]:
                 raise Interrupted(_received) from None
     finally:
         _owner = outer
+        progress.set_checkpoint(check)
 
 
 def stop_point(edition: str, moment: str) -> None:
@@ -135,10 +138,16 @@ def _raise_if_stopped() -> None:
 
     The handler raises where the signal lands; code that ignores exceptions (an
     at-fork hook such as logging's `_releaseLock`, a finaliser) can swallow it, and
-    the build must still stop, at the next edition boundary or before it reports
-    success.
+    the build must still stop: at the next progress count (`progress.update`, every
+    sentence, page or chapter), the next edition boundary, or before it reports
+    success. Never while an exception unwinds: the clean-up in `finally` runs whole.
     """
-    if _received is not None and os.getpid() == _owner:
+    if (
+        _received is not None
+        and os.getpid() == _owner
+        and threading.current_thread() is threading.main_thread()
+        and sys.exc_info()[1] is None  # not while an exception unwinds (finally)
+    ):
         raise Interrupted(_received)
 
 

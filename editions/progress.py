@@ -13,12 +13,24 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import threading
+from collections.abc import Callable
 from multiprocessing.queues import SimpleQueue
 from types import TracebackType
 from typing import Any
 
 #: Where update() sends counts while a Display is open (inherited by forks).
 _queue: SimpleQueue[tuple[str, int, int | None, str] | None] | None = None
+#: Run at every update: each count is a point where a step may stop. A build sets
+#: it (`editions.interrupt`) so that a signal whose exception something swallowed
+#: still stops the work at the next sentence, page or chapter.
+_checkpoint: Callable[[], None] | None = None
+
+
+def set_checkpoint(check: Callable[[], None] | None) -> Callable[[], None] | None:
+    """Run *check* at every update from now on; return the one it replaces."""
+    global _checkpoint
+    previous, _checkpoint = _checkpoint, check
+    return previous
 
 
 def update(
@@ -29,6 +41,8 @@ def update(
     Cheap and safe to call from any process forked by the build, and a no-op when
     no display is open (tests, quiet builds, a child of another tool).
     """
+    if _checkpoint is not None:
+        _checkpoint()
     if _queue is not None:
         _queue.put((edition, completed, total, what))
 

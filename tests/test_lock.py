@@ -273,3 +273,29 @@ def test_a_swallowed_signal_still_stops_the_build(tmp_path: Path) -> None:
     with pytest.raises(Interrupted):
         with guarded(tmp_path / "out", options):
             swallow()  # and nothing after it: the build would report success
+
+
+def test_a_swallowed_signal_stops_the_work_at_its_next_count(tmp_path: Path) -> None:
+    """Between edition boundaries too: the next progress count (a sentence spoken,
+    a page laid out) raises it again, but never inside a clean-up."""
+    from editions import progress
+    from editions.interrupt import Interrupted, guarded
+
+    counted: list[int] = []
+    options = pipeline.BuildOptions(report=lambda line: None)
+    with pytest.raises(Interrupted):
+        with guarded(tmp_path / "out", options):
+            try:
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(1)
+            except BaseException:  # swallowed, as an at-fork hook does
+                pass
+            try:
+                raise ValueError("unwinding")
+            except ValueError:
+                progress.update("audio", 1, 3)  # inside a handler: not here
+                counted.append(1)
+            for n in range(2, 4):
+                progress.update("audio", n, 3)
+                counted.append(n)
+    assert counted == [1]
