@@ -142,12 +142,7 @@ class _Renderer(ConstructsMixin):
                 for a in article.authors
             ] or [article.author]
             by = locale.label(lang, "by", authors=locale.join_names(names, lang))
-            dates = locale.label(
-                lang, "updated", date=locale.show_date(article.date, lang)
-            )
-            if article.review_date:
-                review = locale.show_date(article.review_date, lang)
-                dates += " " + locale.label(lang, "review_by", date=review)
+            dates = locale.dates_line(lang, article.date, article.review_date)
             parts.append(f'<p class="byline" id="byline">{escape(by)}</p>')
             parts.append(f'<p class="dates" id="dates">{unbreakable(dates)}</p>')
         if article.publisher:

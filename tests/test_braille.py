@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import ARTICLES, FIXTURE, run_invoke
+from conftest import ARTICLES, FIXTURE, ROOT, run_invoke
 from lxml import etree
 
 from editions import build as pipeline
@@ -349,13 +349,13 @@ def test_the_braille_words_follow_lang(tmp_path: Path) -> None:
     assert table.label == "braille français (France), abrégé"
     assert choose(english, settings).label == "Unified English Braille, grade 2"
     words = _front_words(french, table, "article.pdf", 3)
-    assert words[4:] == [
+    assert words[-3:] == [
         "Les numéros de page suivent l’édition imprimée de 3 pages (article.pdf).",
         "Sommaire",
         "pages braille",
     ]
-    assert words[1].startswith("Par ")
-    assert _front_words(english, table, "", 0)[4:] == [
+    assert words[2].startswith("Par ")
+    assert _front_words(english, table, "", 0)[-3:] == [
         "This edition shows no print page numbers.",
         "Contents",
         "braille pages",
@@ -365,3 +365,34 @@ def test_the_braille_words_follow_lang(tmp_path: Path) -> None:
     # One "Image :" note per figure, read back with the French words.
     assert len(shown.alts or []) == len(english.figures) > 0
     assert read_braille(brf, table.file, lang="en").alts == []
+
+
+def test_the_title_page_and_summary_carry_every_front_matter_key(
+    tmp_path: Path,
+) -> None:
+    """Issue 16: subtitle, both dates, publisher and licence line on the title
+    page; the abstract as the summary under the title, as in print."""
+    from editions import locale
+    from editions.checks.compare.read_braille import read_brf
+
+    article, _ = source.load(ROOT / "tests/data/corpus/meta-en-gb/article.md")
+    assert article.subtitle and article.publisher and article.rights
+    assert article.review_date and article.abstract
+    brf = render(article, tmp_path, BrailleSettings())
+    pages = read_brf(brf, 40, 25).braille_pages
+    title_page = " ".join(r.strip() for r in pages[0].text if r.strip())
+    (back,) = liblouis.backward(TABLE, [title_page])
+    words = " ".join(back.split()).lower()
+    for wanted in (
+        article.subtitle,
+        "Northgate Hospital NHS Trust",
+        "Licensed under CC BY 4.0",
+        locale.dates_line("en-GB", article.date, article.review_date),
+    ):
+        assert " ".join(wanted.split()).lower() in words, (wanted, words)
+    assert "review by 4 march 2099" in words
+    body = read_braille(brf, TABLE)
+    assert (
+        "summary. your kidney blood tests measure creatinine"
+        in " ".join(body.text.split()).lower()
+    )

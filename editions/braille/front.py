@@ -22,8 +22,11 @@ class FrontText:
     """The front matter's words, already in braille."""
 
     title: str
+    subtitle: str  # "" when the article has none, as publisher and rights
     byline: str
-    date: str
+    dates: str  # "Updated … Review by …", as printed
+    publisher: str
+    rights: str
     code: str  # "Unified English Braille, grade 2"
     source: str  # where the print page numbers come from
     contents: str  # the word "Contents"
@@ -31,9 +34,21 @@ class FrontText:
 
 
 def title_page(front: FrontText, body_pages: int, width: int) -> list[Item]:
-    """Return the title page: title, author, date, the code and the page count."""
+    """Return the title page: title, subtitle, author, dates, publisher, licence
+    line, the code and the page count (the title alone in its first block: the
+    read-back takes that block as the title)."""
     items: list[Item] = [Blank()]
-    for text in (front.title, None, front.byline, front.date, None, front.code):
+    lines = (
+        front.title,
+        None,
+        *((front.subtitle, None) if front.subtitle else ()),
+        front.byline,
+        front.dates,
+        *(t for t in (front.publisher, front.rights) if t),
+        None,
+        front.code,
+    )
+    for text in lines:
         centred = Lines(tuple(cells.centre(text, width))) if text else Blank()
         items.append(centred)
     count = f"{cells.number(body_pages)} {front.pages}"

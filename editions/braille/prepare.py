@@ -101,6 +101,10 @@ def paragraphs(article: Article) -> Iterator[Para]:
     lang = article.lang
     (title, *before), bibliography, after = article.parts()
     yield _heading(title.title, 1)
+    if article.abstract:  # the summary under the title, as in print
+        summary = Para(first=2)
+        summary.add_text(f"{locale.label(lang, 'summary')}. {article.abstract}")
+        yield summary
     yield from _blocks(title.blocks, 0, lang)
     for section in before:
         yield _heading(section.title, section.level)

@@ -126,8 +126,11 @@ def _front_words(
         source = say("braille.print_pages", pages=pages)
     return [
         article.title,
+        article.subtitle or "",
         say("braille.by", authors=article.author),
-        article.date,
+        locale.dates_line(lang, article.date, article.review_date),
+        say("published_by", publisher=article.publisher) if article.publisher else "",
+        article.rights or "",
         table.label,
         source,
         say("contents"),

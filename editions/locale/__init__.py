@@ -72,6 +72,15 @@ def show_date(value: str, lang: str) -> str:
     return format_date(parsed, "long", locale=_locale(lang))
 
 
+def dates_line(lang: str, date: str, review_date: str | None) -> str:
+    """Return "Updated 4 March 2026. Review by 4 March 2027." in *lang*: printed in
+    the title block and on the braille title page (standards ask for both dates)."""
+    dates = label(lang, "updated", date=show_date(date, lang))
+    if review_date:
+        dates += " " + label(lang, "review_by", date=show_date(review_date, lang))
+    return dates
+
+
 def language_name(lang: str) -> str:
     """Name *lang* in the language of its labels ("français (France)" for fr-FR).
 
