@@ -240,3 +240,31 @@ def test_long_bench_is_added_to_bench_json(
     assert written["cold"] == {"seconds": 1} and written["long"]["curve"]
     assert seen[0].fractions == (0.125, 0.25) and not seen[0].irreducible
     assert "growth_exponent" in text and "bench.json" in text
+
+
+def test_the_irreducible_synthesis_speaks_with_the_default_voice(
+    tmp_path: Path,
+) -> None:
+    """`invoke bench --long` (tts "auto") speaks as the build would: the voice the
+    article's language chooses, into the cache the build would fill."""
+    import subprocess
+    import sys
+
+    from editions.audio.voices import choose
+
+    article = tmp_path / "article.md"
+    article.write_text(
+        "---\ntitle: Short\nauthor: A. Writer\ndate: 2026-01-02\nlang: en-US\n---\n\n"
+        "## One\n\nTake one tablet a day.\n",
+        encoding="utf-8",
+    )
+    cache = tmp_path / "speech"
+    done = subprocess.run(
+        [sys.executable, "-c", scale._SPEAK, str(article), "auto", str(cache)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert choose("auto", "", "en-US").engine == "hibari"
+    assert list(cache.glob("*.npz")), "nothing was spoken"

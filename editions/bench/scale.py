@@ -220,10 +220,15 @@ import sys
 from pathlib import Path
 from editions.audio.script import build_script
 from editions.audio.synth import synthesise
+from editions.audio.voices import choose
 from editions.source import article as source
 article, _ = source.load(Path(sys.argv[1]))
+choice = choose(sys.argv[2], article.voice or "", article.lang)  # as the build does
 texts = [u.spoken for c in build_script(article) for u in c.utterances]
-synthesise(texts, sys.argv[2], Path(sys.argv[3]), lang=article.lang)
+synthesise(
+    texts, choice.engine, Path(sys.argv[3]), lang=article.lang,
+    voice=choice.voice.name, lexicon=article.lexicon,
+)
 """
 
 
