@@ -114,6 +114,18 @@ class Timings:
     sentences: tuple[SentenceTiming, ...]
     parts: tuple[AudioPart, ...] = ()
 
+    def part_chapters(self) -> list[tuple[tuple[int, bool], ...]]:
+        """Return, for each part, its 1-based chapters, each with whether it carries
+        on a chapter cut at the end of the part before (the one rule the check, the
+        read-back and the page's download list share)."""
+        found, last = [], 0
+        for part in self.parts:
+            found.append(
+                tuple((c, i == 0 and c == last) for i, c in enumerate(part.chapters))
+            )
+            last = part.chapters[-1] if part.chapters else last
+        return found
+
     def part_of(self) -> dict[str, int]:
         """Map each sentence id to the 0-based index of its part ({} if one file)."""
         if not self.parts:

@@ -124,12 +124,9 @@ def _coverage(
     timings: Timings, files: Sequence[Path], where: Location
 ) -> list[Finding]:
     """Every chapter in exactly one part (or continued into the next), in order."""
-    heard: list[int] = []
-    for part in timings.parts:
-        chapters = list(part.chapters)
-        if heard and chapters and chapters[0] == heard[-1]:
-            chapters = chapters[1:]  # a long chapter continued from the last part
-        heard += chapters
+    heard = [
+        c for part in timings.part_chapters() for c, continued in part if not continued
+    ]
     wanted = list(range(1, len(timings.chapters) + 1))
     findings = []
     if heard != wanted:

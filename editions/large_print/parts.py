@@ -33,13 +33,14 @@ def fragment(timings: Timings | None, default: str, time: float) -> str:
     return f"{quote(part.file)}#t={max(0.0, time - part.start):.2f}"
 
 
-def _size(path: Path | None, lang: str) -> str:
+def size_note(path: Path | None, lang: str) -> str:
+    """Return ", 12 MB" (in *lang*) for a download link; "" when the file is absent."""
     if path is None or not path.is_file():
-        return "MP3"
+        return ""
     megabytes = path.stat().st_size / 1_000_000
     if megabytes < 1:
-        return "MP3, " + locale.label(lang, "under_one_megabyte")
-    return "MP3, " + locale.label(lang, "megabytes", size=f"{megabytes:.0f}")
+        return ", " + locale.label(lang, "under_one_megabyte")
+    return ", " + locale.label(lang, "megabytes", size=f"{megabytes:.0f}")
 
 
 def downloads(lang: str, timings: Timings, files: Sequence[Path]) -> str:
@@ -47,15 +48,15 @@ def downloads(lang: str, timings: Timings, files: Sequence[Path]) -> str:
     on_disk = {f.name: f for f in files}
     total = len(timings.parts)
     items = []
-    last = 0  # the chapter the part before ended in
-    for n, part in enumerate(timings.parts, start=1):
+    for n, (part, chapters) in enumerate(
+        zip(timings.parts, timings.part_chapters(), strict=True), start=1
+    ):
         titles = ", ".join(
             locale.label(lang, "continued", title=timings.chapters[c - 1].title)
-            if c == last and i == 0
+            if continued
             else timings.chapters[c - 1].title
-            for i, c in enumerate(part.chapters)
+            for c, continued in chapters
         )
-        last = part.chapters[-1]
         label = locale.label(
             lang,
             "download_part",
@@ -63,7 +64,7 @@ def downloads(lang: str, timings: Timings, files: Sequence[Path]) -> str:
             total=str(total),
             chapters=titles,
             minutes=str(max(1, round(part.duration / 60))),
-            size=_size(on_disk.get(part.file), lang),
+            size="MP3" + size_note(on_disk.get(part.file), lang),
         )
         href = escape(quote(part.file))
         items.append(f'<li><a href="{href}" download>{escape(label)}</a></li>')

@@ -88,15 +88,6 @@ def _audio_href(inputs: LargePrintInputs) -> str:
     return quote(inputs.audio_name)
 
 
-def _size_note(inputs: LargePrintInputs, lang: str) -> str:
-    if inputs.audio_path is None or not inputs.audio_path.is_file():
-        return ""
-    megabytes = inputs.audio_path.stat().st_size / 1_000_000
-    if megabytes < 1:
-        return ", " + locale.label(lang, "under_one_megabyte")
-    return ", " + locale.label(lang, "megabytes", size=f"{megabytes:.0f}")
-
-
 def _chapter_links(article: Article, inputs: LargePrintInputs) -> str:
     """One link per chapter; without JavaScript it opens the MP3 at that time."""
     chapters = inputs.timings.chapters if inputs.timings else ()
@@ -145,7 +136,7 @@ def _player(article: Article, inputs: LargePrintInputs) -> str:
     elif not inputs.inline_audio:
         download = (
             f'<p class="download"><a href="{name}" download>{say("download")} '
-            f"(MP3{escape(_size_note(inputs, article.lang))})</a></p>"
+            f"(MP3{escape(parts.size_note(inputs.audio_path, article.lang))})</a></p>"
         )
     return (
         '<section class="player" id="listen" aria-labelledby="listen-h">'

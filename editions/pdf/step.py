@@ -24,12 +24,18 @@ def listen_base_url(article_url: str | None, options: BuildOptions) -> str:
     return options.audio_base_url or article_url or DEFAULT_AUDIO_BASE_URL
 
 
+def written_words(article: Article) -> int:
+    """Count the words the page shows: the audio-length guess and the page estimate."""
+    return sum(len(s.text.split()) for s in article.sentences())
+
+
 def listen_url(article: Article, options: BuildOptions) -> str:
     """Return the link the listen box prints and encodes in its QR code."""
     from editions.audio.parts import PART_MINUTES
 
-    words = sum(len(s.text.split()) for s in article.sentences())
-    in_parts = may_come_in_parts(words, options.audio_part_minutes or PART_MINUTES)
+    in_parts = may_come_in_parts(
+        written_words(article), options.audio_part_minutes or PART_MINUTES
+    )
     page = registry.BY_NAME["html"].output("html").path(Path(), article.stem).name
     base = listen_base_url(article.audio_base_url, options)
     return audio_url(base, article.stem, page if in_parts else "")
@@ -74,7 +80,7 @@ def make(job: Job) -> Made:
 
     started = time.process_time()  # CPU: comparable with WeasyPrint alone (bench)
     chosen = settings(job)
-    words = sum(len(s.text.split()) for s in job.article.sentences())
+    words = written_words(job.article)
     estimates = [estimate_pages(words, s.body_pt) for s in chosen]
     made = []
     before = 0

@@ -121,15 +121,12 @@ def _parts_chapters(files: AudioFiles) -> list[tuple[int, str, str]]:
     """
     timings = Timings.read(files.timings)
     found: list[tuple[int, str, str]] = []
-    last = 0
-    for part, path in zip(timings.parts, files.parts, strict=False):
+    flags = timings.part_chapters()
+    for part, path, chapters in zip(timings.parts, files.parts, flags, strict=False):
         for n, (title, start, _) in enumerate(read_chapters(path)):
-            chapter = part.chapters[n] if n < len(part.chapters) else -1
-            if n == 0 and chapter == last:
+            if n < len(chapters) and chapters[n][1]:
                 continue  # continued from the part before
             found.append((1, title, f"{part.start + start:.3f}"))
-            last = chapter
-        last = part.chapters[-1] if part.chapters else last
     return found
 
 
