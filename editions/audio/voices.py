@@ -10,9 +10,11 @@ with the list of those that are, because the build never downloads anything.
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 from editions.errors import Finding, Location
 from editions.model import Article
@@ -100,14 +102,38 @@ def primary(lang: str) -> str:
 
 def hibari_weights(name: str) -> Path | None:
     """Return where hibari voice *name*'s weights are, or None if not installed."""
-    try:
-        from hibari.voices import voice_path
-    except ImportError:
+    voices = _hibari_voices()
+    if voices is None:
         return None
     try:
-        return Path(voice_path(name, download_missing=False))
+        return Path(voices.voice_path(name, download_missing=False))
     except (FileNotFoundError, ValueError):
         return None
+
+
+@cache
+def _hibari_voices() -> ModuleType | None:
+    """Return hibari's voice table (`hibari.voices`) without loading the synthesiser.
+
+    `import hibari.voices` runs the package's `__init__`, which loads the model
+    code, onnxruntime and scipy (about 0.35 s) before a build has decided anything;
+    the table itself needs only the standard library, so it is loaded on its own.
+    """
+    spec = importlib.util.find_spec("hibari")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    if not folders:
+        return None
+    table = importlib.util.spec_from_file_location(
+        "editions_hibari_voices", Path(folders[0]) / "voices.py"
+    )
+    if table is None or table.loader is None:
+        return None
+    module = importlib.util.module_from_spec(table)
+    try:
+        table.loader.exec_module(module)
+    except (OSError, ImportError):  # a hibari whose table needs the package
+        from hibari import voices as module  # type: ignore[no-redef]
+    return module
 
 
 @cache
