@@ -113,6 +113,9 @@ class Timings:
     chapters: tuple[ChapterTime, ...]
     sentences: tuple[SentenceTiming, ...]
     parts: tuple[AudioPart, ...] = ()
+    #: The longest a part could be in this build (minutes; only with *parts*):
+    #: standards §4a's 120, or less when the build was asked for shorter parts.
+    part_minutes: float | None = None
 
     def part_chapters(self) -> list[tuple[tuple[int, bool], ...]]:
         """Return, for each part, its 1-based chapters, each with whether it carries
@@ -167,6 +170,11 @@ class Timings:
                 for s in self.sentences
             ],
             **({"parts": [asdict(p) for p in self.parts]} if self.parts else {}),
+            **(
+                {"part_minutes": self.part_minutes}
+                if self.parts and self.part_minutes is not None
+                else {}
+            ),
         }
 
     def to_json(self) -> str:
@@ -202,6 +210,8 @@ class Timings:
                 )
                 for p in data.get("parts", ())
             )
+            limit = data.get("part_minutes")
+            part_minutes = None if limit is None else _number(limit)
         except (ValueError, KeyError, TypeError) as err:
             raise FactsError(f"not an audio timings file: {err}") from err
         if not sentences:
@@ -213,7 +223,7 @@ class Timings:
             or not all(p.first_sentence in ids for p in parts)
         ):
             raise FactsError("the audio parts do not start at timed sentences")
-        return cls(duration, chapters, sentences, parts)
+        return cls(duration, chapters, sentences, parts, part_minutes)
 
     @classmethod
     def read(cls, path: Path) -> Timings:

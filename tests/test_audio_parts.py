@@ -352,6 +352,20 @@ def test_check_parts_passes_and_finds_each_fault(
     assert {f.code for f in check_parts(timings, parts, book, LIMIT)} == {"CHK096"}
 
 
+def test_the_check_holds_parts_to_the_limit_the_build_was_given(
+    long_book: LongBook, tmp_path: Path
+) -> None:
+    """`invoke check` passes no limit: it reads the build's from the timings."""
+    timings, parts = _copy(long_book, tmp_path)
+    book = tmp_path / "article.mp3"
+    assert Timings.read(timings).part_minutes == LIMIT
+    assert check_parts(timings, parts, book) == []
+    data = json.loads(timings.read_text(encoding="utf-8"))
+    data["part_minutes"] = 0.25  # as if the build had been asked for 15 s parts
+    timings.write_text(json.dumps(data), encoding="utf-8")
+    assert "CHK095" in {f.code for f in check_parts(timings, parts, book)}
+
+
 def test_a_part_over_the_limit_is_a_build_warning(
     long_book: LongBook, tmp_path: Path
 ) -> None:

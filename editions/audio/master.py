@@ -150,7 +150,7 @@ def master(
     return write_timings(
         Laid(units, masters, heading_of, book.starts, book.length),
         out_dir, stem, mp3, m4b, chapter_files, written,
-        (book.lufs, book.true_peak),
+        (book.lufs, book.true_peak), part_minutes,
     )  # fmt: skip
 
 

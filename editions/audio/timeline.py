@@ -87,6 +87,7 @@ def write_timings(
     chapter_files: tuple[Path, ...],
     written: Written,
     levels: tuple[float, float],
+    part_minutes: float | None = None,
 ) -> AudioEdition:
     """Write the WebVTT and the timings JSON; return the edition's files."""
     duration = laid.length / RATE
@@ -94,7 +95,9 @@ def write_timings(
     sentences = _sentences(laid)
     vtt = write_text(out_dir / f"{stem}.vtt", webvtt(sentences))
     timeline = dataclasses.replace(
-        timings(duration, marks, sentences), parts=written.parts
+        timings(duration, marks, sentences),
+        parts=written.parts,
+        part_minutes=part_minutes if written.parts else None,
     )
     timings_file = write_text(out_dir / f"{stem}.timings.json", timeline.to_json())
     return AudioEdition(
