@@ -22,12 +22,11 @@ from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import resample_poly
 
 from editions.audio.encode import aac_command, mp3_command, run_all
 from editions.audio.engine import Speech
 from editions.audio.levels import RATE, master
-from editions.audio.measure import MAX_TRUE_PEAK, TARGET_LUFS
+from editions.audio.measure import MAX_TRUE_PEAK, TARGET_LUFS, resample
 from editions.audio.verify import PEAK_MARGIN, Encoded, decode_all, verify
 
 Spans = tuple[tuple[int, int], ...]  # (first, end) sample of each sentence
@@ -157,13 +156,14 @@ def layout(sound: ChapterSound) -> tuple[NDArray[np.float32], Spans]:
 
 
 def speech_at_rate(speech: Speech) -> NDArray[np.float32]:
-    """Resample one trimmed sentence to 44.1 kHz with a polyphase filter (scipy)."""
+    """Resample one trimmed sentence to 44.1 kHz with a polyphase filter (scipy's
+    `resample_poly`, its filter designed once: `measure.resample`)."""
     samples = _trim(speech.samples.astype(np.float32))
     common = gcd(RATE, speech.sample_rate)
     up, down = RATE // common, speech.sample_rate // common
     if up == down:
         return samples
-    return resample_poly(samples, up, down).astype(np.float32)
+    return resample(samples, up, down).astype(np.float32, copy=False)
 
 
 def _trim(samples: NDArray[np.float32]) -> NDArray[np.float32]:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
 from editions.audio.measure import (
     gated_loudness,
@@ -190,6 +189,8 @@ def _limiter_gain(peaks: NDArray[np.float64], ceiling: float) -> NDArray[np.floa
     The gain needed per 1 ms hop is held ±5 ms and then averaged ±3 ms, so it never
     rises above what any peak needs and is steady across a pitch period.
     """
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d  # see `measure`
+
     need = np.minimum(1.0, 10 ** (ceiling / 20) / np.maximum(peaks, 1e-12))
     held = minimum_filter1d(need, 2 * _HOLD + 1, mode="nearest")
     return uniform_filter1d(held, 2 * _SMOOTH + 1, mode="nearest")

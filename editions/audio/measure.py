@@ -18,11 +18,13 @@ from typing import IO
 
 import mutagen
 import numpy as np
-import pyloudnorm
 from numpy.typing import NDArray
-from scipy.signal import firwin, resample_poly, sosfilt, tf2sos, upfirdn
 
 from editions.programs import ffmpeg_exe
+
+# scipy.signal and pyloudnorm are imported where they are used: loading them costs
+# about 0.7 s, which a build's main process would otherwise pay before it can
+# start speaking (the mastering workers load them meanwhile: `premaster`).
 
 #: The loudness profile of standards §7.7 that masters aim at and checks verify.
 TARGET_LUFS = -18.0
@@ -157,6 +159,8 @@ def resample(samples: NDArray[np.float32], up: int, down: int) -> NDArray[np.flo
     padded = np.concatenate(
         [np.zeros(pre, np.float32), taps, np.zeros(post, np.float32)]
     )
+    from scipy.signal import upfirdn
+
     return upfirdn(padded, samples, up, down)[drop : drop + wanted]
 
 
@@ -165,6 +169,8 @@ def _polyphase_filter(up: int, down: int) -> tuple[NDArray[np.float32], int]:
     """Return resample_poly's default filter for *up*/*down* and its half length."""
     rate = max(up, down)
     half = 10 * rate
+    from scipy.signal import firwin
+
     taps = firwin(2 * half + 1, 1.0 / rate, window=("kaiser", 5.0))
     return taps.astype(np.float32) * np.float32(up), half
 
@@ -209,6 +215,8 @@ def oversampling_reach() -> float:
 def _oversampler() -> tuple[float, float]:
     impulse = np.zeros(4 * _PAD + 1, dtype=np.float64)
     impulse[2 * _PAD] = 1.0
+    from scipy.signal import resample_poly
+
     response = np.abs(resample_poly(impulse, _OVERSAMPLE, 1))
     distance = np.abs(np.arange(len(response)) - 2 * _PAD * _OVERSAMPLE) / _OVERSAMPLE
     phases = [slice(p, None, _OVERSAMPLE) for p in range(_OVERSAMPLE)]
@@ -235,6 +243,8 @@ def k_weighted_energy(
     block with their state carried over: the result equals filtering the whole
     signal at once while memory stays at one block instead of copies of the book.
     """
+    from scipy.signal import sosfilt
+
     sections, gain = _k_weighting(rate)
     state = np.zeros((len(sections), 2), dtype=np.float32)
     out = np.zeros(-(-len(samples) // hop), dtype=np.float64)
@@ -253,6 +263,9 @@ def k_weighted_energy(
 @cache
 def _k_weighting(rate: int) -> tuple[NDArray[np.float32], float]:
     """Return pyloudnorm's K-weighting filters at *rate* as float32 sections."""
+    import pyloudnorm
+    from scipy.signal import tf2sos
+
     filters = pyloudnorm.Meter(rate)._filters.values()
     sections = np.vstack([tf2sos(f.b, f.a) for f in filters]).astype(np.float32)
     return sections, float(np.prod([f.passband_gain for f in filters]))

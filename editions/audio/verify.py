@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 from mutagen.mp3 import MP3
 from numpy.typing import NDArray
-from scipy.signal import correlate
 
 from editions.audio.levels import HOP, RATE, neighbours_max
 from editions.audio.measure import (
@@ -186,5 +185,7 @@ def find(probe: NDArray[np.float32], audio: NDArray[np.float32], at: int) -> int
     search = RATE // 10
     lo = max(0, at - search)
     window = audio[lo : at + len(probe) + search]
+    from scipy.signal import correlate  # not at import: see `measure`
+
     score = correlate(window, probe, mode="valid", method="fft")
     return int(np.argmax(score)) + lo - at
