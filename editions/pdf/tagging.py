@@ -257,39 +257,57 @@ def postprocess(
 ) -> None:
     """Fix a WeasyPrint 70 PDF/UA-1 file in place (written atomically via `staged`).
 
+    `repair` on the opened file, then `save`; the build calls both itself, with its
+    own repairs in between, so the file is opened and written once.
+    """
+    with pikepdf.open(path) as pdf:
+        repair(pdf, describe, lang=lang, extra=extra)
+        with staged(path) as scratch:
+            save(pdf, scratch)
+
+
+def repair(
+    pdf: pikepdf.Pdf,
+    describe: Callable[[str], str | None],
+    *,
+    lang: str | None = None,
+    extra: Callable[[pikepdf.Pdf], object] | None = None,
+) -> None:
+    """Fix an open WeasyPrint 70 PDF/UA-1 document.
+
     Artifacts the margin boxes, describes links, scopes TH cells, parents every link
     annotation to its Link, wraps stray LI content in LBody, tags footnotes as Note
     with an /ID, and adds catalog
     /Lang (from *lang*, else XMP dc:language or the Document element) and
     /ViewerPreferences /DisplayDocTitle when missing (PDF/UA-1 7.2-29 and 7.1-10).
-    The PDF version and the XMP packet (pdfuaid:part, dc:title) are kept unchanged.
     """
-    with pikepdf.open(path) as pdf:
-        artifact_margin_boxes(pdf)
-        describe_links(pdf, describe)
-        set_table_header_scope(pdf)
-        attach_link_annotations(pdf)
-        wrap_list_bodies(pdf)
-        tag_notes(pdf)
-        if extra is not None:  # a fix that needs the article (language of parts)
-            extra(pdf)
-        if "/Lang" not in pdf.Root or not str(pdf.Root.Lang).strip():
-            language = lang or _document_language(pdf)
-            if language:
-                pdf.Root.Lang = pikepdf.String(language)
-        prefs = pdf.Root.get("/ViewerPreferences")
-        if not isinstance(prefs, Dictionary):
-            pdf.Root.ViewerPreferences = prefs = Dictionary()
-        if not is_true(prefs.get("/DisplayDocTitle")):
-            prefs.DisplayDocTitle = True
-        version = pdf.pdf_version
-        with staged(path) as scratch:
-            # fix_metadata_version=False: leave WeasyPrint's XMP packet byte for byte.
-            # deterministic_id: qpdf would otherwise make the second /ID element
-            # from the clock, and two builds of one source would differ.
-            pdf.save(
-                scratch,
-                fix_metadata_version=False,
-                force_version=version,
-                deterministic_id=True,
-            )
+    artifact_margin_boxes(pdf)
+    describe_links(pdf, describe)
+    set_table_header_scope(pdf)
+    attach_link_annotations(pdf)
+    wrap_list_bodies(pdf)
+    tag_notes(pdf)
+    if extra is not None:  # a fix that needs the article (language of parts)
+        extra(pdf)
+    if "/Lang" not in pdf.Root or not str(pdf.Root.Lang).strip():
+        language = lang or _document_language(pdf)
+        if language:
+            pdf.Root.Lang = pikepdf.String(language)
+    prefs = pdf.Root.get("/ViewerPreferences")
+    if not isinstance(prefs, Dictionary):
+        pdf.Root.ViewerPreferences = prefs = Dictionary()
+    if not is_true(prefs.get("/DisplayDocTitle")):
+        prefs.DisplayDocTitle = True
+
+
+def save(pdf: pikepdf.Pdf, path: Path) -> None:
+    """Write *pdf* to *path* byte-deterministically, keeping its version and XMP."""
+    # fix_metadata_version=False: leave WeasyPrint's XMP packet byte for byte.
+    # deterministic_id: qpdf would otherwise make the second /ID element from the
+    # clock, and two builds of one source would differ.
+    pdf.save(
+        path,
+        fix_metadata_version=False,
+        force_version=pdf.pdf_version,
+        deterministic_id=True,
+    )
