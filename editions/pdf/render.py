@@ -227,12 +227,12 @@ def _repair(
     from editions.pdf import metadata as pdf_metadata, tables as pdf_tables, tagging
 
     with pikepdf.open(BytesIO(written)) as pdf:
-        tagging.repair(
+        elements = tagging.repair(
             pdf,
             _describer(article),
             extra=lambda pdf: lang_parts.mark_languages(pdf, spans_with_lang(article)),
         )
-        pdf_tables.join_split_tables(pdf, fragments)
+        pdf_tables.join_split_tables(pdf, fragments, elements)
         glossary.pair_terms(pdf, glossary.glossary_items(article))
         pdf_metadata.apply(pdf, article)
         tagging.save(pdf, path)
