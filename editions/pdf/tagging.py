@@ -3,7 +3,8 @@
 WeasyPrint 70 (`pdf_variant="pdf/ua-1"`) tags `@page` margin boxes (running header,
 "Page 2 of 6") as orphan NonStruct/Span elements instead of artifacts (Kozea/WeasyPrint
 #1836), writes the bare URL or anchor name as a link's /Contents, and gives TH cells no
-/Scope. `postprocess()` repairs all three in place. The structure and content-stream
+/Scope. `repair()` fixes all three in an open PDF (the build's PDF step opens and
+saves each file once), `postprocess()` in a file. The structure and content-stream
 readers it uses (`editions.pdf.reading`, `editions.pdf.content`) are shared with
 `editions.checks.pdf`.
 """
