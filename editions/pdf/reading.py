@@ -86,7 +86,7 @@ def parent_tree(pdf: pikepdf.Pdf) -> pikepdf.NumberTree | None:
 
 
 def roles(pdf: pikepdf.Pdf) -> Callable[[pikepdf.Object], str]:
-    """Return `role_of` for *pdf*, with its RoleMap read once.
+    """Return `role_of` for *pdf*, with its RoleMap read once (and copied).
 
     Finding the RoleMap (through the catalog) costs several times more than reading an
     element's /S, so a pass over every element asks for this once.
@@ -100,20 +100,31 @@ def roles(pdf: pikepdf.Pdf) -> Callable[[pikepdf.Object], str]:
     )
 
     def role(elem: pikepdf.Object) -> str:
-        s = elem.get("/S") if isinstance(elem, Dictionary) else None
-        name = str(s) if s is not None else ""
-        seen: set[str] = set()
-        while name in mapping and name not in seen:
-            seen.add(name)
-            name = mapping[name]
-        return name.removeprefix("/")
+        return _standard(elem, mapping.get)
 
     return role
 
 
+def _standard(elem: pikepdf.Object, mapped: Callable[[str], str | None]) -> str:
+    """Follow *elem*'s /S through the role map (*mapped*) to a standard type."""
+    s = elem.get("/S") if isinstance(elem, Dictionary) else None
+    name = str(s) if s is not None else ""
+    seen: set[str] = set()
+    while (to := mapped(name)) is not None and name not in seen:
+        seen.add(name)
+        name = to
+    return name.removeprefix("/")
+
+
 def role_of(pdf: pikepdf.Pdf, elem: pikepdf.Object) -> str:
     """Return the standard type of *elem* ("H1", "Figure"), following the RoleMap."""
-    return roles(pdf)(elem)
+    root = pdf.Root.get("/StructTreeRoot")
+    role_map = root.get("/RoleMap") if isinstance(root, Dictionary) else None
+    if not isinstance(role_map, Dictionary):
+        return _standard(elem, lambda name: None)
+    return _standard(
+        elem, lambda name: str(role_map[name]) if name in role_map else None
+    )
 
 
 def ancestor(pdf: pikepdf.Pdf, elem: Dictionary, role: str) -> Dictionary | None:
