@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from editions import locale
+from editions.audio import PART_MINUTES as PART_MINUTES  # re-exported
 from editions.audio.chapters import FileTags, Mark, write_id3
 from editions.audio.encode import join_mp3
 from editions.audio.levels import RATE
@@ -27,9 +28,6 @@ from editions.output import staged
 if TYPE_CHECKING:
     from editions.audio.chapter_master import ChapterMaster
     from editions.audio.master import Chapter, Tags
-
-#: The longest a delivered MP3 may be (standards §4a, ACX: ≤ 120 min per file).
-PART_MINUTES = 120.0
 
 
 def part_name(stem: str, number: int) -> str:

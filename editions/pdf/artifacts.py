@@ -18,10 +18,10 @@ from editions.pdf.content import (
     paints,
     properties,
 )
-from editions.pdf.reading import is_struct_elem, parent_tree, reachable
+from editions.pdf.reading import Walk, is_struct_elem, parent_tree, reachable
 
 
-def artifact_margin_boxes(pdf: pikepdf.Pdf) -> int:
+def artifact_margin_boxes(pdf: pikepdf.Pdf, elements: Walk | None = None) -> int:
     """Turn the marked content of orphan struct elements into pagination artifacts.
 
     WeasyPrint 70 tags `@page` margin boxes as NonStruct/Span elements whose /P is
@@ -32,13 +32,16 @@ def artifact_margin_boxes(pdf: pikepdf.Pdf) -> int:
     sequences becomes `/Artifact <</Type /Pagination /Subtype /Header>>` (upper half of
     the page) or `/Footer` (lower half); the MCIDs leave the ParentTree, and the orphan
     elements, now unreferenced, are not written on save. Returns the number of
-    sequences converted.
+    sequences converted. *elements* is the tree's walk when the caller has it.
     """
     root = pdf.Root.get("/StructTreeRoot")
     tree = parent_tree(pdf)
     if not isinstance(root, Dictionary) or tree is None:
         return 0
-    linked = reachable(root)
+    if elements is None:
+        linked = reachable(root)
+    else:
+        linked = {e.objgen for e, _ in elements if e.objgen != (0, 0)}
     converted = 0
     for page in pdf.pages:
         key = page.obj.get("/StructParents")
@@ -66,7 +69,7 @@ def artifact_page(pdf: pikepdf.Pdf, page: pikepdf.Page, orphans: set[int]) -> in
     owner = page.obj.objgen
     heights: dict[int, list[float]] = {}
     starts: dict[int, int] = {}  # BDC index → MCID, outermost orphan sequences only
-    for painted in paints(page, instructions):
+    for painted in paints(page, instructions, text=False):
         own = [m for m in painted.marks if m.owner == owner]
         outer = next((m for m in own if m.mcid in orphans), None)
         if outer is not None and painted.y is not None:

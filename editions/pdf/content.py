@@ -143,8 +143,9 @@ def mcid_of(props: Dictionary | None) -> int | None:
 class _Reader:
     """A minimal content-stream interpreter: CTM, text matrix, font, marked content."""
 
-    def __init__(self) -> None:
+    def __init__(self, text: bool = True) -> None:
         self._decoders: dict[ObjGen, FontDecoder] = {}
+        self._text = text  # False: no ToUnicode parsing, no decoding (positions only)
 
     def decoder(self, font: pikepdf.Object) -> FontDecoder:
         key = font.objgen
@@ -223,11 +224,15 @@ class _Reader:
                     if isinstance(fonts, Dictionary)
                     else None
                 )
-                decoder = self.decoder(font) if isinstance(font, Dictionary) else None
+                decoder = (
+                    self.decoder(font)
+                    if self._text and isinstance(font, Dictionary)
+                    else None
+                )
             elif op in TEXT_OPERATORS:
                 if op in ("'", '"'):
                     tm = tlm = _mul((1.0, 0.0, 0.0, 1.0, 0.0, -leading), tlm)
-                text = _show_text(op, operands, decoder)
+                text = _show_text(op, operands, decoder) if self._text else ""
                 placed = _mul(tm, ctm)
                 yield paint(
                     op,
@@ -320,16 +325,19 @@ def page_instructions(page: pikepdf.Page) -> list[Instruction]:
 def paints(
     page: pikepdf.Page,
     instructions: list[Instruction] | None = None,
+    *,
+    text: bool = True,
 ) -> Iterator[Paint]:
     """Yield every painting operator on *page*, with position, text and marks.
 
     Positions are in default user space (PDF points, origin bottom-left), so they can be
     compared with the MediaBox. Form XObjects are followed; their marks nest inside the
-    marks open at the `Do`.
+    marks open at the `Do`. With *text* False the shown text is left empty: decoding
+    it is most of the cost, and a repair that only needs positions skips it.
     """
     obj = page.obj
     key = obj.get("/StructParents")
-    yield from _Reader().run(
+    yield from _Reader(text).run(
         instructions if instructions is not None else page_instructions(page),
         inherited(obj, "/Resources"),
         IDENTITY,

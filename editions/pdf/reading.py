@@ -7,7 +7,7 @@ The reader the PDF/UA checks and the read-back comparison use (with
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TypeGuard
 
 import pikepdf
@@ -16,12 +16,16 @@ from pikepdf import Array, Dictionary, Name
 ObjGen = tuple[int, int]
 
 
+#: Made once: each `Name.X` is a call into pikepdf.
+_NOT_ELEMENTS = (Name.MCR, Name.OBJR)
+
+
 def is_struct_elem(obj: object) -> TypeGuard[Dictionary]:
     """Whether *obj* is a structure element (not an MCR, OBJR or MCID)."""
     return (
         isinstance(obj, Dictionary)
         and "/S" in obj
-        and obj.get("/Type") not in (Name.MCR, Name.OBJR)
+        and obj.get("/Type") not in _NOT_ELEMENTS
     )
 
 
@@ -60,6 +64,15 @@ def walk_structure(
         todo.extend((k, elem) for k in reversed(struct_kids(elem)))
 
 
+#: A walk of the tree, kept: (element, parent) in reading order.
+Walk = list[tuple[Dictionary, pikepdf.Object]]
+
+
+def walk(root: pikepdf.Object) -> Walk:
+    """Return `walk_structure(root)` as a list, for passes that share one walk."""
+    return list(walk_structure(root))
+
+
 def reachable(root: pikepdf.Object) -> set[ObjGen]:
     """Return the object ids of every struct element reachable from *root* via /K."""
     return {e.objgen for e, _ in walk_structure(root) if e.objgen != (0, 0)}
@@ -72,26 +85,56 @@ def parent_tree(pdf: pikepdf.Pdf) -> pikepdf.NumberTree | None:
     return pikepdf.NumberTree(tree) if isinstance(tree, Dictionary) else None
 
 
+def roles(pdf: pikepdf.Pdf) -> Callable[[pikepdf.Object], str]:
+    """Return `role_of` for *pdf*, with its RoleMap read once (and copied).
+
+    Finding the RoleMap (through the catalog) costs several times more than reading an
+    element's /S, so a pass over every element asks for this once.
+    """
+    root = pdf.Root.get("/StructTreeRoot")
+    role_map = root.get("/RoleMap") if isinstance(root, Dictionary) else None
+    mapping = (
+        {str(k): str(v) for k, v in role_map.items()}
+        if isinstance(role_map, Dictionary)
+        else {}
+    )
+
+    def role(elem: pikepdf.Object) -> str:
+        return _standard(elem, mapping.get)
+
+    return role
+
+
+def _standard(elem: pikepdf.Object, mapped: Callable[[str], str | None]) -> str:
+    """Follow *elem*'s /S through the role map (*mapped*) to a standard type."""
+    s = elem.get("/S") if isinstance(elem, Dictionary) else None
+    name = str(s) if s is not None else ""
+    seen: set[str] = set()
+    while (to := mapped(name)) is not None and name not in seen:
+        seen.add(name)
+        name = to
+    return name.removeprefix("/")
+
+
 def role_of(pdf: pikepdf.Pdf, elem: pikepdf.Object) -> str:
     """Return the standard type of *elem* ("H1", "Figure"), following the RoleMap."""
     root = pdf.Root.get("/StructTreeRoot")
     role_map = root.get("/RoleMap") if isinstance(root, Dictionary) else None
-    s = elem.get("/S") if isinstance(elem, Dictionary) else None
-    name = str(s) if s is not None else ""
-    seen: set[str] = set()
-    while isinstance(role_map, Dictionary) and name in role_map and name not in seen:
-        seen.add(name)
-        name = str(role_map[name])
-    return name.removeprefix("/")
+    if not isinstance(role_map, Dictionary):
+        return _standard(elem, lambda name: None)
+    return _standard(
+        elem, lambda name: str(role_map[name]) if name in role_map else None
+    )
 
 
 def ancestor(pdf: pikepdf.Pdf, elem: Dictionary, role: str) -> Dictionary | None:
     """Return the nearest struct element above *elem* (via /P) with *role*."""
+    role_in = roles(pdf)
     node = elem.get("/P")
     for _ in range(64):
         if not is_struct_elem(node):
             return None
-        if role_of(pdf, node) == role:
+        if role_in(node) == role:
             return node
         node = node.get("/P")
     return None

@@ -2,7 +2,7 @@
 
 WeasyPrint logs a missing alt or lang as an ERROR and still writes the file, so every
 ERROR record of its logger fails the build. Margin-box text (running title, "Page 2 of
-6") is turned into /Artifact /Pagination by `pdf_tagging.postprocess` afterwards.
+6") is turned into /Artifact /Pagination by `tagging.repair` afterwards.
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ def render(
     article: Article, out_dir: Path, settings: PdfSettings | None = None
 ) -> PdfEdition:
     """Lay out and write `<stem><suffix>.pdf`; fail on any WeasyPrint ERROR."""
-    from editions.pdf import speedups, tables as pdf_tables, tagging as pdf_tagging
+    from editions.pdf import speedups, tables as pdf_tables
 
     speedups.install()  # pydyf's page references in O(1): writing stays linear
     settings = settings or PdfSettings()
@@ -162,29 +162,22 @@ def render(
         document = _layout(article, settings, fetcher)
         page_starts = _page_starts(article, document)
         fragments = pdf_tables.table_fragments(document)
+        # The first /ID element names the document: the PDF and its large-print
+        # twin are two documents.
+        identifier = f"{article.stem}{settings.suffix}".encode()
+        # In memory: pikepdf repairs WeasyPrint's bytes and writes the file once.
+        written = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier)
+        del document  # the laid-out boxes are the step's largest memory
+        if errors.messages:
+            raise BuildFailed(
+                [
+                    Finding("PDF000", f"WeasyPrint: {m}", Location(article.source))
+                    for m in errors.messages
+                ],
+                summary="The PDF was not written.",
+            )
         with staged(target) as scratch:
-            # The first /ID element names the document: the PDF and its large-print
-            # twin are two documents.
-            identifier = f"{article.stem}{settings.suffix}".encode()
-            document.write_pdf(
-                scratch, pdf_variant="pdf/ua-1", pdf_identifier=identifier
-            )
-            if errors.messages:
-                raise BuildFailed(
-                    [
-                        Finding("PDF000", f"WeasyPrint: {m}", Location(article.source))
-                        for m in errors.messages
-                    ],
-                    summary="The PDF was not written.",
-                )
-            pdf_tagging.postprocess(
-                scratch,
-                _describer(article),
-                extra=lambda pdf: lang_parts.mark_languages(
-                    pdf, spans_with_lang(article)
-                ),
-            )
-            _finish(scratch, article, fragments)
+            _repair(written, scratch, article, fragments)
     pages = PageStarts(target.name, tuple(page_starts))
     facts = write_text(
         out_dir / f"{article.stem}{settings.suffix}.pages.json", pages.to_json()
@@ -196,8 +189,11 @@ def _layout(article: Article, settings: PdfSettings, fetcher: Any) -> Any:
     """Lay the page out; again if a table caption was left alone at a page foot.
 
     WeasyPrint 70 moves a table's rows to the next page when the header and first
-    row do not fit, but leaves the caption behind (no `break-after: avoid` helps), so
-    such a table is laid out again starting on a new page.
+    row do not fit, and would leave the caption behind; print.css's `caption {
+    break-after: avoid }` makes it move the whole table instead, in the same pass
+    (a second layout doubled the PDF step's time on a long book, issue 22). Where a
+    caption is still left behind (it broke across pages itself), the document is
+    laid out again with that table starting on a new page.
     """
     from weasyprint import HTML
 
@@ -215,24 +211,31 @@ def _layout(article: Article, settings: PdfSettings, fetcher: Any) -> Any:
     return lay_out(tuple(stranded)) if stranded else document
 
 
-def _finish(path: Path, article: Article, fragments: dict[str, list[int]]) -> None:
-    """Join split tables and lists, pair glossary terms, complete the XMP."""
+def _repair(
+    written: bytes, path: Path, article: Article, fragments: dict[str, list[int]]
+) -> None:
+    """Open WeasyPrint's PDF once, make every repair, write it to *path* once.
+
+    The tagging repairs first; then split tables and lists are joined, glossary
+    terms paired (after the join: a term at one page's foot and its definition at
+    the next page's head are then in one L) and the XMP completed.
+    """
+    from io import BytesIO
+
     import pikepdf
 
-    from editions.pdf import metadata as pdf_metadata, tables as pdf_tables
+    from editions.pdf import metadata as pdf_metadata, tables as pdf_tables, tagging
 
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        pdf_tables.join_split_tables(pdf, fragments)
-        # After the join: a term at one page's foot and its definition at the next
-        # page's head are then in one L, and pair up like the rest.
+    with pikepdf.open(BytesIO(written)) as pdf:
+        elements = tagging.repair(
+            pdf,
+            _describer(article),
+            extra=lambda pdf: lang_parts.mark_languages(pdf, spans_with_lang(article)),
+        )
+        pdf_tables.join_split_tables(pdf, fragments, elements)
         glossary.pair_terms(pdf, glossary.glossary_items(article))
         pdf_metadata.apply(pdf, article)
-        pdf.save(
-            path,
-            fix_metadata_version=False,
-            force_version=pdf.pdf_version,
-            deterministic_id=True,  # /ID from the content, not the clock
-        )
+        tagging.save(pdf, path)
 
 
 def _page_starts(article: Article, document: Any) -> list[str]:

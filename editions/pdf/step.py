@@ -31,7 +31,7 @@ def written_words(article: Article) -> int:
 
 def listen_url(article: Article, options: BuildOptions) -> str:
     """Return the link the listen box prints and encodes in its QR code."""
-    from editions.audio.parts import PART_MINUTES
+    from editions.audio import PART_MINUTES  # not .parts: no audio stack
 
     in_parts = may_come_in_parts(
         written_words(article), options.audio_part_minutes or PART_MINUTES

@@ -12,6 +12,7 @@ artifact (printed again for sighted readers, read once).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import groupby
 from typing import Any
 
@@ -20,11 +21,12 @@ from pikepdf import Array, Dictionary
 
 from editions.pdf.artifacts import artifact_page
 from editions.pdf.reading import (
+    ObjGen,
+    Walk,
     is_struct_elem,
     kids,
     parent_tree,
-    role_of,
-    struct_kids,
+    roles,
     walk_structure,
 )
 from editions.pdf.tagging import reparent
@@ -89,90 +91,128 @@ def stranded_captions(document: Any) -> list[str]:
     ]
 
 
-def join_split_tables(pdf: pikepdf.Pdf, fragments: dict[str, list[int]]) -> int:
+def join_split_tables(
+    pdf: pikepdf.Pdf, fragments: dict[str, list[int]], elements: Walk | None = None
+) -> int:
     """Merge consecutive Table (and L) elements of one element; return how many.
 
     Does nothing for a role whose structure elements do not match the layout one to
     one (then the tagging differs from what this module expects; the checks say so).
+    The tree is walked once, before any merge, so its order is the layout's (or
+    *elements*, the tagging repairs' walk, is used); merged fragments leave their
+    parents at the end, each parent's /K rewritten once (one rewrite per fragment
+    made a long book's join quadratic in its length).
     """
     root = pdf.Root.get("/StructTreeRoot")
     if not isinstance(root, Dictionary):
         return 0
-    merged = 0
-    for role, numbers in fragments.items():
-        elems = [e for e, _ in walk_structure(root) if role_of(pdf, e) == role]
+    role = roles(pdf)
+    by_role: dict[str, list[Dictionary]] = {name: [] for name in fragments}
+    for elem, _ in walk_structure(root) if elements is None else elements:
+        found = by_role.get(role(elem))
+        if found is not None:
+            found.append(elem)
+    tree = parent_tree(pdf)
+    merged: list[Dictionary] = []
+    for name, numbers in fragments.items():
+        elems = by_role[name]
         if len(elems) != len(numbers):
             continue
         for _, group in groupby(zip(numbers, elems, strict=True), key=lambda p: p[0]):
             parts = [elem for _, elem in group]
             for part in parts[1:]:
-                _merge(pdf, parts[0], part)
-                merged += 1
-    return merged
+                _merge(pdf, parts[0], part, tree)
+                merged.append(part)
+    _detach(pdf, merged)
+    return len(merged)
 
 
-def _merge(pdf: pikepdf.Pdf, first: Dictionary, part: Dictionary) -> None:
-    """Move *part*'s caption, rows or items into *first*; artifact a repeated header."""
-    tree = parent_tree(pdf)
+def _merge(
+    pdf: pikepdf.Pdf,
+    first: Dictionary,
+    part: Dictionary,
+    tree: pikepdf.NumberTree | None,
+) -> None:
+    """Move *part*'s caption, rows or items into *first*; artifact a repeated header.
+
+    *part* itself is left for `_detach`.
+    """
+    role_in = roles(pdf)
+    items = list(kids(first))
     for kid in kids(part):
-        role = role_of(pdf, kid) if is_struct_elem(kid) else ""
-        target = _child(pdf, first, role)
+        role = role_in(kid) if is_struct_elem(kid) else ""
+        # Only a header or body row group merges into its twin; looked up only then.
+        target = _child(items, role, role_in) if role in ("THead", "TBody") else None
         if role == "THead" and target is not None:
-            _to_artifact(pdf, kid)
+            _to_artifact(pdf, kid, tree)
             continue
         if role == "TBody" and target is not None:
-            for row in kids(kid):
-                _append(target, reparent(row, kid, target, tree))
+            rows = list(kids(target))
+            rows.extend(reparent(row, kid, target, tree) for row in kids(kid))
+            target.K = Array(rows)
             continue
         moved = reparent(kid, part, first, tree)
         if role == "Caption":
-            first.K = Array([moved, *kids(first)])
+            items.insert(0, moved)
         else:
-            _append(first, moved)
-    _detach(pdf, part)
+            items.append(moved)
+    first.K = Array(items)
 
 
-def _child(pdf: pikepdf.Pdf, elem: Dictionary, role: str) -> Dictionary | None:
-    return next((k for k in struct_kids(elem) if role_of(pdf, k) == role), None)
+def _child(
+    items: list[pikepdf.Object], role: str, role_in: Callable[[pikepdf.Object], str]
+) -> Dictionary | None:
+    """Return the first structure element among *items* with *role*, or None."""
+    for k in items:
+        if is_struct_elem(k) and role_in(k) == role:
+            return k
+    return None
 
 
-def _append(elem: Dictionary, item: pikepdf.Object) -> None:
-    elem.K = Array([*kids(elem), item])
+def _detach(pdf: pikepdf.Pdf, elems: list[Dictionary]) -> None:
+    """Remove *elems* from their parents; remove ancestors left with no children."""
+    role_in = roles(pdf)
+    while elems:
+        gone: dict[ObjGen, tuple[Dictionary, set[ObjGen]]] = {}
+        for elem in elems:
+            parent = elem.get("/P")
+            if isinstance(parent, Dictionary) and "/S" in parent:
+                gone.setdefault(parent.objgen, (parent, set()))[1].add(elem.objgen)
+        elems = []
+        for parent, objgens in gone.values():
+            rest = [
+                k
+                for k in kids(parent)
+                if getattr(k, "objgen", (0, 0)) == (0, 0) or k.objgen not in objgens
+            ]
+            parent.K = Array(rest)
+            if not rest and role_in(parent) != "Document":
+                elems.append(parent)
 
 
-def _detach(pdf: pikepdf.Pdf, elem: Dictionary) -> None:
-    """Remove *elem* from its parent; remove ancestors left with no children."""
-    parent = elem.get("/P")
-    while isinstance(parent, Dictionary) and "/S" in parent:
-        rest = [
-            k for k in kids(parent) if k.objgen != elem.objgen or k.objgen == (0, 0)
-        ]
-        parent.K = Array(rest)
-        if rest or role_of(pdf, parent) == "Document":
-            return
-        elem, parent = parent, parent.get("/P")
-
-
-def _to_artifact(pdf: pikepdf.Pdf, elem: Dictionary) -> None:
+def _to_artifact(
+    pdf: pikepdf.Pdf, elem: Dictionary, tree: pikepdf.NumberTree | None
+) -> None:
     """Turn every marked-content sequence under *elem* into a pagination artifact."""
-    tree = parent_tree(pdf)
-    by_page: dict[tuple[int, int], set[int]] = {}
+    by_page: dict[ObjGen, tuple[Dictionary, set[int]]] = {}
+
+    def add(page: pikepdf.Object, mcid: int) -> None:
+        if isinstance(page, Dictionary):
+            by_page.setdefault(page.objgen, (page, set()))[1].add(mcid)
+
     todo: list[tuple[pikepdf.Object, pikepdf.Object]] = [(elem, elem.get("/Pg"))]
     while todo:
         node, page = todo.pop()
         if isinstance(node, int):
-            if isinstance(page, Dictionary):
-                by_page.setdefault(page.objgen, set()).add(int(node))
+            add(page, int(node))
         elif isinstance(node, Dictionary) and node.get("/Type") == pikepdf.Name.MCR:
-            by_page.setdefault(node.get("/Pg", page).objgen, set()).add(int(node.MCID))
+            add(node.get("/Pg", page), int(node.MCID))
         elif isinstance(node, Dictionary):
             todo.extend((k, node.get("/Pg", page)) for k in kids(node))
-    for page in pdf.pages:
-        mcids = by_page.get(page.obj.objgen)
-        if not mcids:
-            continue
-        artifact_page(pdf, page, mcids)
-        key = page.obj.get("/StructParents")
+    # Straight to each page the header is on: not a pass over every page per table.
+    for page, mcids in by_page.values():
+        artifact_page(pdf, pikepdf.Page(page), mcids)
+        key = page.get("/StructParents")
         entry = tree.get(int(key)) if tree is not None and key is not None else None
         if isinstance(entry, Array):
             for mcid in mcids:

@@ -3,7 +3,8 @@
 WeasyPrint 70 (`pdf_variant="pdf/ua-1"`) tags `@page` margin boxes (running header,
 "Page 2 of 6") as orphan NonStruct/Span elements instead of artifacts (Kozea/WeasyPrint
 #1836), writes the bare URL or anchor name as a link's /Contents, and gives TH cells no
-/Scope. `postprocess()` repairs all three in place. The structure and content-stream
+/Scope. `repair()` fixes all three in an open PDF (the build's PDF step opens and
+saves each file once), `postprocess()` in a file. The structure and content-stream
 readers it uses (`editions.pdf.reading`, `editions.pdf.content`) are shared with
 `editions.checks.pdf`.
 """
@@ -20,6 +21,7 @@ from pikepdf import Array, Dictionary, Name
 from editions.output import staged
 from editions.pdf.artifacts import artifact_margin_boxes
 from editions.pdf.reading import (
+    Walk,
     ancestor,
     attribute_dicts,
     is_struct_elem,
@@ -27,10 +29,10 @@ from editions.pdf.reading import (
     kids,
     link_target,
     parent_tree,
-    role_of,
+    roles,
     struct_kids,
     table_attr,
-    walk_structure,
+    walk,
 )
 
 
@@ -62,12 +64,13 @@ def attach_link_annotations(pdf: pikepdf.Pdf) -> int:
     tree = parent_tree(pdf)
     if tree is None:
         return 0
+    role = roles(pdf)
     moved = 0
     for page in pdf.pages:
         for annot in page.obj.get("/Annots", Array()):
             key = annot.get("/StructParent") if isinstance(annot, Dictionary) else None
             elem = tree.get(int(key)) if isinstance(key, int) else None
-            if not is_struct_elem(elem) or role_of(pdf, elem) == "Link":
+            if not is_struct_elem(elem) or role(elem) == "Link":
                 continue
             link = ancestor(pdf, elem, "Link")
             if link is None:
@@ -86,33 +89,35 @@ def attach_link_annotations(pdf: pikepdf.Pdf) -> int:
     return moved
 
 
-def wrap_list_bodies(pdf: pikepdf.Pdf) -> int:
+def wrap_list_bodies(pdf: pikepdf.Pdf, elements: Walk | None = None) -> int:
     """Put LI content that is neither Lbl nor LBody into one LBody; return LIs fixed.
 
     WeasyPrint 70 tags `<li><p>…</p> <a>↩</a></li>` as LI → Lbl, P, LBody(Link), but
     PDF/UA-1 7.2-18 allows only Lbl and LBody in LI. Kids keep their order; their /P,
     and ParentTree entries for moved MCIDs and annotations, point at the LBody.
+    *elements* is the tree's walk when the caller has it (`walk`).
     """
     root = pdf.Root.get("/StructTreeRoot")
     tree = parent_tree(pdf)
     if not isinstance(root, Dictionary):
         return 0
+    role = roles(pdf)
     fixed = 0
-    for li, _ in list(walk_structure(root)):
-        if role_of(pdf, li) != "LI":
+    for li, _ in walk(root) if elements is None else elements:
+        if role(li) != "LI":
             continue
         items = kids(li)
-        roles = [role_of(pdf, k) if is_struct_elem(k) else "" for k in items]
-        if all(r in ("Lbl", "LBody") for r in roles):
+        kinds = [role(k) if is_struct_elem(k) else "" for k in items]
+        if all(r in ("Lbl", "LBody") for r in kinds):
             continue
-        bodies = [k for k, r in zip(items, roles, strict=True) if r == "LBody"]
+        bodies = [k for k, r in zip(items, kinds, strict=True) if r == "LBody"]
         body = (
             bodies[0]
             if bodies
             else pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.LBody, P=li))
         )
         moved: list[pikepdf.Object] = []
-        for k, r in zip(items, roles, strict=True):
+        for k, r in zip(items, kinds, strict=True):
             if r == "Lbl":
                 continue
             owner = k if r == "LBody" else li
@@ -120,7 +125,7 @@ def wrap_list_bodies(pdf: pikepdf.Pdf) -> int:
                 moved.append(reparent(item, owner, body, tree))
         body.K = Array(moved)
         li.K = Array(
-            [*(k for k, r in zip(items, roles, strict=True) if r == "Lbl"), body]
+            [*(k for k, r in zip(items, kinds, strict=True) if r == "Lbl"), body]
         )
         fixed += 1
     return fixed
@@ -129,7 +134,7 @@ def wrap_list_bodies(pdf: pikepdf.Pdf) -> int:
 _BACKLINK = re.compile(r"^#fnref(\d+)$")
 
 
-def tag_notes(pdf: pikepdf.Pdf) -> int:
+def tag_notes(pdf: pikepdf.Pdf, elements: Walk | None = None) -> int:
     """Retag each footnote block as a Note with a unique /ID; return how many.
 
     WeasyPrint 70 has no Note tag: a footnote rendered as `<div class="footnote">`
@@ -139,16 +144,17 @@ def tag_notes(pdf: pikepdf.Pdf) -> int:
     root = pdf.Root.get("/StructTreeRoot")
     if not isinstance(root, Dictionary):
         return 0
+    role = roles(pdf)
     tagged = 0
-    for elem, _ in list(walk_structure(root)):
-        if role_of(pdf, elem) != "Link":
+    for elem, _ in walk(root) if elements is None else elements:
+        if role(elem) != "Link":
             continue
         for kid in kids(elem):
             if not (isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR):
                 continue
             match = _BACKLINK.match(link_target(kid.Obj) or "")
             note = ancestor(pdf, elem, "Div")
-            if match and note is not None and role_of(pdf, note) == "Div":
+            if match and note is not None and role(note) == "Div":
                 note.S = Name.Note
                 note.ID = pikepdf.String(f"fn{match[1]}")
                 tagged += 1
@@ -186,7 +192,7 @@ def reparent(
     return item
 
 
-def set_table_header_scope(pdf: pikepdf.Pdf) -> int:
+def set_table_header_scope(pdf: pikepdf.Pdf, elements: Walk | None = None) -> int:
     """Give every TH an `/A <</O /Table /Scope …>>`; return how many were changed.
 
     WeasyPrint 70 writes TH with `/A <</O /Table>>` only. /Column is used for cells of a
@@ -195,16 +201,17 @@ def set_table_header_scope(pdf: pikepdf.Pdf) -> int:
     root = pdf.Root.get("/StructTreeRoot")
     if not isinstance(root, Dictionary):
         return 0
+    role = roles(pdf)
     changed = 0
-    for elem, parent in walk_structure(root):
-        if role_of(pdf, elem) != "TH" or table_attr(elem, "/Scope") is not None:
+    for elem, parent in walk(root) if elements is None else elements:
+        if role(elem) != "TH" or table_attr(elem, "/Scope") is not None:
             continue
         scope = Name.Column
-        if is_struct_elem(parent) and role_of(pdf, parent) == "TR":
+        if is_struct_elem(parent) and role(parent) == "TR":
             row = struct_kids(parent)
             section = parent.get("/P")
-            in_head = is_struct_elem(section) and role_of(pdf, section) == "THead"
-            all_th = all(role_of(pdf, cell) == "TH" for cell in row)
+            in_head = is_struct_elem(section) and role(section) == "THead"
+            all_th = all(role(cell) == "TH" for cell in row)
             first = bool(row) and row[0].objgen == elem.objgen
             if first and not in_head and not all_th:
                 scope = Name.Row
@@ -257,39 +264,62 @@ def postprocess(
 ) -> None:
     """Fix a WeasyPrint 70 PDF/UA-1 file in place (written atomically via `staged`).
 
+    `repair` on the opened file, then `save`; the build calls both itself, with its
+    own repairs in between, so the file is opened and written once.
+    """
+    with pikepdf.open(path) as pdf:
+        repair(pdf, describe, lang=lang, extra=extra)
+        with staged(path) as scratch:
+            save(pdf, scratch)
+
+
+def repair(
+    pdf: pikepdf.Pdf,
+    describe: Callable[[str], str | None],
+    *,
+    lang: str | None = None,
+    extra: Callable[[pikepdf.Pdf], object] | None = None,
+) -> Walk:
+    """Fix an open WeasyPrint 70 PDF/UA-1 document; return the walk the passes shared.
+
     Artifacts the margin boxes, describes links, scopes TH cells, parents every link
     annotation to its Link, wraps stray LI content in LBody, tags footnotes as Note
     with an /ID, and adds catalog
     /Lang (from *lang*, else XMP dc:language or the Document element) and
     /ViewerPreferences /DisplayDocTitle when missing (PDF/UA-1 7.2-29 and 7.1-10).
-    The PDF version and the XMP packet (pdfuaid:part, dc:title) are kept unchanged.
     """
-    with pikepdf.open(path) as pdf:
-        artifact_margin_boxes(pdf)
-        describe_links(pdf, describe)
-        set_table_header_scope(pdf)
-        attach_link_annotations(pdf)
-        wrap_list_bodies(pdf)
-        tag_notes(pdf)
-        if extra is not None:  # a fix that needs the article (language of parts)
-            extra(pdf)
-        if "/Lang" not in pdf.Root or not str(pdf.Root.Lang).strip():
-            language = lang or _document_language(pdf)
-            if language:
-                pdf.Root.Lang = pikepdf.String(language)
-        prefs = pdf.Root.get("/ViewerPreferences")
-        if not isinstance(prefs, Dictionary):
-            pdf.Root.ViewerPreferences = prefs = Dictionary()
-        if not is_true(prefs.get("/DisplayDocTitle")):
-            prefs.DisplayDocTitle = True
-        version = pdf.pdf_version
-        with staged(path) as scratch:
-            # fix_metadata_version=False: leave WeasyPrint's XMP packet byte for byte.
-            # deterministic_id: qpdf would otherwise make the second /ID element
-            # from the clock, and two builds of one source would differ.
-            pdf.save(
-                scratch,
-                fix_metadata_version=False,
-                force_version=version,
-                deterministic_id=True,
-            )
+    root = pdf.Root.get("/StructTreeRoot")
+    # One walk serves every pass: none makes an element unreachable, and the ones
+    # they add (LBody) are not what a later pass looks for.
+    elements = walk(root) if isinstance(root, Dictionary) else []
+    artifact_margin_boxes(pdf, elements)
+    describe_links(pdf, describe)
+    set_table_header_scope(pdf, elements)
+    attach_link_annotations(pdf)
+    wrap_list_bodies(pdf, elements)
+    tag_notes(pdf, elements)
+    if extra is not None:  # a fix that needs the article (language of parts)
+        extra(pdf)
+    if "/Lang" not in pdf.Root or not str(pdf.Root.Lang).strip():
+        language = lang or _document_language(pdf)
+        if language:
+            pdf.Root.Lang = pikepdf.String(language)
+    prefs = pdf.Root.get("/ViewerPreferences")
+    if not isinstance(prefs, Dictionary):
+        pdf.Root.ViewerPreferences = prefs = Dictionary()
+    if not is_true(prefs.get("/DisplayDocTitle")):
+        prefs.DisplayDocTitle = True
+    return elements
+
+
+def save(pdf: pikepdf.Pdf, path: Path) -> None:
+    """Write *pdf* to *path* byte-deterministically, keeping its version and XMP."""
+    # fix_metadata_version=False: leave WeasyPrint's XMP packet byte for byte.
+    # deterministic_id: qpdf would otherwise make the second /ID element from the
+    # clock, and two builds of one source would differ.
+    pdf.save(
+        path,
+        fix_metadata_version=False,
+        force_version=pdf.pdf_version,
+        deterministic_id=True,
+    )
