@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from editions import progress
 from editions.errors import BuildFailed, Finding, MissingProgram
 from editions.job import Job, Made
+from editions.process_role import name_this_process
 from editions.registry import Edition
 
 #: The jobs of the editions made in forked processes, inherited by the fork.
@@ -104,6 +105,7 @@ def _timed(edition: Edition, job: Job) -> Made:
 def _make_as_data(name: str) -> _Outcome:
     """Run a step in the forked process; errors travel back as data."""
     edition, job = _FORKED[name]
+    name_this_process(name)
     try:
         return _Outcome(made=_timed(edition, job))
     except BuildFailed as err:

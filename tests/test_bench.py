@@ -11,6 +11,7 @@ import pytest
 
 from editions.bench import measure as measuring, run as bench, tools
 from editions.bench.irreducible import irreducible
+from editions.bench.sampler import role_of
 
 GOOD = Path(__file__).resolve().parent / "data" / "good"
 
@@ -30,6 +31,10 @@ def test_bench_on_the_fixture_writes_every_measure(tmp_path: Path) -> None:
         "html",
         "braille",
     }
+    roles = written["cold"]["cpu_seconds_by_role"]  # what the CPU time went on
+    # Encoders of a small fixture's chapters may end between two samples.
+    assert {"main", "pdf", "master"} <= set(roles), roles
+    assert 0 < sum(roles.values()) <= written["cold"]["cpu_seconds"] * 1.05
     assert written["noop"]["rebuilt"] == []
     assert written["edit"]["changed_sentences"] == 1
     assert written["edit"]["synthesised"] == 1
@@ -83,6 +88,21 @@ def test_measure_sees_a_child_s_memory_and_a_failure(tmp_path: Path) -> None:
     measured = measuring.measure([[sys.executable, "-c", grab]])
     assert measured.peak_pss_mb > 250
     assert measured.seconds >= 1.5
+    busy = (
+        "from editions.process_role import name_this_process as n; n('pdf'); "
+        "import time; end = time.process_time() + 0.6\n"
+        "while time.process_time() < end: pass"
+    )
+    roles = measuring.measure([[sys.executable, "-c", busy]]).sampler.roles()
+    assert roles.get("pdf", 0) >= 0.4, roles  # a worker named by its role
+    for command, role in (
+        ("ffmpeg -f f32le -i pipe:0 -c:a libmp3lame -b:a 192k x.mp3", "mp3 encode"),
+        ("ffmpeg -f f32le -i pipe:0 -c:a aac -b:a 96k -f adts x.aac", "aac encode"),
+        ("ffmpeg -i a.mp3 -i b.aac -f f32le pipe:3 -f f32le pipe:4", "decode"),
+        ("ffmpeg -f concat -safe 0 -i list.txt -c copy x.mp3", "join"),
+    ):
+        assert role_of("ffmpeg", command) == f"ffmpeg {role}"
+    assert role_of("python", "python -m invoke build") == "main"
     with pytest.raises(measuring.BenchFailed, match="exit"):
         measuring.measure([[sys.executable, "-c", "raise SystemExit(7)"]])
 

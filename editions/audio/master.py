@@ -48,6 +48,7 @@ from editions.audio.parts import (
 from editions.audio.stored import StoredSpeech
 from editions.audio.timeline import AudioEdition, Laid, write_timings
 from editions.output import staged
+from editions.process_role import name_this_process
 from editions.programs import ffmpeg_exe
 
 __all__ = ["AudioEdition", "Chapter", "Cue", "Tags", "master"]
@@ -241,7 +242,9 @@ def _master_chapters(
     context = multiprocessing.get_context("fork")
     # Longest first, so that no long chapter starts last while the others wait.
     order = sorted(todo, key=lambda n: -_samples(sounds[n]))
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=name_this_process, initargs=("master",)
+    ) as pool:
         jobs = {
             n: pool.submit(chapter_master, ffmpeg, sounds[n], cache, stem, salt)
             for n in order

@@ -20,6 +20,7 @@ from editions.audio.cache import SentenceCache
 from editions.audio.chapter_master import ChapterMaster, chapter_master
 from editions.audio.master import Chapter, Cue, chapter_salt, chapter_sound
 from editions.audio.script import ScriptChapter
+from editions.process_role import name_this_process
 from editions.programs import ffmpeg_exe
 
 
@@ -93,5 +94,6 @@ class Premaster:
 def load_dsp() -> None:
     """Import what mastering needs and the build's main process leaves unloaded
     (scipy.signal, scipy.ndimage, pyloudnorm: about 0.7 s; see `measure`)."""
+    name_this_process("master")
     for name in ("pyloudnorm", "scipy.ndimage", "scipy.signal"):
         importlib.import_module(name)

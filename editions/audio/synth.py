@@ -23,6 +23,7 @@ from editions.audio.cache import SentenceCache
 from editions.audio.engine import Engine, Speech
 from editions.audio.stored import StoredSpeech
 from editions.model import LexiconEntry
+from editions.process_role import name_this_process
 
 _worker_engine: Engine | None = None
 
@@ -71,6 +72,7 @@ def _start_worker(
     name: str, lang: str, voice: str, lexicon: tuple[LexiconEntry, ...]
 ) -> None:
     global _worker_engine
+    name_this_process("synth")
     _worker_engine = make_engine(name, lang, voice, lexicon)
 
 

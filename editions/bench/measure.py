@@ -36,13 +36,14 @@ class Measured:
     sampler: TreeSampler
     output: str
 
-    def summary(self) -> dict[str, float]:
+    def summary(self) -> dict[str, float | dict[str, float]]:
         """Return the JSON-able numbers."""
         return {
             "seconds": round(self.seconds, 3),
             "cpu_seconds": round(self.cpu_seconds, 3),
             "peak_memory_mb": round(self.peak_pss_mb, 1),
             "peak_rss_sum_mb": round(self.peak_rss_mb, 1),
+            "cpu_seconds_by_role": self.sampler.roles(),
         }
 
 

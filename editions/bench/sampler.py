@@ -5,7 +5,9 @@ its descendants (Piper workers, the PDF process, ffmpeg) several times a second.
 Memory is summed as PSS, which shares forked pages out fairly instead of counting
 them once per process as RSS does; the RSS sum is kept too. CPU time of a tree is
 what its live members used plus what they collected from children that ended, so
-it keeps rising smoothly as workers come and go.
+it keeps rising smoothly as workers come and go. Each process's own CPU time is
+also kept by role (`roles`), from the name a worker gives itself
+(`editions.process_role`) or, for ffmpeg, from what its command line does.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from editions.process_role import PREFIX
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -92,6 +96,8 @@ class TreeSampler:
         self.interval = interval
         self.samples: list[Sample] = []
         self.machine: list[tuple[float, int, int]] = []  # (at, busy, total) ticks
+        #: (pid, start tick) → (role, its own CPU seconds when last seen)
+        self.own: dict[tuple[int, int], tuple[str, float]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -119,11 +125,41 @@ class TreeSampler:
         for pid, (_, rss) in members.items():
             found = _pss(pid)
             pss += rss if found is None else found
+        for pid in members:
+            self._note_own(pid)
         cpu = sum(c for c, _ in members.values())
         rss_sum = sum(r for _, r in members.values())
         now = time.time()
         self.samples.append(Sample(now, cpu, rss_sum, pss))
         self.machine.append((now, *machine_busy_ticks()))
+
+    def _note_own(self, pid: int) -> None:
+        """Keep *pid*'s own CPU seconds so far, under its role."""
+        try:
+            text = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return
+        fields = text[text.rindex(")") + 2 :].split()
+        key = (pid, int(fields[19]))  # field 22, starttime: pids are reused
+        known = self.own.get(key)
+        # Read each time: a fork names itself just after it starts, and a
+        # process found ended keeps the role it was last seen in.
+        role = _role(pid, pid == self.root)
+        if role == "ended" and known:
+            role = known[0]
+        self.own[key] = (role, (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
+
+    def roles(self) -> dict[str, float]:
+        """Return CPU seconds by role, largest first (as last sampled: a process
+        shorter than the interval is missed, so they sum to a little under the
+        tree's CPU time)."""
+        found: dict[str, float] = {}
+        for role, seconds in self.own.values():
+            found[role] = found.get(role, 0.0) + seconds
+        return {
+            role: round(seconds, 2)
+            for role, seconds in sorted(found.items(), key=lambda kv: -kv[1])
+        }
 
     @property
     def peak_pss(self) -> int:
@@ -149,3 +185,34 @@ class TreeSampler:
         if len(inside) < 2 or inside[-1][2] == inside[0][2]:
             return None
         return (inside[-1][1] - inside[0][1]) / (inside[-1][2] - inside[0][2])
+
+
+#: What an ffmpeg command line does, by a word it holds (first match wins).
+_FFMPEG_ROLES = (
+    ("libmp3lame", "ffmpeg mp3 encode"),
+    ("-c:a aac", "ffmpeg aac encode"),
+    ("concat", "ffmpeg join"),
+    ("ipod", "ffmpeg m4b"),
+    ("f32le", "ffmpeg decode"),
+)
+
+
+def _role(pid: int, is_root: bool) -> str:
+    """Return a process's role: the build itself, a named worker, or a program."""
+    try:
+        comm = Path(f"/proc/{pid}/comm").read_text().strip()
+        line = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return "ended"
+    return role_of(comm, line.decode(errors="replace"), is_root)
+
+
+def role_of(comm: str, command: str, is_root: bool = False) -> str:
+    """Return the role of a process named *comm* that runs *command*."""
+    if comm.startswith(PREFIX):
+        return comm[len(PREFIX) :]
+    if "ffmpeg" in command:
+        return next((r for word, r in _FFMPEG_ROLES if word in command), "ffmpeg")
+    if is_root or "invoke" in command:
+        return "main"
+    return comm
