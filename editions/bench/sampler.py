@@ -204,6 +204,8 @@ def _role(pid: int, is_root: bool) -> str:
         line = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
     except OSError:
         return "ended"
+    if not line.strip():  # a zombie: ended, not yet collected
+        return "ended"
     return role_of(comm, line.decode(errors="replace"), is_root)
 
 
