@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.signal import resample_poly
 
-from editions.audio.encode import aac_command, mp3_command, run_all
+from editions.audio.encode import Scaled, aac_command, mp3_command, run_all
 from editions.audio.engine import Speech
 from editions.audio.levels import RATE, master
 from editions.audio.measure import MAX_TRUE_PEAK, TARGET_LUFS
@@ -196,8 +196,10 @@ def _make(ffmpeg: str, sound: ChapterSound, folder: Path) -> None:
         mastered = master(samples, TARGET_LUFS, ceiling)
         probe = mastered.samples[at : at + min(RATE, len(samples) - at)].copy()
         scales = {codec: 10 ** (gains[codec] / 20) for codec in targets}
+        # Scaled a block at a time, and each file decoded and measured alone: a
+        # worker holds the chapter three times, not six (issue 22's 4 GB).
         scaled = {
-            codec: mastered.samples * np.float32(scale)
+            codec: Scaled(mastered.samples, np.float32(scale))
             for codec, scale in scales.items()
         }
         bounds = mastered.peak_bounds
@@ -207,11 +209,10 @@ def _make(ffmpeg: str, sound: ChapterSound, folder: Path) -> None:
              aac_command(ffmpeg, None, targets["aac"], band)],
             [scaled["mp3"], scaled["aac"]],
         )  # fmt: skip
-        decoded = decode_all(ffmpeg, targets)
         measured = {
             codec: verify(
                 path,
-                decoded.pop(codec),
+                decode_all(ffmpeg, {codec: path})[codec],
                 probe,
                 at,
                 (scaled[codec], bounds * scales[codec]),

@@ -20,6 +20,7 @@ from mutagen.mp3 import MP3
 from numpy.typing import NDArray
 from scipy.signal import correlate
 
+from editions.audio.encode import Scaled
 from editions.audio.levels import HOP, RATE, neighbours_max
 from editions.audio.measure import (
     MAX_TRUE_PEAK,
@@ -106,7 +107,7 @@ def verify(
     decoded: NDArray[np.float32],
     probe: NDArray[np.float32],
     at: int,
-    master: tuple[NDArray[np.float32], NDArray[np.float64]],
+    master: tuple[NDArray[np.float32] | Scaled, NDArray[np.float64]],
     blocks_to: Path | None,
 ) -> Encoded:
     """Measure a decoded chapter: loudness, true peak and its offset.
@@ -131,7 +132,7 @@ def verify(
 def decoded_peak(
     decoded: NDArray[np.float32],
     offset: int,
-    master: NDArray[np.float32],
+    master: NDArray[np.float32] | Scaled,
     bounds: NDArray[np.float64],
 ) -> float:
     """Return the decoded file's true peak in dBTP: exact where it nears the limit.
@@ -142,15 +143,21 @@ def decoded_peak(
     aligned by *offset*). Only hops whose bound is over the limit are oversampled
     (a whole pass per codec cost more than all the rest of the measuring). So
     the answer is exact when the file is over the limit, and otherwise a bound
-    under it: all the re-mastering decision needs.
+    under it: all the re-mastering decision needs. A `Scaled` master is
+    subtracted a block at a time (no scaled copy of the chapter).
     """
+    length = len(master.samples if isinstance(master, Scaled) else master)
     first = -(-max(0, offset) // HOP) * HOP  # master sample 0, on a hop boundary
     at = first - offset  # where the decoded file starts on that timeline
-    end = max(at + len(decoded), first + len(master))
+    end = max(at + len(decoded), first + length)
     count = -(-end // HOP)
     error = np.zeros(count * HOP, dtype=np.float32)
     error[at : at + len(decoded)] = decoded
-    error[first : first + len(master)] -= master
+    if isinstance(master, Scaled):
+        for start, block in master.blocks():
+            error[first + start : first + start + len(block)] -= block
+    else:
+        error[first : first + length] -= master
     near = neighbours_max(np.abs(error, out=error).reshape(count, HOP).max(axis=1))
     del error
     peaks = np.zeros(count, dtype=np.float64)
