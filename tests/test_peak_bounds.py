@@ -17,8 +17,14 @@ from scipy.io import wavfile
 
 from editions import programs
 from editions.audio import encode
-from editions.audio.levels import HOP, RATE, master
-from editions.audio.measure import MAX_TRUE_PEAK, decode, hop_peaks, true_peak_db
+from editions.audio.levels import HOP, RATE, master, neighbours_max
+from editions.audio.measure import (
+    MAX_TRUE_PEAK,
+    decode,
+    hop_peaks,
+    oversampling_gain,
+    true_peak_db,
+)
 from editions.audio.verify import PEAK_MARGIN, decode_all, decoded_peak
 
 LIMIT = MAX_TRUE_PEAK - PEAK_MARGIN
@@ -120,3 +126,78 @@ def test_a_master_scaled_block_by_block_is_the_whole_scaled(
     assert decoded_peak(decoded, offset, scaled, bounds) == decoded_peak(
         decoded, offset, whole, bounds
     )
+
+
+def _whole_pass_peak(
+    decoded: np.ndarray, offset: int, master_: np.ndarray, bounds: np.ndarray
+) -> float:
+    """The decoded peak from whole-chapter arrays: what the blocks must equal."""
+    first = -(-max(0, offset) // HOP) * HOP
+    at = first - offset
+    count = -(-max(at + len(decoded), first + len(master_)) // HOP)
+    error = np.zeros(count * HOP, dtype=np.float32)
+    error[at : at + len(decoded)] = decoded
+    error[first : first + len(master_)] -= master_
+    near = neighbours_max(np.abs(error).reshape(count, HOP).max(axis=1))
+    peaks = np.zeros(count, dtype=np.float64)
+    peaks[first // HOP : first // HOP + len(bounds)] = bounds
+    bound = peaks * (1 + 1e-6) + oversampling_gain() * near * (1 + 1e-5)
+    over = bound > 10 ** (LIMIT / 20)
+    timeline = np.zeros(count * HOP, dtype=np.float32)
+    timeline[at : at + len(decoded)] = decoded
+    bound[over] = hop_peaks(timeline, HOP, only=over)[over]
+    return float(20 * np.log10(bound.max()))
+
+
+@pytest.mark.parametrize("offset", [1105, 0, -300])
+def test_the_decoded_peak_taken_in_blocks_is_the_whole_pass(
+    offset: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22: the codec error and the oversampled hops, a block at a time."""
+    from editions.audio import verify
+
+    monkeypatch.setattr(verify, "_ERROR_BLOCK", HOP * 97)  # many short blocks
+    mastered = master(_speech_like(), -18.0, -4.5)
+    samples, bounds = mastered.samples, mastered.peak_bounds
+    noise = np.random.default_rng(3).standard_normal(len(samples) + 2000) * 1e-3
+    delayed = np.concatenate([np.zeros(max(0, offset), np.float32), samples])
+    found = []
+    for db in (0.0, 3.0):  # under the limit, and over it (hops oversampled)
+        gain = np.float32(10 ** (db / 20))
+        decoded = (delayed * gain + noise[: len(delayed)]).astype(np.float32)
+        whole = _whole_pass_peak(decoded, offset, samples * gain, bounds * gain)
+        scaled = encode.Scaled(samples, gain)
+        assert decoded_peak(decoded, offset, scaled, bounds * gain) == whole
+        assert decoded_peak(decoded, offset, samples * gain, bounds * gain) == whole
+        found.append(whole)
+    assert found[1] > LIMIT  # the exact, oversampled path was taken
+
+
+@pytest.mark.parametrize("at", [0, 17, 300])
+def test_hops_oversampled_block_by_block_are_those_of_one_timeline(
+    at: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from editions.audio import verify
+
+    monkeypatch.setattr(verify, "_ERROR_BLOCK", HOP * 97)
+    decoded = _speech_like(2.0)
+    count = -(-(at + len(decoded)) // HOP) + 3
+    over = np.random.default_rng(11).random(count) < 0.3
+    timeline = np.zeros(count * HOP, dtype=np.float32)
+    timeline[at : at + len(decoded)] = decoded
+    expected = hop_peaks(timeline, HOP, only=over)[over]
+    got = verify._timeline_peaks(decoded, at, over)[over]
+    assert expected.max() > 0 and np.array_equal(got, expected)
+
+
+def test_each_hops_largest_sample_taken_in_blocks_is_exact() -> None:
+    from editions.audio import levels
+
+    speech = np.random.default_rng(2).standard_normal(2 * levels._BLOCK + 1001)
+    speech = speech.astype(np.float32)  # three blocks, and a part hop at the end
+    whole = len(speech) // HOP
+    largest = levels._largest(speech)
+    assert len(largest) == whole + 1
+    expected = np.abs(speech[: whole * HOP]).reshape(whole, HOP).max(axis=1)
+    assert np.array_equal(largest[:whole], expected)
+    assert largest[-1] == np.abs(speech[whole * HOP :]).max()

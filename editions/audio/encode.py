@@ -78,10 +78,14 @@ class Scaled:
     samples: NDArray[np.float32]
     gain: np.float32
 
+    def part(self, start: int, stop: int) -> NDArray[np.float32]:
+        """Return samples *start* to *stop*, scaled."""
+        return self.samples[start:stop] * self.gain
+
     def blocks(self) -> Iterator[tuple[int, NDArray[np.float32]]]:
         """Yield (start, scaled block) in order."""
         for start in range(0, len(self.samples), _BLOCK):
-            yield start, self.samples[start : start + _BLOCK] * self.gain
+            yield start, self.part(start, start + _BLOCK)
 
 
 def run_all(
