@@ -201,3 +201,32 @@ def test_each_hops_largest_sample_taken_in_blocks_is_exact() -> None:
     expected = np.abs(speech[: whole * HOP]).reshape(whole, HOP).max(axis=1)
     assert np.array_equal(largest[:whole], expected)
     assert largest[-1] == np.abs(speech[whole * HOP :]).max()
+
+
+def test_a_second_encode_lays_the_chapter_out_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The layout is dropped while encoding (issue 22); a miss lays it out again."""
+    import json
+
+    from editions.audio import chapter_master
+    from editions.audio.engine import Speech
+
+    laid: list[int] = []
+    real_layout = chapter_master.layout
+
+    def layout(sound: chapter_master.ChapterSound) -> tuple[np.ndarray, tuple]:
+        samples, spans = real_layout(sound)
+        laid.append(len(samples))
+        return samples, spans
+
+    monkeypatch.setattr(chapter_master, "layout", layout)
+    # The MP3 is first made 2 dB too loud, so its decoded file misses −18 LUFS.
+    monkeypatch.setitem(chapter_master.CODEC_GAIN_DB, "mp3", 2.0)
+    speech = Speech(_speech_like(4.0), RATE)
+    sound = chapter_master.ChapterSound((speech, speech), (0.5,), 0.6, 2.0)
+    chapter_master._make(programs.ffmpeg_exe(), sound, tmp_path)
+    assert len(laid) == 2 and laid[0] == laid[1]
+    record = json.loads((tmp_path / "chapter.json").read_text(encoding="utf-8"))
+    assert record["length"] == laid[0]
+    assert abs(record["mp3"]["lufs"] + 18) <= chapter_master.LUFS_ACCEPT
