@@ -12,12 +12,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from scipy.io import wavfile
 
 from editions import programs
 from editions.audio import encode
-from editions.audio.levels import HOP, RATE, master
-from editions.audio.measure import MAX_TRUE_PEAK, decode, hop_peaks, true_peak_db
+from editions.audio.levels import HOP, RATE, master, neighbours_max
+from editions.audio.measure import (
+    MAX_TRUE_PEAK,
+    decode,
+    hop_peaks,
+    oversampling_gain,
+    true_peak_db,
+)
 from editions.audio.verify import PEAK_MARGIN, decode_all, decoded_peak
 
 LIMIT = MAX_TRUE_PEAK - PEAK_MARGIN
@@ -92,3 +99,134 @@ def test_encoders_read_the_master_from_a_pipe_as_from_a_wav(tmp_path: Path) -> N
     for codec in ("mp3", "aac"):
         alone, _ = decode(files[f"b.{codec}"], RATE)
         assert np.array_equal(decoded[codec], alone)
+
+
+def test_a_master_scaled_block_by_block_is_the_whole_scaled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22: no scaled copy of a chapter per codec, the same bytes encoded."""
+    monkeypatch.setattr(encode, "_BLOCK", 10_000)  # many blocks, and a short last
+    mastered = master(_speech_like(2.0), -18.0, -4.5)
+    gain = np.float32(10 ** (0.265 / 20))
+    whole = mastered.samples * gain
+    scaled = encode.Scaled(mastered.samples, gain)
+    blocks = list(scaled.blocks())
+    assert len(blocks) > 2 and len(blocks[-1][1]) < 10_000
+    assert [start for start, _ in blocks] == list(range(0, len(whole), 10_000))
+    assert np.array_equal(np.concatenate([b for _, b in blocks]), whole)
+    ffmpeg = programs.ffmpeg_exe()
+    files = [tmp_path / "whole.mp3", tmp_path / "blocks.mp3"]
+    encode.run_all(
+        [encode.mp3_command(ffmpeg, None, f) for f in files], [whole, scaled]
+    )
+    assert files[0].read_bytes() == files[1].read_bytes()
+    decoded = decode_all(ffmpeg, {"mp3": files[1]})["mp3"]
+    offset = 1105  # LAME's delay, as `verify.find` finds it
+    bounds = mastered.peak_bounds * float(gain)
+    assert decoded_peak(decoded, offset, scaled, bounds) == decoded_peak(
+        decoded, offset, whole, bounds
+    )
+
+
+def _whole_pass_peak(
+    decoded: np.ndarray, offset: int, master_: np.ndarray, bounds: np.ndarray
+) -> float:
+    """The decoded peak from whole-chapter arrays: what the blocks must equal."""
+    first = -(-max(0, offset) // HOP) * HOP
+    at = first - offset
+    count = -(-max(at + len(decoded), first + len(master_)) // HOP)
+    error = np.zeros(count * HOP, dtype=np.float32)
+    error[at : at + len(decoded)] = decoded
+    error[first : first + len(master_)] -= master_
+    near = neighbours_max(np.abs(error).reshape(count, HOP).max(axis=1))
+    peaks = np.zeros(count, dtype=np.float64)
+    peaks[first // HOP : first // HOP + len(bounds)] = bounds
+    bound = peaks * (1 + 1e-6) + oversampling_gain() * near * (1 + 1e-5)
+    over = bound > 10 ** (LIMIT / 20)
+    timeline = np.zeros(count * HOP, dtype=np.float32)
+    timeline[at : at + len(decoded)] = decoded
+    bound[over] = hop_peaks(timeline, HOP, only=over)[over]
+    return float(20 * np.log10(bound.max()))
+
+
+@pytest.mark.parametrize("offset", [1105, 0, -300])
+def test_the_decoded_peak_taken_in_blocks_is_the_whole_pass(
+    offset: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22: the codec error and the oversampled hops, a block at a time."""
+    from editions.audio import verify
+
+    monkeypatch.setattr(verify, "_ERROR_BLOCK", HOP * 97)  # many short blocks
+    mastered = master(_speech_like(), -18.0, -4.5)
+    samples, bounds = mastered.samples, mastered.peak_bounds
+    noise = np.random.default_rng(3).standard_normal(len(samples) + 2000) * 1e-3
+    delayed = np.concatenate([np.zeros(max(0, offset), np.float32), samples])
+    found = []
+    for db in (0.0, 3.0):  # under the limit, and over it (hops oversampled)
+        gain = np.float32(10 ** (db / 20))
+        decoded = (delayed * gain + noise[: len(delayed)]).astype(np.float32)
+        whole = _whole_pass_peak(decoded, offset, samples * gain, bounds * gain)
+        scaled = encode.Scaled(samples, gain)
+        assert decoded_peak(decoded, offset, scaled, bounds * gain) == whole
+        assert decoded_peak(decoded, offset, samples * gain, bounds * gain) == whole
+        found.append(whole)
+    assert found[1] > LIMIT  # the exact, oversampled path was taken
+
+
+@pytest.mark.parametrize("at", [0, 17, 300])
+def test_hops_oversampled_block_by_block_are_those_of_one_timeline(
+    at: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from editions.audio import verify
+
+    monkeypatch.setattr(verify, "_ERROR_BLOCK", HOP * 97)
+    decoded = _speech_like(2.0)
+    count = -(-(at + len(decoded)) // HOP) + 3
+    over = np.random.default_rng(11).random(count) < 0.3
+    timeline = np.zeros(count * HOP, dtype=np.float32)
+    timeline[at : at + len(decoded)] = decoded
+    expected = hop_peaks(timeline, HOP, only=over)[over]
+    got = verify._timeline_peaks(decoded, at, over)[over]
+    assert expected.max() > 0 and np.array_equal(got, expected)
+
+
+def test_each_hops_largest_sample_taken_in_blocks_is_exact() -> None:
+    from editions.audio import levels
+
+    speech = np.random.default_rng(2).standard_normal(2 * levels._BLOCK + 1001)
+    speech = speech.astype(np.float32)  # three blocks, and a part hop at the end
+    whole = len(speech) // HOP
+    largest = levels._largest(speech)
+    assert len(largest) == whole + 1
+    expected = np.abs(speech[: whole * HOP]).reshape(whole, HOP).max(axis=1)
+    assert np.array_equal(largest[:whole], expected)
+    assert largest[-1] == np.abs(speech[whole * HOP :]).max()
+
+
+def test_a_second_encode_lays_the_chapter_out_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The layout is dropped while encoding (issue 22); a miss lays it out again."""
+    import json
+
+    from editions.audio import chapter_master
+    from editions.audio.engine import Speech
+
+    laid: list[int] = []
+    real_layout = chapter_master.layout
+
+    def layout(sound: chapter_master.ChapterSound) -> tuple[np.ndarray, tuple]:
+        samples, spans = real_layout(sound)
+        laid.append(len(samples))
+        return samples, spans
+
+    monkeypatch.setattr(chapter_master, "layout", layout)
+    # The MP3 is first made 2 dB too loud, so its decoded file misses −18 LUFS.
+    monkeypatch.setitem(chapter_master.CODEC_GAIN_DB, "mp3", 2.0)
+    speech = Speech(_speech_like(4.0), RATE)
+    sound = chapter_master.ChapterSound((speech, speech), (0.5,), 0.6, 2.0)
+    chapter_master._make(programs.ffmpeg_exe(), sound, tmp_path)
+    assert len(laid) == 2 and laid[0] == laid[1]
+    record = json.loads((tmp_path / "chapter.json").read_text(encoding="utf-8"))
+    assert record["length"] == laid[0]
+    assert abs(record["mp3"]["lufs"] + 18) <= chapter_master.LUFS_ACCEPT

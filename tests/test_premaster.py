@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import FIXTURE
 
@@ -57,3 +58,61 @@ def test_chapters_are_mastered_as_their_sentences_arrive(
         chapters, tmp_path / "again", article.stem, tags, masters, masters_made
     )
     assert again.timings.read_bytes() == edition.timings.read_bytes()
+
+
+def test_a_queued_master_holds_where_the_speech_is_not_its_samples(
+    tmp_path: Path,
+) -> None:
+    """Issue 22: chapters are spoken faster than they are mastered, and a queued
+    master keeps what it was handed; samples there made memory grow with length."""
+    from concurrent.futures import Future
+
+    from editions.audio.cache import SentenceCache
+    from editions.audio.master import Chapter, Cue, chapter_sound
+    from editions.audio.stored import StoredSpeech
+
+    article, _ = source.load(FIXTURE)
+    script = build_script(article)
+    texts = [u.spoken for chapter in script for u in chapter.utterances]
+    early = Premaster(script, tmp_path / "speech", tmp_path / "masters", "x")
+    early.pool.shutdown()
+    handed: list[chapter_master.ChapterSound] = []
+
+    class Queue:
+        def submit(self, fn: object, ffmpeg: str, sound: object, *rest: object):
+            assert isinstance(sound, chapter_master.ChapterSound)
+            handed.append(sound)
+            return Future()
+
+        def shutdown(self, **_: object) -> None:
+            pass
+
+    early.pool = Queue()  # type: ignore[assignment]
+    _, made = synthesise(texts, "null", tmp_path / "speech", on_spoken=early.spoken)
+    assert made > 0 and len(handed) == len(script) > 1
+    for sound in handed:
+        assert sound.speech and all(isinstance(s, StoredSpeech) for s in sound.speech)
+    # The same chapters in memory have the same cache keys: no master is redone.
+    cache = SentenceCache(tmp_path / "speech")
+    in_memory = [
+        chapter_sound(
+            Chapter(
+                chapter.title,
+                tuple(
+                    Cue(u.sentence_id, u.display, speech, u.pause_after)
+                    for u in chapter.utterances
+                    if (speech := cache.get(("null", u.spoken))) is not None
+                ),
+            ),
+            index,
+            len(script),
+        )
+        for index, chapter in enumerate(script)
+    ]
+    assert all(
+        isinstance(s.speech[0].samples, np.ndarray) and s.speech[0].samples.size
+        for s in in_memory
+    )
+    assert sorted(s.key("salt") for s in handed) == sorted(
+        s.key("salt") for s in in_memory
+    )

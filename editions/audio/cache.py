@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from editions.audio.engine import Engine, Speech
+from editions.audio.stored import StoredSpeech
 
 DAMAGED = "AUD030"  # see docs/findings.md
 MAX_RATE = 192_000
@@ -65,6 +66,18 @@ class SentenceCache:
         if not np.isfinite(samples).all():
             return self._damaged(path, "samples that are not numbers")
         return Speech(samples, rate)
+
+    def stored(self, key_parts: Sequence[str]) -> StoredSpeech | None:
+        """Check the entry whole (`get`), then return only where it is.
+
+        What a chapter master is handed: a book's speech would not fit in memory
+        (issue 22), and samples held for a queued master are held until it runs.
+        """
+        speech = self.get(key_parts)
+        if speech is None:
+            return None
+        path = self.path(key_parts)
+        return StoredSpeech(path, speech.sample_rate, len(speech.samples))
 
     @staticmethod
     def _damaged(path: Path, why: str) -> None:

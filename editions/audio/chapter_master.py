@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from editions.audio.encode import aac_command, mp3_command, run_all
+from editions.audio.encode import Scaled, aac_command, mp3_command, run_all
 from editions.audio.engine import Speech
 from editions.audio.levels import RATE, master
 from editions.audio.measure import MAX_TRUE_PEAK, TARGET_LUFS, resample
@@ -186,18 +186,26 @@ def _make(ffmpeg: str, sound: ChapterSound, folder: Path) -> None:
     by its own miss, and a peak over the limit lowers the shared ceiling. The
     master streams to both encoders through pipes, and one ffmpeg decodes both.
     """
+    samples: NDArray[np.float32] | None
     samples, spans = layout(sound)
-    at = spans[0][0]
+    length, at = len(samples), spans[0][0]
     ceiling = FIRST_CEILING
     gains = {codec: -gain for codec, gain in CODEC_GAIN_DB.items()}
     targets = {"mp3": folder / "chapter.mp3", "aac": folder / "chapter.aac"}
     band = max(speech.sample_rate for speech in sound.speech) // 2  # speech ends
     for attempt in range(1, MAX_ENCODES + 1):
+        if samples is None:  # laid out again, the same: a rare second attempt
+            samples, _ = layout(sound)
         mastered = master(samples, TARGET_LUFS, ceiling)
-        probe = mastered.samples[at : at + min(RATE, len(samples) - at)].copy()
+        # Not kept while encoding and measuring: a worker then holds the master
+        # and one decoded file, two copies of the chapter (issue 22's 4 GB).
+        samples = None
+        probe = mastered.samples[at : at + min(RATE, length - at)].copy()
         scales = {codec: 10 ** (gains[codec] / 20) for codec in targets}
+        # Scaled a block at a time, and each file decoded and measured alone: a
+        # worker holds the chapter three times, not six (issue 22's 4 GB).
         scaled = {
-            codec: mastered.samples * np.float32(scale)
+            codec: Scaled(mastered.samples, np.float32(scale))
             for codec, scale in scales.items()
         }
         bounds = mastered.peak_bounds
@@ -207,11 +215,10 @@ def _make(ffmpeg: str, sound: ChapterSound, folder: Path) -> None:
              aac_command(ffmpeg, None, targets["aac"], band)],
             [scaled["mp3"], scaled["aac"]],
         )  # fmt: skip
-        decoded = decode_all(ffmpeg, targets)
         measured = {
             codec: verify(
                 path,
-                decoded.pop(codec),
+                decode_all(ffmpeg, {codec: path})[codec],
                 probe,
                 at,
                 (scaled[codec], bounds * scales[codec]),
@@ -225,7 +232,7 @@ def _make(ffmpeg: str, sound: ChapterSound, folder: Path) -> None:
         over = max(e.true_peak for e in measured.values()) - MAX_TRUE_PEAK + PEAK_MARGIN
         if all(abs(miss) <= aim for miss in misses.values()) and over <= 0:
             np.save(folder / "probe.npy", probe)
-            _save(folder, len(samples), spans, measured)
+            _save(folder, length, spans, measured)
             return
         for codec, miss in misses.items():
             gains[codec] -= miss

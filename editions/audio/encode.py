@@ -12,7 +12,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from editions.audio.levels import RATE
 
 MP3_BITRATE = "192k"
 AAC_BITRATE = "96k"
+_BLOCK = 1 << 20  # samples a `Scaled` makes at a time
 
 _QUIET = ["-hide_banner", "-loglevel", "error", "-y"]
 #: An encoder dies with the process that started it, even one killed by SIGKILL: an
@@ -64,9 +66,31 @@ def aac_command(
     ]  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Scaled:
+    """Samples times a gain, made a block at a time as they are used.
+
+    Each codec hears the master at its own gain; two scaled copies of a long
+    chapter cost hundreds of MB per worker (issue 22), a block costs 4 MB. Each
+    sample is the same float32 product as the whole array's would be.
+    """
+
+    samples: NDArray[np.float32]
+    gain: np.float32
+
+    def part(self, start: int, stop: int) -> NDArray[np.float32]:
+        """Return samples *start* to *stop*, scaled."""
+        return self.samples[start:stop] * self.gain
+
+    def blocks(self) -> Iterator[tuple[int, NDArray[np.float32]]]:
+        """Yield (start, scaled block) in order."""
+        for start in range(0, len(self.samples), _BLOCK):
+            yield start, self.part(start, start + _BLOCK)
+
+
 def run_all(
     commands: Sequence[list[str]],
-    inputs: Sequence[NDArray[np.float32] | None] = (),
+    inputs: Sequence[NDArray[np.float32] | Scaled | None] = (),
 ) -> None:
     """Run encoders side by side (each is one process); show the first failure.
 
@@ -109,12 +133,14 @@ def run_all(
         raise RuntimeError(failures[0])
 
 
-def _feed(proc: subprocess.Popen[bytes], samples: NDArray[np.float32]) -> None:
+def _feed(proc: subprocess.Popen[bytes], samples: NDArray[np.float32] | Scaled) -> None:
     """Write little-endian float32 samples to *proc*'s stdin, then close it."""
     assert proc.stdin is not None
-    data = np.ascontiguousarray(samples, dtype="<f4")
+    blocks = samples.blocks() if isinstance(samples, Scaled) else [(0, samples)]
     try:
-        proc.stdin.write(memoryview(data).cast("B"))
+        for _, block in blocks:
+            data = np.ascontiguousarray(block, dtype="<f4")
+            proc.stdin.write(memoryview(data).cast("B"))
     except BrokenPipeError:
         pass  # the encoder failed; its stderr says why
     finally:

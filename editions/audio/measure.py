@@ -34,6 +34,7 @@ SAMPLE_RATE = 44100
 _OVERSAMPLE = 4
 _BLOCK = 1 << 20  # samples per block: about 8 MB of float64 at a time
 _PAD = 32  # input samples either side of a block: covers the resampling filter
+PEAK_CONTEXT = _PAD  # samples either side a hop's oversampled peak depends on
 _GAP = 1024  # samples between measured hops worth oversampling through (one call)
 
 

@@ -64,7 +64,10 @@ class Premaster:
         chapter = self.script[index]
         cues = []
         for u in chapter.utterances:
-            speech = self.cache.get((key, u.spoken))
+            # Where the speech is, not its samples: a queued master holds what it
+            # is handed until a worker takes it, and chapters are spoken faster
+            # than they are mastered (issue 22: memory grew with the book).
+            speech = self.cache.stored((key, u.spoken))
             if speech is None:  # unreadable entry: `master` will make it later
                 return
             cues.append(Cue(u.sentence_id, u.display, speech, u.pause_after))

@@ -21,7 +21,6 @@ from pathlib import Path
 
 from editions.audio.cache import SentenceCache
 from editions.audio.engine import Engine, Speech
-from editions.audio.stored import StoredSpeech
 from editions.model import LexiconEntry
 from editions.process_role import name_this_process
 
@@ -113,7 +112,7 @@ def synthesise(
     # Read, not just seen: a damaged entry is synthesised again. Only where each
     # entry is stays in memory, until mastering reads its chapter (a book would not
     # fit: 33 hours of float32 is 10 GB).
-    cached = {t: _stored(cache, (key, t)) for t in distinct}
+    cached = {t: cache.stored((key, t)) for t in distinct}
     speech: dict[str, Speech] = {t: s for t, s in cached.items() if s is not None}  # type: ignore[misc]
     missing = [t for t in distinct if t not in speech]
     done = len(distinct) - len(missing)
@@ -167,16 +166,8 @@ def synthesise(
             raise
         pool.shutdown(wait=True)
     for text in missing:
-        found = _stored(cache, (key, text))
+        found = cache.stored((key, text))
         if found is None:
             raise RuntimeError(f"speech cache entry vanished for: {text[:60]}")
         speech[text] = found  # type: ignore[assignment]  # reads as a Speech
     return speech, len(missing)
-
-
-def _stored(cache: SentenceCache, key_parts: tuple[str, str]) -> StoredSpeech | None:
-    """Check the entry whole (`SentenceCache.get`), then keep only where it is."""
-    speech = cache.get(key_parts)
-    if speech is None:
-        return None
-    return StoredSpeech(cache.path(key_parts), speech.sample_rate, len(speech.samples))

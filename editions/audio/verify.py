@@ -19,9 +19,11 @@ import numpy as np
 from mutagen.mp3 import MP3
 from numpy.typing import NDArray
 
+from editions.audio.encode import Scaled
 from editions.audio.levels import HOP, RATE, neighbours_max
 from editions.audio.measure import (
     MAX_TRUE_PEAK,
+    PEAK_CONTEXT,
     gated_loudness,
     header_seconds,
     hop_peaks,
@@ -32,6 +34,7 @@ from editions.audio.measure import (
 
 PEAK_MARGIN = 0.1  # dB each decoded file must stay under the −3 dBTP limit
 MP3_FRAME = 1152  # samples per MPEG-1 Layer III frame
+_ERROR_BLOCK = HOP * 24_000  # samples of codec error measured at a time (4 MB)
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def verify(
     decoded: NDArray[np.float32],
     probe: NDArray[np.float32],
     at: int,
-    master: tuple[NDArray[np.float32], NDArray[np.float64]],
+    master: tuple[NDArray[np.float32] | Scaled, NDArray[np.float64]],
     blocks_to: Path | None,
 ) -> Encoded:
     """Measure a decoded chapter: loudness, true peak and its offset.
@@ -130,7 +133,7 @@ def verify(
 def decoded_peak(
     decoded: NDArray[np.float32],
     offset: int,
-    master: NDArray[np.float32],
+    master: NDArray[np.float32] | Scaled,
     bounds: NDArray[np.float64],
 ) -> float:
     """Return the decoded file's true peak in dBTP: exact where it nears the limit.
@@ -141,27 +144,65 @@ def decoded_peak(
     aligned by *offset*). Only hops whose bound is over the limit are oversampled
     (a whole pass per codec cost more than all the rest of the measuring). So
     the answer is exact when the file is over the limit, and otherwise a bound
-    under it: all the re-mastering decision needs.
+    under it: all the re-mastering decision needs. The codec's error is taken a
+    block of hops at a time: no whole-chapter copy (issue 22's 4 GB).
     """
+    length = len(master.samples if isinstance(master, Scaled) else master)
     first = -(-max(0, offset) // HOP) * HOP  # master sample 0, on a hop boundary
     at = first - offset  # where the decoded file starts on that timeline
-    end = max(at + len(decoded), first + len(master))
+    end = max(at + len(decoded), first + length)
     count = -(-end // HOP)
-    error = np.zeros(count * HOP, dtype=np.float32)
-    error[at : at + len(decoded)] = decoded
-    error[first : first + len(master)] -= master
-    near = neighbours_max(np.abs(error, out=error).reshape(count, HOP).max(axis=1))
-    del error
+    largest = np.empty(count, dtype=np.float32)  # each hop's largest |error|
+    for lo in range(0, count * HOP, _ERROR_BLOCK):
+        hi = min(count * HOP, lo + _ERROR_BLOCK)
+        error = np.zeros(hi - lo, dtype=np.float32)
+        a, b = max(lo, at), min(hi, at + len(decoded))
+        if a < b:
+            error[a - lo : b - lo] = decoded[a - at : b - at]
+        a, b = max(lo, first), min(hi, first + length)
+        if a < b:
+            error[a - lo : b - lo] -= (
+                master.part(a - first, b - first)
+                if isinstance(master, Scaled)
+                else master[a - first : b - first]
+            )
+        largest[lo // HOP : hi // HOP] = np.abs(error).reshape(-1, HOP).max(axis=1)
+    near = neighbours_max(largest)  # type: ignore[arg-type]
     peaks = np.zeros(count, dtype=np.float64)
     peaks[first // HOP : first // HOP + len(bounds)] = bounds
     bound = peaks * (1 + 1e-6) + oversampling_gain() * near * (1 + 1e-5)
     over = bound > 10 ** ((MAX_TRUE_PEAK - PEAK_MARGIN) / 20)
     if over.any():
-        timeline = np.zeros(count * HOP, dtype=np.float32)
-        timeline[at : at + len(decoded)] = decoded
-        bound[over] = hop_peaks(timeline, HOP, only=over)[over]
+        bound[over] = _timeline_peaks(decoded, at, over)[over]
     peak = float(bound.max())
     return float(20 * np.log10(peak)) if peak > 0 else float("-inf")
+
+
+def _timeline_peaks(
+    decoded: NDArray[np.float32], at: int, over: NDArray[np.bool_]
+) -> NDArray[np.float32]:
+    """Return `hop_peaks` of the flagged hops of *decoded* placed at *at* on a
+    timeline of `len(over)` hops, a block at a time (no copy of the chapter).
+
+    Each block is laid out with the resampler's context either side, so its peaks
+    are the numbers one pass over the whole timeline gives (`hop_peaks`).
+    """
+    count = len(over)
+    peaks = np.zeros(count, dtype=np.float32)
+    step, margin = _ERROR_BLOCK // HOP, -(-PEAK_CONTEXT // HOP)
+    for h0 in range(0, count, step):
+        h1 = min(count, h0 + step)
+        if not over[h0:h1].any():
+            continue
+        g0, g1 = max(0, h0 - margin), min(count, h1 + margin)
+        local = np.zeros((g1 - g0) * HOP, dtype=np.float32)
+        a, b = max(g0 * HOP, at), min(g1 * HOP, at + len(decoded))
+        if a < b:
+            local[a - g0 * HOP : b - g0 * HOP] = decoded[a - at : b - at]
+        flags = np.zeros(g1 - g0, dtype=bool)
+        flags[h0 - g0 : h1 - g0] = over[h0:h1]
+        peaks[h0:h1] = hop_peaks(local, HOP, only=flags)[h0 - g0 : h1 - g0]
+    return peaks
 
 
 def _coded_samples(path: Path, decoded: int) -> int:
