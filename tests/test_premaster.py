@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import FIXTURE
 
-from editions.audio import chapter_master
+from editions.audio import chapter_master, premaster
 from editions.audio.master import Tags, master
 from editions.audio.premaster import Premaster
 from editions.audio.render import spoken_chapters
@@ -116,3 +116,48 @@ def test_a_queued_master_holds_where_the_speech_is_not_its_samples(
     assert sorted(s.key("salt") for s in handed) == sorted(
         s.key("salt") for s in in_memory
     )
+
+
+def test_a_chapter_with_new_speech_is_mastered_before_those_already_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit: the chapter that changed starts at once, not after every chapter
+    whose master only has to be found in the cache."""
+    from concurrent.futures import Future
+
+    article, _ = source.load(FIXTURE)
+    script = build_script(article)
+    assert len(script) > 2
+    edited = len(script) // 2
+    texts = [u.spoken for chapter in script for u in chapter.utterances]
+    new = {u.spoken for u in script[edited].utterances}
+    synthesise([t for t in texts if t not in new], "null", tmp_path / "speech")
+    early = Premaster(script, tmp_path / "speech", tmp_path / "masters", "x")
+    early.pool.shutdown()
+    order: list[int] = []
+
+    class Queue:
+        def submit(self, fn: object, ffmpeg: str, sound: object, *rest: object):
+            index = next(n for n, s in enumerate(script) if s.title == titles[sound])
+            order.append(index)
+            done: Future[object] = Future()
+            done.set_result(None)
+            return done
+
+        def shutdown(self, **_: object) -> None:
+            pass
+
+    titles: dict[object, str] = {}
+    original = premaster.chapter_sound
+
+    def remember(chapter, index, count):  # type: ignore[no-untyped-def]
+        sound = original(chapter, index, count)
+        titles[sound] = chapter.title
+        return sound
+
+    early.pool = Queue()  # type: ignore[assignment]
+    monkeypatch.setattr(premaster, "chapter_sound", remember)
+    synthesise(texts, "null", tmp_path / "speech", on_spoken=early.spoken)
+    early.finish()
+    assert order[0] == edited
+    assert sorted(order) == list(range(len(script)))

@@ -12,14 +12,17 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from editions.audio.cache import SentenceCache
-from editions.audio.chapter_master import ChapterMaster, chapter_master
+from editions.audio.chapter_master import ChapterMaster, ChapterSound, chapter_master
+from editions.audio.engine import Speech
 from editions.audio.master import Chapter, Cue, chapter_salt, chapter_sound
 from editions.audio.script import ScriptChapter
+from editions.audio.stored import StoredSpeech
 from editions.process_role import name_this_process
 from editions.programs import ffmpeg_exe
 
@@ -43,6 +46,11 @@ class Premaster:
             {u.spoken for u in chapter.utterances} for chapter in self.script
         ]
         self.jobs: dict[int, Future[ChapterMaster]] = {}
+        #: Chapters whose every sentence was cached before this build: most
+        #: likely their masters are too, so they wait behind a chapter with new
+        #: speech (an edit's), which then starts at once instead of last.
+        self.deferred: list[tuple[int, ChapterSound]] = []
+        self.started = time.time()
         workers = max(1, (os.cpu_count() or 1))
         context = multiprocessing.get_context("fork")  # as `master` does
         self.pool = ProcessPoolExecutor(
@@ -74,9 +82,30 @@ class Premaster:
         sound = chapter_sound(
             Chapter(chapter.title, tuple(cues)), index, len(self.script)
         )
+        if not any(self._new(speech) for speech in sound.speech):
+            self.deferred.append((index, sound))
+            return
+        self._submit(index, sound)
+        self._submit_deferred()
+
+    def _new(self, speech: Speech) -> bool:
+        """Say whether *speech* was put in the cache during this build."""
+        if not isinstance(speech, StoredSpeech):
+            return True
+        try:
+            return speech.path.stat().st_mtime >= self.started
+        except OSError:
+            return True
+
+    def _submit(self, index: int, sound: ChapterSound) -> None:
         self.jobs[index] = self.pool.submit(
             chapter_master, self.ffmpeg, sound, self.masters, self.stem, self.salt
         )
+
+    def _submit_deferred(self) -> None:
+        for index, sound in self.deferred:
+            self._submit(index, sound)
+        self.deferred.clear()
 
     def finish(self) -> dict[int, ChapterMaster]:
         """Wait for every started master and return them by chapter index.
@@ -85,6 +114,7 @@ class Premaster:
         read and hash every sentence of the book a second time.
         """
         try:
+            self._submit_deferred()
             return {index: job.result() for index, job in self.jobs.items()}
         finally:
             self.pool.shutdown(wait=True, cancel_futures=True)
