@@ -231,7 +231,18 @@ class _Build:
         self._parts: dict[str, dict[str, str]] = {}  # keys of the stale editions
 
     def run(self, plan: list[str]) -> BuildReport:
+        from editions.audio import premaster  # not for a no-op: only here
+
         started = time.perf_counter()
+        options = self.options
+        if "audio" in plan and options.tts != "gtts" and not options.scheduler:
+            premaster.warm_up()  # mastering workers load their libraries meanwhile
+        try:
+            return self._run(plan, started)
+        finally:
+            premaster.cool_down()
+
+    def _run(self, plan: list[str], started: float) -> BuildReport:
         before = state.sha256_file(self.path)
         self.article, warnings = load(self.path, self.options)
         _preflight(self.article, plan, self.options)

@@ -51,14 +51,7 @@ class Premaster:
         #: speech (an edit's), which then starts at once instead of last.
         self.deferred: list[tuple[int, ChapterSound]] = []
         self.started = time.time()
-        workers = max(1, (os.cpu_count() or 1))
-        context = multiprocessing.get_context("fork")  # as `master` does
-        self.pool = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=load_dsp
-        )
-        # Start the workers now: they load the DSP libraries while this process
-        # loads the voice and speaks (a fork pool starts every worker at once).
-        self.pool.submit(int)
+        self.pool = _take_pool()
 
     def spoken(self, text: str, key: str) -> None:
         """Note one sentence is ready; start every chapter it completes."""
@@ -122,6 +115,46 @@ class Premaster:
     def cancel(self) -> None:
         """Stop what has not started (synthesis failed)."""
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: Mastering workers started before the article is loaded (`warm_up`): they fork
+#: from a small process and load the DSP libraries while the build loads the
+#: article and speaks, and the next `Premaster` takes them.
+_warm: ProcessPoolExecutor | None = None
+
+
+def warm_up() -> None:
+    """Start the mastering workers now, for the audio edition to take later."""
+    global _warm
+    if _warm is None:
+        _warm = _started_pool()
+
+
+def cool_down() -> None:
+    """Stop warmed workers that no `Premaster` took (the audio was not rebuilt)."""
+    global _warm
+    pool, _warm = _warm, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _take_pool() -> ProcessPoolExecutor:
+    global _warm
+    pool, _warm = _warm, None
+    return pool or _started_pool()
+
+
+def _started_pool() -> ProcessPoolExecutor:
+    """Return a pool of one mastering worker per core, every worker started.
+
+    Fork, as `master` does; a fork pool starts every worker on its first task, and
+    each loads the DSP libraries (`load_dsp`) before it takes any chapter.
+    """
+    workers = max(1, (os.cpu_count() or 1))
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=load_dsp)
+    pool.submit(int)
+    return pool
 
 
 def load_dsp() -> None:
