@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -93,8 +94,15 @@ def test_measure_sees_a_child_s_memory_and_a_failure(tmp_path: Path) -> None:
         "import time; end = time.process_time() + 0.6\n"
         "while time.process_time() < end: pass"
     )
-    roles = measuring.measure([[sys.executable, "-c", busy]]).sampler.roles()
+    stranger = subprocess.Popen(  # the caller's own child, not the command's
+        [sys.executable, "-c", busy.replace("'pdf'", "'stranger'")]
+    )
+    try:
+        roles = measuring.measure([[sys.executable, "-c", busy]]).sampler.roles()
+    finally:
+        stranger.wait()
     assert roles.get("pdf", 0) >= 0.4, roles  # a worker named by its role
+    assert "stranger" not in roles
     for command, role in (
         ("ffmpeg -f f32le -i pipe:0 -c:a libmp3lame -b:a 192k x.mp3", "mp3 encode"),
         ("ffmpeg -f f32le -i pipe:0 -c:a aac -b:a 96k -f adts x.aac", "aac encode"),

@@ -6,7 +6,6 @@ Every benchmark step (`editions.bench.run`, `editions.bench.tools`) is one call 
 
 from __future__ import annotations
 
-import os
 import resource
 import shlex
 import subprocess
@@ -55,7 +54,6 @@ def measure(
 ) -> Measured:
     """Run *commands* side by side; measure until the last one ends."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    sampler = TreeSampler(os.getpid(), interval=0.1, include_root=False)
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as log:
         started = time.perf_counter()
         processes = [
@@ -64,7 +62,9 @@ def measure(
             )
             for c in commands
         ]
-        sampler.start()
+        # Only what these commands start: a caller's other children (a test
+        # session's browser) are not theirs.
+        sampler = TreeSampler([p.pid for p in processes], interval=0.1).start()
         codes = [p.wait() for p in processes]
         seconds = time.perf_counter() - started
         sampler.stop()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,10 +89,14 @@ class TreeSampler:
     """Sample a process tree in a background thread until `stop()`."""
 
     def __init__(
-        self, root: int, interval: float = 0.1, include_root: bool = True
+        self,
+        root: int | Sequence[int],
+        interval: float = 0.1,
+        include_root: bool = True,
     ) -> None:
-        """Watch *root*'s descendants, and *root* itself unless told not to."""
-        self.root = root
+        """Watch *root*'s descendants (each root's, given several), and the roots
+        themselves unless told not to."""
+        self.roots = (root,) if isinstance(root, int) else tuple(root)
         self.include_root = include_root
         self.interval = interval
         self.samples: list[Sample] = []
@@ -118,7 +123,11 @@ class TreeSampler:
 
     def sample(self) -> None:
         """Take one sample now."""
-        members = tree(self.root, self.include_root)
+        members = {
+            pid: found
+            for root in self.roots
+            for pid, found in tree(root, self.include_root).items()
+        }
         if not members:
             return
         pss = 0
@@ -144,7 +153,7 @@ class TreeSampler:
         known = self.own.get(key)
         # Read each time: a fork names itself just after it starts, and a
         # process found ended keeps the role it was last seen in.
-        role = _role(pid, pid == self.root)
+        role = _role(pid, pid in self.roots)
         if role == "ended" and known:
             role = known[0]
         self.own[key] = (role, (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
