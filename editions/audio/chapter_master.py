@@ -184,7 +184,8 @@ def _make(ffmpeg: str, sound: ChapterSound, folder: Path) -> None:
     Encoding shifts loudness and raises peaks, so the master aims to land the
     *decoded* files on −18 LUFS and under −3 dBTP: each codec's gain is corrected
     by its own miss, and a peak over the limit lowers the shared ceiling. The
-    master streams to both encoders through pipes, and one ffmpeg decodes both.
+    master streams to both encoders through pipes; each file is then decoded and
+    measured on its own, so a worker holds at most one decoded copy.
     """
     samples: NDArray[np.float32] | None
     samples, spans = layout(sound)
