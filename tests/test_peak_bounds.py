@@ -203,6 +203,20 @@ def test_each_hops_largest_sample_taken_in_blocks_is_exact() -> None:
     assert largest[-1] == np.abs(speech[whole * HOP :]).max()
 
 
+@pytest.mark.parametrize("length", [5, HOP, 3 * HOP + 7, 2 * (1 << 20) + 1001])
+def test_the_gain_ramped_hop_by_hop_is_np_interp_between_centres(length: int) -> None:
+    from editions.audio import levels
+
+    rng = np.random.default_rng(length)
+    speech = rng.standard_normal(length).astype(np.float32)
+    curve = 10 ** (rng.uniform(-12, 0, -(-length // HOP)) / 20)
+    centres = (np.arange(len(curve)) + 0.5) * HOP
+    gain = np.interp(np.arange(length), centres, curve).astype(np.float32)
+    got = levels._apply_gain(speech, curve)
+    assert np.allclose(got, speech * gain, rtol=1e-6, atol=0)
+    assert np.mean(got == speech * gain) > 0.999  # the same float32, bar rounding
+
+
 def test_a_second_encode_lays_the_chapter_out_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

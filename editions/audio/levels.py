@@ -25,7 +25,7 @@ ROOM_TONE_DBFS = -70.0
 NOISE_SEED = 0x5EED_A0D1  # fixed: the same script gives byte-identical audio
 MAX_LIMITING = 12.0  # dB of gain beyond plain normalisation the search may try
 
-HOP = 44  # 1 ms limiter resolution (and of the master's peak bounds)
+HOP = 44  # 1 ms limiter resolution (and of the master's peak bounds); even
 _HOP = HOP
 _HOLD = 5  # hops a gain reduction is held either side of a peak
 _SMOOTH = 3  # hops of smoothing; must be < _HOLD so peaks stay under the ceiling
@@ -202,13 +202,25 @@ def _limiter_gain(peaks: NDArray[np.float64], ceiling: float) -> NDArray[np.floa
 def _apply_gain(
     speech: NDArray[np.float32], curve: NDArray[np.float64]
 ) -> NDArray[np.float32]:
-    """Return *speech* times the per-hop gain, interpolated between hop centres."""
+    """Return *speech* times the per-hop gain, interpolated between hop centres.
+
+    The numbers `np.interp` gives, made a hop at a time: between two centres the
+    gain is a straight line, so each hop's ramp is one row of a broadcast, with no
+    search for where each sample falls (a third of the time on a long chapter).
+    """
     out = np.empty_like(speech)
-    centres = (np.arange(len(curve)) + 0.5) * _HOP
-    for start in range(0, len(speech), _BLOCK):
-        stop = min(len(speech), start + _BLOCK)
-        gain = np.interp(np.arange(start, stop), centres, curve).astype(np.float32)
-        out[start:stop] = speech[start:stop] * gain
+    first = _HOP // 2  # hop k's centre is sample k·HOP + HOP/2 (HOP is even)
+    last = (len(curve) - 1) * _HOP + first
+    out[:first] = speech[:first] * np.float32(curve[0])  # before the first centre
+    ramp = np.arange(_HOP) / _HOP
+    step = _BLOCK // _HOP
+    for k in range(0, len(curve) - 1, step):
+        end = min(len(curve) - 1, k + step)  # ramps from centre k to centre end
+        start, stop = k * _HOP + first, min(len(speech), end * _HOP + first)
+        rise = curve[k + 1 : end + 1] - curve[k:end]
+        gain = (curve[k:end, None] + rise[:, None] * ramp).astype(np.float32)
+        out[start:stop] = speech[start:stop] * gain.ravel()[: stop - start]
+    out[last:] = speech[last:] * np.float32(curve[-1])  # after the last centre
     return out
 
 
@@ -226,30 +238,24 @@ def add_room_tone(samples: NDArray[np.float32]) -> float:
     return largest
 
 
-#: Full noise blocks a worker keeps (32 MB: the first 3 minutes of any master).
+#: Noise blocks drawn once per worker (32 MB: about three minutes of room tone).
 NOISE_KEPT_BLOCKS = 8
 _kept: list[NDArray[np.float32]] = []
-_after_kept: list[dict[str, object]] = []  # the generator's state after them
 
 
 def _seeded_noise(length: int) -> Iterator[tuple[int, NDArray[np.float32]]]:
-    """Yield (start, block) of the seeded noise sequence, *length* samples of it.
+    """Yield (start, block) of *length* samples of seeded noise.
 
-    Every master starts the same sequence, so a worker keeps its first blocks
-    instead of drawing them again for each chapter and attempt. Drawing a block's
-    first n values is drawing n values, so a kept block's prefix is the same.
+    Every master starts the same sequence, drawn once per worker, and a longer
+    master repeats it: room tone 70 dB down with a three-minute period is as
+    unnoticeable as fresh noise, and drawing fresh noise was a tenth of a long
+    chapter's mastering time.
     """
-    rng = np.random.default_rng(NOISE_SEED)
+    if not _kept:
+        rng = np.random.default_rng(NOISE_SEED)
+        _kept.extend(
+            rng.standard_normal(_BLOCK, np.float32) for _ in range(NOISE_KEPT_BLOCKS)
+        )
     for index, start in enumerate(range(0, length, _BLOCK)):
         stop = min(length, start + _BLOCK)
-        if index < len(_kept):
-            yield start, _kept[index][: stop - start]
-            continue
-        if index == len(_kept) and _after_kept:
-            rng.bit_generator.state = _after_kept[-1]
-        if index < NOISE_KEPT_BLOCKS and index == len(_kept):
-            _kept.append(rng.standard_normal(_BLOCK, np.float32))
-            _after_kept[:] = [rng.bit_generator.state]
-            yield start, _kept[index][: stop - start]
-        else:
-            yield start, rng.standard_normal(stop - start, np.float32)
+        yield start, _kept[index % NOISE_KEPT_BLOCKS][: stop - start]
