@@ -4,7 +4,8 @@ MP3 and the M4B, joined from the chapter masters without encoding them again."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from mutagen.mp3 import MP3
 
 from editions.audio.chapter_master import LUFS_ACCEPT, PEAK_MARGIN, ChapterMaster
 from editions.audio.chapters import FileTags, ffmetadata, iso639_2, write_id3
-from editions.audio.encode import join_aac, join_mp3, mux_m4b
+from editions.audio.encode import in_background, join_aac, join_mp3, m4b_command
 from editions.audio.measure import MAX_TRUE_PEAK, TARGET_LUFS, gated_loudness
 from editions.audio.parts import merge_marks
 from editions.audio.timeline import marks_of
@@ -98,7 +99,8 @@ def check_join(joined: Path, coded: int, name: str) -> None:
         raise RuntimeError(f"{name}: joining the chapters lost or added frames")
 
 
-def m4b_file(
+@contextmanager
+def m4b_beside(
     ffmpeg: str,
     chapters: Sequence[Chapter],
     masters: Sequence[ChapterMaster],
@@ -107,11 +109,13 @@ def m4b_file(
     target: Path,
     tags: Tags,
     tmp: Path,
-) -> Path:
+) -> Iterator[Path]:
     """Join the chapters' AAC into an M4B whose chapter marks match the MP3's.
 
-    The AAC joins fall a few milliseconds apart from the MP3's, so each mark is
-    the MP3's time, kept inside the M4B's own pause before that chapter.
+    The M4B is muxed while the body runs (the MP3's joins, on the other core) and
+    is in place when the body ends. The AAC joins fall a few milliseconds apart
+    from the MP3's, so each mark is the MP3's time, kept inside the M4B's own
+    pause before that chapter.
     """
     adts = tmp / "book.aac"
     join_aac([m.aac.path for m in masters], adts)
@@ -130,6 +134,7 @@ def m4b_file(
             book_tags(tags), merge_marks(marks_of(chapters, marks, at), heading_of)
         ),
     )
+    language = iso639_2(tags.language)
     with staged(target) as scratch:
-        mux_m4b(ffmpeg, adts, metadata, iso639_2(tags.language), scratch)
-    return target
+        with in_background(m4b_command(ffmpeg, adts, metadata, language, scratch)):
+            yield target

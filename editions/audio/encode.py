@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,16 +171,43 @@ def join_aac(parts: Sequence[Path], target: Path) -> None:
             out.write(part.read_bytes())
 
 
-def mux_m4b(
+def m4b_command(
     ffmpeg: str, adts: Path, metadata: Path, language: str, target: Path
-) -> None:
+) -> list[str]:
     """Wrap joined AAC in an M4B with the tags and chapters of an FFMETADATA file."""
-    run_all([[
+    return [
         ffmpeg, *_QUIET, "-i", str(adts), "-f", "ffmetadata", "-i", str(metadata),
         "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1", "-c:a", "copy",
         "-metadata:s:a:0", f"language={language}", "-metadata", "media_type=2",
         "-movflags", "+faststart", "-f", "ipod", str(target),
-    ]])  # fmt: skip
+    ]  # fmt: skip
+
+
+@contextmanager
+def in_background(command: list[str]) -> Iterator[None]:
+    """Run *command* while the body runs, then wait for it and show its failure.
+
+    The book's M4B is muxed on one core while the MP3 is joined on the other. If
+    the body fails or a signal stops the build, the command is killed at once.
+    """
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(
+            [*_DIE_WITH_BUILD, *command],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+        try:
+            yield
+            code = proc.wait()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        if code != 0:
+            errors.seek(0)
+            message = errors.read().decode(errors="replace")
+            raise RuntimeError(f"{Path(command[0]).name} failed: {message}")
 
 
 def _concat_quote(path: Path) -> str:

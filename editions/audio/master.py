@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from editions import fingerprint, progress, scratch
-from editions.audio.books import book_mp3, m4b_file, timeline
+from editions.audio.books import book_mp3, m4b_beside, timeline
 from editions.audio.chapter_master import (
     CACHE_FORMAT,
     ChapterMaster,
@@ -124,7 +124,13 @@ def master(
     groups = plan(masters, limit_samples(part_minutes))
     written = Written((), ())
     # Named after this pid, so a later build removes it if this one is killed.
-    with scratch.scratch_folder() as tmp:
+    with (
+        scratch.scratch_folder() as tmp,
+        m4b_beside(
+            ffmpeg, units, masters, heading_of, book, out_dir / f"{stem}.m4b", tags, tmp
+        ) as m4b,
+    ):
+        # While the M4B is muxed on the other core (`m4b_beside`).
         mp3: Path | None = None
         if groups:
             written = write_parts(
@@ -135,17 +141,14 @@ def master(
             mp3 = out_dir / f"{stem}.mp3"
             book_mp3(ffmpeg, units, masters, heading_of, book, mp3, tags, tmp)
             remove_stale(out_dir, stem, 0)
-        m4b = m4b_file(
-            ffmpeg, units, masters, heading_of, book, out_dir / f"{stem}.m4b", tags, tmp
+        chapter_files = tuple(
+            _chapter_file(
+                chapter, master_, heading_of[n], len(chapters), chapter_dir / name, tags
+            )
+            for n, (chapter, master_, name) in enumerate(
+                zip(units, masters, names, strict=True)
+            )
         )
-    chapter_files = tuple(
-        _chapter_file(
-            chapter, master_, heading_of[n], len(chapters), chapter_dir / name, tags
-        )
-        for n, (chapter, master_, name) in enumerate(
-            zip(units, masters, names, strict=True)
-        )
-    )
     _remove_stale(chapter_dir, names)
     prune(cache, stem, masters)
     return write_timings(
