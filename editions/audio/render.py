@@ -14,7 +14,7 @@ from pathlib import Path
 
 from editions.audio import speech_script
 from editions.audio.chapters import BookDetails
-from editions.audio.engine import Speech
+from editions.audio.engine import Speech, SpeechServiceError, SpeechServiceUnavailable
 from editions.audio.master import AudioEdition, Chapter, Cue, Tags, master
 from editions.audio.parts import PART_MINUTES
 from editions.audio.premaster import Premaster
@@ -162,11 +162,6 @@ def _speak(
     Nothing of the audio edition has been written at this point; sentences that
     were synthesised are whole cache entries, so the next run resumes from them.
     """
-    from editions.audio.gtts_engine import (
-        SpeechServiceError,
-        SpeechServiceUnavailable,
-    )
-
     try:
         return synthesise(
             texts,
