@@ -13,6 +13,7 @@ from editions.audio.master import Tags, master
 from editions.audio.premaster import Premaster
 from editions.audio.render import spoken_chapters
 from editions.audio.script import build_script
+from editions.audio.stored import StoredSpeech
 from editions.audio.synth import synthesise
 from editions.source import article as source
 
@@ -24,11 +25,11 @@ def test_chapters_are_mastered_as_their_sentences_arrive(
     script = build_script(article)
     texts = [u.spoken for chapter in script for u in chapter.utterances]
     masters = tmp_path / "masters"
-    early = Premaster(script, tmp_path / "speech", masters, article.stem)
+    early = Premaster(script, masters, article.stem)
     started: list[int] = []
 
-    def spoken(text: str, key: str) -> None:
-        early.spoken(text, key)
+    def spoken(text: str, speech: StoredSpeech) -> None:
+        early.spoken(text, speech)
         started.append(len(early.jobs))
 
     speech, made = synthesise(texts, "null", tmp_path / "speech", on_spoken=spoken)
@@ -69,12 +70,11 @@ def test_a_queued_master_holds_where_the_speech_is_not_its_samples(
 
     from editions.audio.cache import SentenceCache
     from editions.audio.master import Chapter, Cue, chapter_sound
-    from editions.audio.stored import StoredSpeech
 
     article, _ = source.load(FIXTURE)
     script = build_script(article)
     texts = [u.spoken for chapter in script for u in chapter.utterances]
-    early = Premaster(script, tmp_path / "speech", tmp_path / "masters", "x")
+    early = Premaster(script, tmp_path / "masters", "x")
     early.pool.shutdown()
     handed: list[chapter_master.ChapterSound] = []
 
@@ -132,7 +132,7 @@ def test_a_chapter_with_new_speech_is_mastered_before_those_already_cached(
     texts = [u.spoken for chapter in script for u in chapter.utterances]
     new = {u.spoken for u in script[edited].utterances}
     synthesise([t for t in texts if t not in new], "null", tmp_path / "speech")
-    early = Premaster(script, tmp_path / "speech", tmp_path / "masters", "x")
+    early = Premaster(script, tmp_path / "masters", "x")
     early.pool.shutdown()
     order: list[int] = []
 
@@ -161,3 +161,42 @@ def test_a_chapter_with_new_speech_is_mastered_before_those_already_cached(
     early.finish()
     assert order[0] == edited
     assert sorted(order) == list(range(len(script)))
+
+
+def test_each_cached_sentence_is_read_once_per_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19: the main process read and checked every sentence twice, once
+    in `synthesise` and again to hand it to its chapter's master."""
+    from collections import Counter
+
+    from editions.audio.cache import SentenceCache
+    from editions.audio.render import render
+
+    article, _ = source.load(FIXTURE)
+    texts = {u.spoken for chapter in build_script(article) for u in chapter.utterances}
+    reads: Counter[str] = Counter()
+    samples: list[Path] = []
+    get, read = SentenceCache.get, StoredSpeech.samples.fget
+    assert read is not None
+
+    def counted_get(cache: SentenceCache, key_parts: tuple[str, str]) -> object:
+        if cache.path(key_parts).exists():  # a miss reads nothing
+            reads[key_parts[1]] += 1
+        return get(cache, key_parts)
+
+    def counted_read(speech: StoredSpeech) -> object:
+        samples.append(speech.path)
+        return read(speech)
+
+    monkeypatch.setattr(SentenceCache, "get", counted_get)
+    monkeypatch.setattr(StoredSpeech, "samples", property(counted_read))
+    for build in ("cold", "warm"):  # everything spoken, then everything cached
+        reads.clear()
+        result = render(article, tmp_path / "out", "null")
+        assert result.synthesised == (len(texts) if build == "cold" else 0)
+        assert set(reads) == texts, build
+        assert set(reads.values()) == {1}, f"{build}: {reads.most_common(3)}"
+        # The samples are read by the mastering workers, never in this process.
+        assert samples == [], build
+        assert result.edition.mp3 is not None and result.edition.mp3.stat().st_size

@@ -27,7 +27,7 @@ from editions.audio.encode import Scaled, aac_command, mp3_command, run_all
 from editions.audio.engine import Speech
 from editions.audio.levels import RATE, master
 from editions.audio.measure import MAX_TRUE_PEAK, TARGET_LUFS, resample
-from editions.audio.verify import PEAK_MARGIN, Encoded, decode_all, verify
+from editions.audio.verify import PEAK_MARGIN, Encoded, decode_file, verify
 
 Spans = tuple[tuple[int, int], ...]  # (first, end) sample of each sentence
 
@@ -219,7 +219,7 @@ def _make(ffmpeg: str, sound: ChapterSound, folder: Path) -> None:
         measured = {
             codec: verify(
                 path,
-                decode_all(ffmpeg, {codec: path})[codec],
+                decode_file(ffmpeg, path),
                 probe,
                 at,
                 (scaled[codec], bounds * scales[codec]),

@@ -38,3 +38,26 @@ class Engine(Protocol):
     def speak(self, text: str) -> Speech:
         """Synthesise *text* (one sentence, already normalised for speech)."""
         ...
+
+
+#: An online engine's failures (gTTS) live here, not beside it: the build tells
+#: them from bugs on every audio build, and importing `gtts_engine` for that
+#: (requests, gtts) cost every offline build 0.06 s of main-process CPU.
+class SpeechServiceError(RuntimeError):
+    """The speech service answered, but not with audio we can use (bad request)."""
+
+
+class SpeechServiceUnavailable(SpeechServiceError):
+    """The speech service could not be reached or kept failing after every retry."""
+
+    def __init__(self, url: str, what: str, attempts: int) -> None:
+        self.url = url
+        self.what = what
+        self.attempts = attempts
+        super().__init__(
+            f"The gTTS service at {url} could not be reached: {what} "
+            f"(gave up after {attempts} attempt(s)). Sentences already synthesised "
+            "are cached, so re-running the same command resumes where it stopped. "
+            "To build without the network, use an offline voice: --tts auto "
+            "(the default, hibari) or --tts piper."
+        )

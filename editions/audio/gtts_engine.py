@@ -27,7 +27,11 @@ import requests
 from gtts import gTTS
 from gtts.lang import tts_langs
 
-from editions.audio.engine import Speech
+from editions.audio.engine import (  # the service's errors: see `engine`
+    Speech,
+    SpeechServiceError,
+    SpeechServiceUnavailable,
+)
 from editions.programs import ffmpeg_exe
 
 #: Environment variable that points the engine at another endpoint (a stand-in).
@@ -45,26 +49,6 @@ BACKOFF = 1.0
 TIMEOUT = 10.0
 
 _AUDIO_RE = re.compile(r'jQ1olc","\[\\"(.*)\\"]')
-
-
-class SpeechServiceError(RuntimeError):
-    """The speech service answered, but not with audio we can use (bad request)."""
-
-
-class SpeechServiceUnavailable(SpeechServiceError):
-    """The speech service could not be reached or kept failing after every retry."""
-
-    def __init__(self, url: str, what: str, attempts: int) -> None:
-        self.url = url
-        self.what = what
-        self.attempts = attempts
-        super().__init__(
-            f"The gTTS service at {url} could not be reached: {what} "
-            f"(gave up after {attempts} attempt(s)). Sentences already synthesised "
-            "are cached, so re-running the same command resumes where it stopped. "
-            "To build without the network, use an offline voice: --tts auto "
-            "(the default, hibari) or --tts piper."
-        )
 
 
 #: gTTS accents by region: the Google host (tld) that speaks each variety.

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from editions.audio.cache import SentenceCache
 from editions.audio.chapter_master import ChapterMaster, ChapterSound, chapter_master
 from editions.audio.engine import Speech
 from editions.audio.master import Chapter, Cue, chapter_salt, chapter_sound
@@ -33,12 +32,14 @@ class Premaster:
     def __init__(
         self,
         script: Sequence[ScriptChapter],
-        speech_cache: Path,
         masters: Path,
         stem: str,
     ) -> None:
         self.script = list(script)
-        self.cache = SentenceCache(speech_cache)
+        #: Each sentence's speech as `synthesise` read it: where it is, not its
+        #: samples (a queued master holds what it is handed until a worker takes
+        #: it, and chapters are spoken faster than they are mastered: issue 22).
+        self.ready: dict[str, StoredSpeech] = {}
         self.masters, self.stem = masters, stem
         self.ffmpeg = ffmpeg_exe()
         self.salt = chapter_salt(self.ffmpeg)
@@ -53,28 +54,25 @@ class Premaster:
         self.started = time.time()
         self.pool = _take_pool()
 
-    def spoken(self, text: str, key: str) -> None:
-        """Note one sentence is ready; start every chapter it completes."""
+    def spoken(self, text: str, speech: StoredSpeech) -> None:
+        """Note one sentence is ready; start every chapter it completes.
+
+        *speech* is the cache entry `synthesise` has checked: it is not read again.
+        """
+        self.ready[text] = speech
         for index, pending in enumerate(self.waiting):
             if text in pending:
                 pending.discard(text)
                 if not pending:
-                    self._start(index, key)
+                    self._start(index)
 
-    def _start(self, index: int, key: str) -> None:
+    def _start(self, index: int) -> None:
         chapter = self.script[index]
-        cues = []
-        for u in chapter.utterances:
-            # Where the speech is, not its samples: a queued master holds what it
-            # is handed until a worker takes it, and chapters are spoken faster
-            # than they are mastered (issue 22: memory grew with the book).
-            speech = self.cache.stored((key, u.spoken))
-            if speech is None:  # unreadable entry: `master` will make it later
-                return
-            cues.append(Cue(u.sentence_id, u.display, speech, u.pause_after))
-        sound = chapter_sound(
-            Chapter(chapter.title, tuple(cues)), index, len(self.script)
+        cues = tuple(
+            Cue(u.sentence_id, u.display, self.ready[u.spoken], u.pause_after)
+            for u in chapter.utterances
         )
+        sound = chapter_sound(Chapter(chapter.title, cues), index, len(self.script))
         if not any(self._new(speech) for speech in sound.speech):
             self.deferred.append((index, sound))
             return

@@ -14,8 +14,7 @@ from concurrent.futures import Executor, as_completed
 from pathlib import Path
 
 from editions.audio.cache import SentenceCache
-from editions.audio.engine import Engine
-from editions.audio.gtts_engine import SpeechServiceUnavailable
+from editions.audio.engine import Engine, SpeechServiceUnavailable
 from editions.errors import MissingProgram
 from editions.model import LexiconEntry
 

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from editions.audio import speech_script
 from editions.audio.chapters import BookDetails
-from editions.audio.engine import Speech
+from editions.audio.engine import Speech, SpeechServiceError, SpeechServiceUnavailable
 from editions.audio.master import AudioEdition, Chapter, Cue, Tags, master
 from editions.audio.parts import PART_MINUTES
 from editions.audio.premaster import Premaster
 from editions.audio.script import ScriptChapter, build_script
+from editions.audio.stored import StoredSpeech
 from editions.audio.synth import synthesise
 from editions.audio.voices import (
     Choice,
@@ -78,7 +79,7 @@ def render(
     early = (
         None
         if choice.engine == "gtts" or executor is not None
-        else Premaster(script, cache_dir, masters, article.stem)
+        else Premaster(script, masters, article.stem)
     )
     try:
         speech, synthesised = _speak(
@@ -153,7 +154,7 @@ def _speak(
     choice: Choice,
     cache_dir: Path,
     progress: Callable[[int, int], None] | None,
-    on_spoken: Callable[[str, str], None] | None = None,
+    on_spoken: Callable[[str, StoredSpeech], None] | None = None,
     executor: Executor | None = None,
 ) -> tuple[dict[str, Speech], int]:
     """Synthesise; a speech service that fails becomes a finding, not a traceback.
@@ -161,11 +162,6 @@ def _speak(
     Nothing of the audio edition has been written at this point; sentences that
     were synthesised are whole cache entries, so the next run resumes from them.
     """
-    from editions.audio.gtts_engine import (
-        SpeechServiceError,
-        SpeechServiceUnavailable,
-    )
-
     try:
         return synthesise(
             texts,

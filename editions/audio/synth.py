@@ -21,6 +21,7 @@ from pathlib import Path
 
 from editions.audio.cache import SentenceCache
 from editions.audio.engine import Engine, Speech
+from editions.audio.stored import StoredSpeech
 from editions.model import LexiconEntry
 from editions.process_role import name_this_process
 
@@ -75,11 +76,19 @@ def _start_worker(
     _worker_engine = make_engine(name, lang, voice, lexicon)
 
 
-def _speak_into_cache(cache_dir: str, key: str, text: str) -> str:
+def _speak_into_cache(
+    cache_dir: str, key: str, text: str
+) -> tuple[str, StoredSpeech | None]:
+    """Speak *text* into the cache; return where it is, read back whole.
+
+    The entry is checked here, in the worker, as `synthesise` checks a cached one
+    (None if it does not read back): the build's main process reads it no more.
+    """
     assert _worker_engine is not None
     speech = _worker_engine.speak(text)
-    SentenceCache(Path(cache_dir)).put((key, text), speech)
-    return text
+    cache = SentenceCache(Path(cache_dir))
+    cache.put((key, text), speech)
+    return text, cache.stored((key, text))
 
 
 def synthesise(
@@ -90,16 +99,17 @@ def synthesise(
     lang: str = "en",
     voice: str = "",
     lexicon: tuple[LexiconEntry, ...] = (),
-    on_spoken: Callable[[str, str], None] | None = None,
+    on_spoken: Callable[[str, StoredSpeech], None] | None = None,
     executor: Executor | None = None,
 ) -> tuple[dict[str, Speech], int]:
     """Return speech for every distinct text, and how many had to be synthesised.
 
     With *executor* (a Dask cluster's, from `editions.cluster`) the sentences are
     spoken on its workers into *cache_dir*, which they share; else in local processes.
-    *on_spoken(text, key)* hears of each text as soon as its speech is in the
-    cache under (key, text): at once for those already there, so work that needs
+    *on_spoken(text, speech)* hears of each text as soon as its speech is in the
+    cache, checked whole: at once for those already there, so work that needs
     only some sentences (a chapter's master) can start before the rest are done.
+    It is handed the `StoredSpeech` read here: each entry is read once per build.
 
     The first failure stops the run: sentences not yet started are cancelled (a
     service that is down would otherwise be retried for every one of them), and
@@ -117,25 +127,35 @@ def synthesise(
     missing = [t for t in distinct if t not in speech]
     done = len(distinct) - len(missing)
     if on_spoken:
-        waiting = set(missing)
-        for text in distinct:
-            if text not in waiting:
-                on_spoken(text, key)
+        for text, found in cached.items():
+            if found is not None:
+                on_spoken(text, found)
     if progress:
         progress(done, len(distinct))
+
+    def arrived(text: str, found: StoredSpeech | None) -> None:
+        nonlocal done
+        if found is None:
+            raise RuntimeError(f"speech cache entry vanished for: {text[:60]}")
+        speech[text] = found  # type: ignore[assignment]  # reads as a Speech
+        done += 1
+        if on_spoken:
+            on_spoken(text, found)
+        if progress:
+            progress(done, len(distinct))
+
     if missing and executor is not None:
         from editions.audio.remote import speak_all
 
-        def spoken(text: str) -> None:
-            nonlocal done
-            done += 1
-            if on_spoken:
-                on_spoken(text, key)
-            if progress:
-                progress(done, len(distinct))
-
         voiced = (engine_name, lang, voice, lexicon)
-        speak_all(executor, missing, voiced, cache_dir, key, spoken)
+        speak_all(
+            executor,
+            missing,
+            voiced,
+            cache_dir,
+            key,
+            lambda text: arrived(text, cache.stored((key, text))),
+        )
     elif missing:
         cores = (os.cpu_count() or 1) if getattr(engine, "parallel", False) else 1
         workers = min(cores, len(missing))  # each worker loads the voice first
@@ -151,23 +171,13 @@ def synthesise(
             # In script order: chapter after chapter completes, so each chapter's
             # master (`on_spoken`) starts while the later ones are still spoken.
             # (Longest first would finish every chapter only at the very end.)
-            futures: list[Future[str]] = [
+            futures: list[Future[tuple[str, StoredSpeech | None]]] = [
                 pool.submit(_speak_into_cache, str(cache_dir), key, t) for t in missing
             ]
             for future in as_completed(futures):
-                spoken = future.result()
-                if on_spoken:
-                    on_spoken(spoken, key)
-                done += 1
-                if progress:
-                    progress(done, len(distinct))
+                arrived(*future.result())
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
-    for text in missing:
-        found = cache.stored((key, text))
-        if found is None:
-            raise RuntimeError(f"speech cache entry vanished for: {text[:60]}")
-        speech[text] = found  # type: ignore[assignment]  # reads as a Speech
     return speech, len(missing)

@@ -1,17 +1,16 @@
 """Encoded chapter → what it measures decoded: loudness, true peak, offset, length.
 
-A chapter is judged by what a listener hears, so each encoding is decoded (both in
-one ffmpeg process) and measured. The true peak needs no second oversampled pass:
-it is bounded from the master's own peak bounds plus the codec's error, and only
-hops whose bound nears the limit are oversampled (`decoded_peak`).
+A chapter is judged by what a listener hears, so each encoding is decoded (one at
+a time: one decoded copy of the chapter in memory) and measured. The true peak
+needs no second oversampled pass: it is bounded from the master's own peak bounds
+plus the codec's error, and only hops whose bound nears the limit are oversampled
+(`decoded_peak`).
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,57 +48,35 @@ class Encoded:
     coded: int  # samples the coded frames hold (decoders drop gapless padding)
 
 
-def decode_all(ffmpeg: str, paths: dict[str, Path]) -> dict[str, NDArray[np.float32]]:
-    """Decode every file as `measure.decode` does, in one ffmpeg process.
+def decode_file(ffmpeg: str, path: Path) -> NDArray[np.float32]:
+    """Decode *path* as `measure.decode` does, with the worker's *ffmpeg*.
 
-    Each file's samples come back through a pipe of its own, read as they come
-    (no raw file is written and read back).
+    The samples are read from the pipe as they come, into one array (no raw file is
+    written and read back). The decoder reads no stdin, and it is killed if the
+    worker is stopped (a signal): it must not outlive it.
     """
-    pipes = {codec: os.pipe() for codec in paths}
-    command = [ffmpeg, "-hide_banner", "-loglevel", "error", "-y"]
-    for path in paths.values():
-        command += ["-i", str(path)]
-    for n, codec in enumerate(paths):
-        command += ["-map", f"{n}:a:0", "-ac", "1", "-ar", str(RATE)]
-        command += ["-f", "f32le", f"pipe:{pipes[codec][1]}"]
-    decoded: dict[str, NDArray[np.float32]] = {}
-
-    def read(codec: str, fd: int) -> None:
-        with os.fdopen(fd, "rb") as stream:
-            expected = round((header_seconds(paths[codec]) + 1.0) * RATE)
-            decoded[codec] = read_floats(stream, expected)
-
+    command = [ffmpeg, "-hide_banner", "-loglevel", "error", "-i", str(path)]
+    command += ["-map", "0:a:0", "-ac", "1", "-ar", str(RATE), "-f", "f32le", "-"]
+    expected = round((header_seconds(path) + 1.0) * RATE)
     with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        )
         try:
-            proc = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=errors,
-                pass_fds=[w for _, w in pipes.values()],
-            )
-        finally:
-            for _, w in pipes.values():
-                os.close(w)
-        readers = [
-            threading.Thread(target=read, args=(codec, r), daemon=True)
-            for codec, (r, _) in pipes.items()
-        ]
-        try:
-            for reader in readers:
-                reader.start()
-            for reader in readers:
-                reader.join()
-        except BaseException:  # stopped (a signal): the decoder must not outlive it
+            assert proc.stdout is not None
+            with proc.stdout:
+                decoded = read_floats(proc.stdout, expected)
+        except BaseException:
             proc.kill()
             proc.wait()
             raise
-        if proc.wait() != 0 or len(decoded) != len(paths):
+        if proc.wait() != 0:
             errors.seek(0)
             message = errors.read().decode(errors="replace")
-            raise RuntimeError(
-                f"ffmpeg could not decode {list(paths.values())}: {message}"
-            )
+            raise RuntimeError(f"ffmpeg could not decode {path}: {message}")
     return decoded
 
 
