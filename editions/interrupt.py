@@ -47,6 +47,7 @@ _PR_SET_PDEATHSIG = 1
 _libc = ctypes.CDLL(None, use_errno=True)
 _owner: int | None = None  # the pid running a build, in it and in what it forks
 _forking_from = 0  # the pid that is forking, as the child finds it
+_serving = False  # a fork server (`serve_helpers`): what it forks dies with it
 _received: int | None = None  # the signal that stopped this process's build
 
 
@@ -193,10 +194,31 @@ def _before_fork() -> None:
 
 def _after_fork_in_child() -> None:
     """Ask the kernel to signal this helper when the build that forked it dies."""
-    if _owner is None:
-        return  # not forked by a build
+    global _serving
+    if _owner is None and not _serving:
+        return  # not forked by a build, nor by a build's fork server
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
     if os.getppid() != _forking_from:  # it died before the request took effect
+        os._exit(128 + signal.SIGTERM)
+    if _serving:  # a server's worker: a fresh interpreter's handlers, not a build's
+        _serving = False
+        for signum in SIGNALS:
+            signal.signal(signum, _on_signal)  # kill its encoders, then exit
+
+
+def serve_helpers(parent: int | None) -> None:
+    """Die with *parent*, the build that started this fork server, and make every
+    process forked from here die with this one.
+
+    A fork server's workers are its children, not the build's: the chain build →
+    server → worker → encoder holds only if each link dies with the one before.
+    The server is a fresh interpreter (exec), so no at-fork hook of the build ran
+    in it. *parent* None: whoever started it (its death is still followed).
+    """
+    global _serving
+    _serving = True
+    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if parent is not None and os.getppid() != parent:  # gone before the request
         os._exit(128 + signal.SIGTERM)
 
 
