@@ -5,7 +5,9 @@ KeyboardInterrupt), so every `finally` runs: staged `.part` files are removed an
 encoders are killed. The processes it forks (the PDF layout beside the speech, the
 chapter encoders, the speech workers) are told by the kernel when the build dies
 (PR_SET_PDEATHSIG), even by SIGKILL; on that signal they kill their own encoders
-and exit at once. What a SIGKILL still leaves is removed by the next build
+and exit at once. The mastering fork server (`audio.workers`) is a child of the build
+and its workers are children of the server: each link dies with the one before
+(`serve_helpers`). What a SIGKILL still leaves is removed by the next build
 (`editions.debris`), and the manifest never records an edition that was not finished,
 so the next build redoes exactly what was cut short.
 
