@@ -7,6 +7,8 @@ import multiprocessing
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -126,3 +128,31 @@ def test_workers_start_with_the_dsp_loaded_and_only_when_needed() -> None:
         assert len(pool._processes) == 1  # one task waited: one worker forked
     finally:
         pool.shutdown()
+
+
+def test_a_script_without_a_main_guard_is_not_run_again(tmp_path: Path) -> None:
+    """Fork-server workers would import the main script again (`spawn.prepare`);
+    a user's script that builds without `if __name__ == "__main__"` would build
+    in each worker. The server takes the script as its own `__main__` instead."""
+    script = tmp_path / "unguarded.py"
+    runs = tmp_path / "runs.txt"
+    script.write_text(
+        "import os\n"
+        "from editions.audio import workers\n"
+        f"with open({str(runs)!r}, 'a') as f:\n"
+        "    f.write(f'{os.getpid()}\\n')\n"
+        "pool = workers.pool(1)\n"
+        "print(pool.submit(os.getpid).result(timeout=120) != os.getpid())\n"
+        "pool.shutdown()\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+    assert len(runs.read_text(encoding="utf-8").split()) == 1  # run here only
