@@ -10,12 +10,11 @@ the frames it was coded in; its loudness and peaks were measured on it decoded.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,8 +46,8 @@ from editions.audio.parts import (
 )
 from editions.audio.stored import StoredSpeech
 from editions.audio.timeline import AudioEdition, Laid, write_timings
+from editions.audio.workers import pool as mastering_pool
 from editions.output import staged
-from editions.process_role import name_this_process
 from editions.programs import ffmpeg_exe
 
 __all__ = ["AudioEdition", "Chapter", "Cue", "Tags", "master"]
@@ -228,8 +227,8 @@ def _master_chapters(
 ) -> list[ChapterMaster]:
     """Return every chapter master: already made, from the cache, or made now.
 
-    Processes, not threads: the DSP holds the GIL. Fork, not spawn: children only
-    run numpy and ffmpeg, and fork does not re-run an unguarded `__main__`.
+    Processes, not threads: the DSP holds the GIL. The workers fork from the
+    mastering server, which loaded the DSP libraries once (`workers`).
     """
     salt = chapter_salt(ffmpeg)
     bar = "mastering"  # its own bar: chapters mastered, after the sentences spoken
@@ -242,12 +241,9 @@ def _master_chapters(
             progress.update(bar, len(found), len(sounds), "chapters")
         return [found[n] for n in range(len(sounds))]
     workers = min(os.cpu_count() or 1, len(todo))
-    context = multiprocessing.get_context("fork")
     # Longest first, so that no long chapter starts last while the others wait.
     order = sorted(todo, key=lambda n: -_samples(sounds[n]))
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=name_this_process, initargs=("master",)
-    ) as pool:
+    with mastering_pool(workers) as pool:
         jobs = {
             n: pool.submit(chapter_master, ffmpeg, sounds[n], cache, stem, salt)
             for n in order

@@ -24,7 +24,7 @@ from editions.programs import ffmpeg_exe
 
 # scipy.signal and pyloudnorm are imported where they are used: loading them costs
 # about 0.7 s, which a build's main process would otherwise pay before it can
-# start speaking (the mastering workers load them meanwhile: `premaster`).
+# start speaking (the mastering fork server loads them meanwhile: `workers`).
 
 #: The loudness profile of standards §7.7 that masters aim at and checks verify.
 TARGET_LUFS = -18.0

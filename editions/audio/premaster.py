@@ -9,20 +9,18 @@ cache, where `master` then finds it: the books are joined as before.
 
 from __future__ import annotations
 
-import importlib
-import multiprocessing
 import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from editions.audio import workers
 from editions.audio.chapter_master import ChapterMaster, ChapterSound, chapter_master
 from editions.audio.engine import Speech
 from editions.audio.master import Chapter, Cue, chapter_salt, chapter_sound
 from editions.audio.script import ScriptChapter
 from editions.audio.stored import StoredSpeech
-from editions.process_role import name_this_process
 from editions.programs import ffmpeg_exe
 
 
@@ -115,21 +113,21 @@ class Premaster:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-#: Mastering workers started before the article is loaded (`warm_up`): they fork
-#: from a small process and load the DSP libraries while the build loads the
-#: article and speaks, and the next `Premaster` takes them.
+#: The mastering pool made before the article is loaded (`warm_up`): its fork
+#: server loads the DSP libraries while the build loads the article and speaks, and
+#: the next `Premaster` takes the pool.
 _warm: ProcessPoolExecutor | None = None
 
 
 def warm_up() -> None:
-    """Start the mastering workers now, for the audio edition to take later."""
+    """Start the mastering fork server now, for the audio edition's pool later."""
     global _warm
     if _warm is None:
         _warm = _started_pool()
 
 
 def cool_down() -> None:
-    """Stop warmed workers that no `Premaster` took (the audio was not rebuilt)."""
+    """Stop a warmed pool that no `Premaster` took (the audio was not rebuilt)."""
     global _warm
     pool, _warm = _warm, None
     if pool is not None:
@@ -143,21 +141,9 @@ def _take_pool() -> ProcessPoolExecutor:
 
 
 def _started_pool() -> ProcessPoolExecutor:
-    """Return a pool of one mastering worker per core, every worker started.
+    """Return a pool of up to one mastering worker per core, its server started.
 
-    Fork, as `master` does; a fork pool starts every worker on its first task, and
-    each loads the DSP libraries (`load_dsp`) before it takes any chapter.
+    No worker is forked yet: each is forked when a chapter waits for one, so an
+    edit that masters one chapter forks one (`workers`).
     """
-    workers = max(1, (os.cpu_count() or 1))
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=load_dsp)
-    pool.submit(int)
-    return pool
-
-
-def load_dsp() -> None:
-    """Import what mastering needs and the build's main process leaves unloaded
-    (scipy.signal, scipy.ndimage, pyloudnorm: about 0.7 s; see `measure`)."""
-    name_this_process("master")
-    for name in ("pyloudnorm", "scipy.ndimage", "scipy.signal"):
-        importlib.import_module(name)
+    return workers.pool(max(1, os.cpu_count() or 1))
