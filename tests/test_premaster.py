@@ -200,3 +200,22 @@ def test_each_cached_sentence_is_read_once_per_build(
         # The samples are read by the mastering workers, never in this process.
         assert samples == [], build
         assert result.edition.mp3 is not None and result.edition.mp3.stat().st_size
+
+
+def test_chapters_are_spoken_whole_and_the_longest_first() -> None:
+    from editions.audio.render import speaking_order
+
+    article, _ = source.load(FIXTURE)
+    script = build_script(article)
+    order = speaking_order(script)
+    assert sorted(order) == sorted(u.spoken for c in script for u in c.utterances)
+    runs = []  # each chapter's sentences, as they come in the order
+    at = 0
+    for chapter in sorted(script, key=lambda c: order.index(c.utterances[0].spoken)):
+        said = [u.spoken for u in chapter.utterances]
+        assert order[at : at + len(said)] == said  # whole, in reading order
+        runs.append(sum(map(len, said)))
+        at += len(said)
+    assert runs == sorted(runs, reverse=True) and runs[0] > runs[-1]
+    reading = [sum(len(u.spoken) for u in c.utterances) for c in script]
+    assert reading != sorted(reading, reverse=True)  # else script order would pass
