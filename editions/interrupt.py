@@ -7,7 +7,7 @@ chapter encoders, the speech workers) are told by the kernel when the build dies
 (PR_SET_PDEATHSIG), even by SIGKILL; on that signal they kill their own encoders
 and exit at once. The mastering fork server (`audio.workers`) is a child of the build
 and its workers are children of the server: each link dies with the one before
-(`serve_helpers`). What a SIGKILL still leaves is removed by the next build
+(`parent_death`). What a SIGKILL still leaves is removed by the next build
 (`editions.debris`), and the manifest never records an edition that was not finished,
 so the next build redoes exactly what was cut short.
 
@@ -49,7 +49,6 @@ _PR_SET_PDEATHSIG = 1
 _libc = ctypes.CDLL(None, use_errno=True)
 _owner: int | None = None  # the pid running a build, in it and in what it forks
 _forking_from = 0  # the pid that is forking, as the child finds it
-_serving = False  # a fork server (`serve_helpers`): what it forks dies with it
 _received: int | None = None  # the signal that stopped this process's build
 
 
@@ -196,31 +195,10 @@ def _before_fork() -> None:
 
 def _after_fork_in_child() -> None:
     """Ask the kernel to signal this helper when the build that forked it dies."""
-    global _serving
-    if _owner is None and not _serving:
-        return  # not forked by a build, nor by a build's fork server
+    if _owner is None:
+        return  # not forked by a build
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
     if os.getppid() != _forking_from:  # it died before the request took effect
-        os._exit(128 + signal.SIGTERM)
-    if _serving:  # a server's worker: a fresh interpreter's handlers, not a build's
-        _serving = False
-        for signum in SIGNALS:
-            signal.signal(signum, _on_signal)  # kill its encoders, then exit
-
-
-def serve_helpers(parent: int | None) -> None:
-    """Die with *parent*, the build that started this fork server, and make every
-    process forked from here die with this one.
-
-    A fork server's workers are its children, not the build's: the chain build →
-    server → worker → encoder holds only if each link dies with the one before.
-    The server is a fresh interpreter (exec), so no at-fork hook of the build ran
-    in it. *parent* None: whoever started it (its death is still followed).
-    """
-    global _serving
-    _serving = True
-    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    if parent is not None and os.getppid() != parent:  # gone before the request
         os._exit(128 + signal.SIGTERM)
 
 

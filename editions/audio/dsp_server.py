@@ -26,7 +26,7 @@ import scipy.signal  # noqa: F401
 
 import editions.audio.chapter_master
 import editions.audio.stored  # noqa: F401  (speech handed to a worker)
-from editions import interrupt
+from editions import parent_death
 from editions.audio.workers import SERVER_ENV
 from editions.process_role import name_this_process
 
@@ -48,4 +48,5 @@ name_this_process("master")
 adopt_main(told)
 # After the imports is soon enough: a build that died meanwhile is no longer the
 # parent the build wrote down, and the server exits.
-interrupt.serve_helpers(told.get("parent"))
+parent_death.die_with_parent(told.get("parent"))
+parent_death.children_die_with_this_process()

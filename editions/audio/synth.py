@@ -168,9 +168,10 @@ def synthesise(
         else:
             pool = ThreadPoolExecutor(1, initializer=_start_worker, initargs=start)
         try:
-            # In script order: chapter after chapter completes, so each chapter's
-            # master (`on_spoken`) starts while the later ones are still spoken.
-            # (Longest first would finish every chapter only at the very end.)
+            # In the order given, whole chapters (`render.speaking_order`): chapter
+            # after chapter completes, so each chapter's master (`on_spoken`)
+            # starts while the later ones are still spoken. (Sentences longest
+            # first would finish every chapter only at the very end.)
             futures: list[Future[tuple[str, StoredSpeech | None]]] = [
                 pool.submit(_speak_into_cache, str(cache_dir), key, t) for t in missing
             ]

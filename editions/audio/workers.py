@@ -8,7 +8,7 @@ stdlib fork server (`multiprocessing` "forkserver") imports them once
 only when a chapter is waiting (Python 3.11 spawns non-fork workers on demand).
 
 The server lives as long as the process that started it (a test session masters
-many builds with one), dies with it (`interrupt.serve_helpers`), and is stopped and
+many builds with one), dies with it (`parent_death`), and is stopped and
 reaped when that process exits, so its CPU time counts as the build's.
 """
 
