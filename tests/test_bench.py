@@ -126,3 +126,21 @@ def test_edit_one_paragraph_adds_a_sentence_to_prose_only(tmp_path: Path) -> Non
     text = page.read_text(encoding="utf-8")
     assert text.count(bench.ADDED_SENTENCE) == 1
     assert f"over two lines. {bench.ADDED_SENTENCE}\n" in text
+
+
+def test_the_sampler_reads_pss_now_and_then(monkeypatch: pytest.MonkeyPatch) -> None:
+    # smaps_rollup costs milliseconds for a large process: read ten times a
+    # second it took a third of a core from the build being measured.
+    from editions.bench import sampler
+
+    reads: list[int] = []
+    real = sampler._pss
+    monkeypatch.setattr(sampler, "_pss", lambda pid: reads.append(pid) or real(pid))
+    grab = "b = bytearray(200 * 1024 * 1024); import time; time.sleep(2)"
+    child = subprocess.Popen([sys.executable, "-c", grab])
+    watch = sampler.TreeSampler(child.pid).start()
+    child.wait()
+    watch.stop()
+    assert len(watch.samples) >= 15  # sampled ten times a second
+    assert 1 <= len(reads) <= 2 / sampler.PSS_EVERY + 2
+    assert watch.peak_pss > 150 * 1024 * 1024

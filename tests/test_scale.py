@@ -137,7 +137,23 @@ def curve(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The long-document path in CI: 1/64 and 1/32 of the book, null speech."""
     out = tmp_path_factory.mktemp("long")
     options = scale.ScaleOptions(fractions=(1 / 64, 1 / 32), tts="null")
-    return scale.run(out, options)
+    partial: list[tuple[dict[str, Any], list[Path]]] = []
+
+    def seen(so_far: dict[str, Any]) -> None:  # with the point folders left
+        partial.append((so_far, sorted(out.glob(".bench-long-*/f*"))))
+
+    result = scale.run(out, options, on_point=seen)
+    return {**result, "partial": partial}
+
+
+def test_each_point_is_kept_as_it_is_measured_and_its_files_freed(
+    curve: dict[str, Any],
+) -> None:
+    partial = curve["partial"]
+    assert [len(c["curve"]) for c, _ in partial] == [1, 2]
+    assert [c["complete"] for c, _ in partial] == [False, False]
+    assert curve["complete"] and partial[0][0]["curve"][0] == curve["curve"][0]
+    assert [folders for _, folders in partial] == [[], []]  # gigabytes at full size
 
 
 def test_long_document_builds_every_edition_at_each_size(
@@ -222,22 +238,29 @@ def test_long_bench_is_added_to_bench_json(
 
     seen: list[scale.ScaleOptions] = []
 
-    def fake_run(out: Path, options: scale.ScaleOptions) -> dict[str, Any]:
+    def fake_run(
+        out: Path, options: scale.ScaleOptions, on_point: Any = None
+    ) -> dict[str, Any]:
         seen.append(options)
         point = {"chapters": 20, "words": 1, "seconds": 2.0, "cpu_seconds": 1.0}
         point |= {"peak_memory_mb": 3.0, "editions": {}, "pdf_pages": 4}
-        return {
+        result = {
             "curve": [point],
             "measured": {"growth_exponent": None},
             "targets": {"growth_exponent": "≤ 1.1"},
             "met": {"growth_exponent": None},
         }
+        on_point(result | {"complete": False})  # kept in bench.json at once
+        partial = json.loads((out / "bench.json").read_text(encoding="utf-8"))
+        assert partial["long"]["complete"] is False and partial["cold"]
+        return result | {"complete": True}
 
     monkeypatch.setattr(scale, "run", fake_run)
     (tmp_path / "bench.json").write_text('{"cold": {"seconds": 1}}', encoding="utf-8")
     text = scale.main(tmp_path, "1/8,1/4", "null", irreducible=False)
     written = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
     assert written["cold"] == {"seconds": 1} and written["long"]["curve"]
+    assert written["long"]["complete"] is True
     assert seen[0].fractions == (0.125, 0.25) and not seen[0].irreducible
     assert "growth_exponent" in text and "bench.json" in text
 

@@ -17,7 +17,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -49,18 +49,39 @@ class ScaleOptions:
     irreducible: bool = True
 
 
-def run(out_dir: Path, options: ScaleOptions | None = None) -> dict[str, Any]:
-    """Build the book at each fraction; return the curve (and write nothing)."""
+def run(
+    out_dir: Path,
+    options: ScaleOptions | None = None,
+    on_point: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Build the book at each fraction; return the curve (and write nothing).
+
+    *on_point* is handed the curve so far after each point: an hour-long run that
+    fails late (a full disk) keeps what it measured. Each point's files are
+    deleted once it is measured: a book's speech cache and editions take gigabytes.
+    """
     options = options or ScaleOptions()
     scratch = Path(tempfile.mkdtemp(prefix=".bench-long-", dir=out_dir))
+    points: list[dict[str, Any]] = []
     try:
         env = freeze_code(scratch)
-        points = [
-            _point(fraction, scratch / f"f{n}", env, options)
-            for n, fraction in enumerate(sorted(options.fractions))
-        ]
+        for n, fraction in enumerate(sorted(options.fractions)):
+            folder = scratch / f"f{n}"
+            try:
+                points.append(_point(fraction, folder, env, options))
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+            if on_point is not None:
+                on_point(_curve(points, options, complete=False))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    return _curve(points, options, complete=True)
+
+
+def _curve(
+    points: list[dict[str, Any]], options: ScaleOptions, complete: bool
+) -> dict[str, Any]:
+    """Return the points and what the largest one (and their growth) measure."""
     largest = points[-1]
     measured = {
         "cold_over_irreducible": largest.get("cold_over_irreducible"),
@@ -82,7 +103,9 @@ def run(out_dir: Path, options: ScaleOptions | None = None) -> dict[str, Any]:
         "tts": options.tts,
         "cpus": os.cpu_count(),
         "load_average_at_start": os.getloadavg(),
-        "curve": points,
+        "complete": complete,
+        "fractions_asked": sorted(options.fractions),
+        "curve": list(points),
         "measured": measured,
         "targets": {
             n: f"{'≤' if k == 'max' else '≥'} {v}" for n, (v, k) in TARGETS.items()
@@ -267,11 +290,15 @@ def main(out_dir: Path, fractions: str, tts: str, irreducible: bool = True) -> s
     """Run the curve, add it to `<out_dir>/bench.json` as "long"; return the table."""
     out_dir.mkdir(parents=True, exist_ok=True)
     options = ScaleOptions(parse_fractions(fractions), tts, irreducible)
-    result = run(out_dir, options)
     path = out_dir / "bench.json"
-    try:
-        kept = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        kept = {}
-    write_text(path, json.dumps({**kept, "long": result}, indent=1))
+
+    def keep(result: dict[str, Any]) -> None:
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            kept = {}
+        write_text(path, json.dumps({**kept, "long": result}, indent=1))
+
+    result = run(out_dir, options, on_point=keep)
+    keep(result)
     return f'{table(result)}\nWritten to {path} ("long")'
