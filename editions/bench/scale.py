@@ -153,6 +153,9 @@ def _point(
         "editions": editions,
         "pdf_pages": _pages(out / f"{book.path.stem}.pdf"),
     }
+    # What was needed is read: the build's editions and speech cache (tens of GB
+    # for the full book) go before the unavoidable work writes its own.
+    shutil.rmtree(out, ignore_errors=True)
     if options.irreducible:
         audio = manifest.editions.get("audio")
         duration = float(audio.facts.get("duration", 0.0)) if audio else 0.0
