@@ -61,6 +61,7 @@ def run(
     deleted once it is measured: a book's speech cache and editions take gigabytes.
     """
     options = options or ScaleOptions()
+    load = os.getloadavg()
     scratch = Path(tempfile.mkdtemp(prefix=".bench-long-", dir=out_dir))
     points: list[dict[str, Any]] = []
     try:
@@ -72,14 +73,17 @@ def run(
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
             if on_point is not None:
-                on_point(_curve(points, options, complete=False))
+                on_point(_curve(points, options, load, complete=False))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return _curve(points, options, complete=True)
+    return _curve(points, options, load, complete=True)
 
 
 def _curve(
-    points: list[dict[str, Any]], options: ScaleOptions, complete: bool
+    points: list[dict[str, Any]],
+    options: ScaleOptions,
+    load: tuple[float, float, float],
+    complete: bool,
 ) -> dict[str, Any]:
     """Return the points and what the largest one (and their growth) measure."""
     largest = points[-1]
@@ -102,7 +106,7 @@ def _curve(
     return {
         "tts": options.tts,
         "cpus": os.cpu_count(),
-        "load_average_at_start": os.getloadavg(),
+        "load_average_at_start": load,
         "complete": complete,
         "fractions_asked": sorted(options.fractions),
         "curve": list(points),
