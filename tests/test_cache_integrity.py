@@ -39,15 +39,30 @@ def _empty(path: Path) -> None:
 
 
 def _not_numbers(path: Path) -> None:
-    """A well-formed entry whose samples no engine makes."""
+    """A well-formed entry whose samples no engine makes (its scale is NaN)."""
     buffer = io.BytesIO()
-    np.savez(buffer, samples=np.full(100, np.nan, np.float32), sample_rate=22050)
+    samples = np.ones(100, np.int16)
+    np.savez(buffer, samples=samples, scale=np.float32(np.nan), sample_rate=22050)
     path.write_bytes(buffer.getvalue())
 
 
 def _two_channels(path: Path) -> None:
     buffer = io.BytesIO()
-    np.savez(buffer, samples=np.zeros((2, 100), np.float32), sample_rate=22050)
+    samples = np.zeros((2, 100), np.int16)
+    np.savez(buffer, samples=samples, scale=np.float32(1), sample_rate=22050)
+    path.write_bytes(buffer.getvalue())
+
+
+def _float_samples(path: Path) -> None:
+    """The old float32 format under a new name: not read as if it were int16."""
+    buffer = io.BytesIO()
+    np.savez(buffer, samples=np.zeros(100, np.float32), sample_rate=22050)
+    path.write_bytes(buffer.getvalue())
+
+
+def _no_scale(path: Path) -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, samples=np.zeros(100, np.int16), sample_rate=22050)
     path.write_bytes(buffer.getvalue())
 
 
@@ -57,6 +72,8 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "empty": _empty,
     "not numbers": _not_numbers,
     "two channels": _two_channels,
+    "float samples": _float_samples,
+    "no scale": _no_scale,
 }
 
 

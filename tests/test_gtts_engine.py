@@ -241,7 +241,8 @@ def test_interrupted_write_leaves_no_entry(
     assert cache.get(("k", "text")) is None
     cache.put(("k", "text"), speech)
     got = cache.get(("k", "text"))
-    assert got is not None and np.array_equal(got.samples, speech.samples)
+    assert got is not None  # stored in 16 bits: within half a step of the peak's
+    assert np.abs(got.samples - speech.samples).max() <= 0.5 / 32767 + 1e-7
 
 
 def test_corrupt_entry_is_a_miss(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """Per-sentence speech cache on disk: what makes an interrupted audio build resumable.
 
-Each entry is one `.npz` file (samples + sample rate) named by the sha256 of the
-engine's cache key and the sentence text. Entries are written to a temporary file
+Each entry is one `.npz` file (16-bit samples, their scale and the sample rate:
+`stored.to_stored`) named by the sha256 of the storage format, the engine's cache
+key and the sentence text. Entries are written to a temporary file
 and moved into place with `os.replace`, so an interruption (Ctrl-C, a network
 failure, a full disk) leaves either the whole entry or nothing, never half a file.
 """
@@ -20,10 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from editions.audio.engine import Engine, Speech
-from editions.audio.stored import StoredSpeech
+from editions.audio.stored import StoredSpeech, from_stored, to_stored
 
 DAMAGED = "AUD030"  # see docs/findings.md
 MAX_RATE = 192_000
+#: Part of every entry's name: entries of an older format (float32) are not read,
+#: so a sentence gives the same samples whether it was cached before or not.
+FORMAT = "int16-peak-scaled"
 _log = logging.getLogger(__name__)
 
 
@@ -38,7 +42,8 @@ class SentenceCache:
     @staticmethod
     def key(key_parts: Sequence[str]) -> str:
         """Hash the parts unambiguously (JSON, so ("a b", "c") != ("a", "b c"))."""
-        encoded = json.dumps(list(key_parts), ensure_ascii=False).encode("utf-8")
+        parts = [FORMAT, *key_parts]
+        encoded = json.dumps(parts, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(encoded).hexdigest()
 
     def path(self, key_parts: Sequence[str]) -> Path:
@@ -55,7 +60,7 @@ class SentenceCache:
         path = self.path(key_parts)
         try:
             with np.load(path, allow_pickle=False) as data:
-                samples = np.asarray(data["samples"], dtype=np.float32)
+                samples = from_stored(data)
                 rate = int(data["sample_rate"])
         except FileNotFoundError:
             return None
@@ -98,7 +103,7 @@ class SentenceCache:
             with os.fdopen(fd, "wb") as handle:
                 np.savez(
                     handle,
-                    samples=np.asarray(speech.samples, dtype=np.float32),
+                    **to_stored(speech.samples),
                     sample_rate=np.int64(speech.sample_rate),
                 )
                 handle.flush()
@@ -114,10 +119,16 @@ class SentenceCache:
 
 
 def speak_cached(engine: Engine, cache: SentenceCache, text: str) -> Speech:
-    """Return cached speech for *text*, synthesising and storing it on a miss."""
+    """Return cached speech for *text*, synthesising and storing it on a miss.
+
+    On a miss it returns what was stored (16-bit), as a hit would: the same text
+    gives the same samples either way.
+    """
     key_parts = (engine.cache_key(), text)
     speech = cache.get(key_parts)
     if speech is None:
-        speech = engine.speak(text)
-        cache.put(key_parts, speech)
+        cache.put(key_parts, engine.speak(text))
+        speech = cache.get(key_parts)
+        if speech is None:
+            raise RuntimeError(f"speech cache entry did not read back: {text[:60]}")
     return speech
