@@ -1,7 +1,7 @@
 """A cached sentence's speech, read from its cache file only when it is used.
 
-A book is hours of speech: 300,000 words is about 33 hours, which as float32 at
-24 kHz is 11 GB, far over issue 22's 4 GB for the whole build. So synthesis
+A book is hours of speech: 300,000 words is about 39 hours, which as float32 at
+24 kHz is 13 GB, far over issue 22's 4 GB for the whole build. So synthesis
 hands the mastering `StoredSpeech`: the cache entry's path, rate and length. Each
 chapter master (one worker per core) reads its own sentences' samples, and they are
 freed with the chapter; nothing holds the whole book. It quacks like `Speech`.
@@ -23,9 +23,9 @@ FULL_SCALE = 32767
 def to_stored(samples: NDArray[np.floating[Any]]) -> dict[str, NDArray[Any]]:
     """Return *samples* as 16-bit integers and the scale that gives them back.
 
-    Half the disk of float32 (a book's cache is 5.5 GB, not 11). The scale is
-    each entry's own peak, so nothing clips and quiet speech keeps its 16 bits
-    (96 dB under the peak, far below the encoders' own noise).
+    Half the disk of float32 (the full book's cache measured 6.4 GB, not 13).
+    The scale is each entry's own peak, so nothing clips and quiet speech keeps
+    its 16 bits (96 dB under the peak, far below the encoders' own noise).
     """
     values = np.asarray(samples, dtype=np.float32)
     peak = float(np.abs(values).max()) if len(values) else 0.0

@@ -121,7 +121,7 @@ def synthesise(
     distinct = list(dict.fromkeys(texts))
     # Read, not just seen: a damaged entry is synthesised again. Only where each
     # entry is stays in memory, until mastering reads its chapter (a book would not
-    # fit: 33 hours of float32 is 10 GB).
+    # fit: 39 hours of float32 is 13 GB).
     cached = {t: cache.stored((key, t)) for t in distinct}
     speech: dict[str, Speech] = {t: s for t, s in cached.items() if s is not None}  # type: ignore[misc]
     missing = [t for t in distinct if t not in speech]
