@@ -212,7 +212,7 @@ def test_epub_zip_streams_the_audio_in(tmp_path: Path) -> None:
 
 
 def test_synthesis_leaves_the_samples_in_the_cache(tmp_path: Path) -> None:
-    """A book's speech (10 GB as float32) is read chapter by chapter, not held."""
+    """A book's speech (13 GB as float32) is read chapter by chapter, not held."""
     import numpy as np
 
     from editions.audio.cache import SentenceCache

@@ -86,3 +86,26 @@ def test_old_float32_entries_are_not_looked_up(tmp_path: Path) -> None:
     )
     assert cache.path(parts).name != f"{old_name}.npz"
     assert cache.get(parts) is None
+
+
+def test_samples_that_are_not_numbers_are_refused(tmp_path: Path) -> None:
+    """NaN cast to int16 would be stored as silence that reads back as good."""
+    cache = SentenceCache(tmp_path)
+    bad = np.array([0.5, np.nan, -0.25], dtype=np.float32)
+    with pytest.raises(ValueError, match="not numbers"):
+        cache.put(("k", "text"), Speech(bad, RATE))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_build_deletes_old_float32_entries(tmp_path: Path) -> None:
+    """Unread old entries would keep a book's float32 cache (twice the disk)."""
+    from editions.audio.synth import synthesise
+
+    old = tmp_path / f"{'ab' * 32}.npz"
+    np.savez(old, samples=np.ones(10, np.float32), sample_rate=np.int64(RATE))
+    other = tmp_path / "notes.npz"  # not named like an entry: left alone
+    other.write_bytes(b"x")
+    synthesise(["One sentence."], "null", tmp_path)
+    assert not old.exists() and other.exists()
+    assert len(SentenceCache(tmp_path)) == 1
+    assert SentenceCache(tmp_path).remove_old_format() == 0

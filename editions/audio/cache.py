@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -31,16 +32,30 @@ MAX_RATE = 192_000
 #: Part of every entry's name: entries of an older format (float32) are not read,
 #: so a sentence gives the same samples whether it was cached before or not.
 FORMAT = "int16-peak-scaled"
+_OLD_NAME = re.compile(r"[0-9a-f]{64}\.npz")  # an entry of the float32 format
 _log = logging.getLogger(__name__)
 
 
 class SentenceCache:
     """A directory of synthesised sentences keyed by (cache_key, text)."""
 
-    suffix = ".npz"
+    suffix = ".s16.npz"
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+
+    def remove_old_format(self) -> int:
+        """Delete entries of the float32 format (`<sha256>.npz`); return how many.
+
+        Nothing reads them any more (`FORMAT` is in each name), and a book's old
+        entries would take twice the disk of its new ones.
+        """
+        if not self.directory.is_dir():
+            return 0
+        old = [p for p in self.directory.glob("*.npz") if _OLD_NAME.fullmatch(p.name)]
+        for path in old:
+            path.unlink(missing_ok=True)
+        return len(old)
 
     @staticmethod
     def key(key_parts: Sequence[str]) -> str:

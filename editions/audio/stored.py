@@ -23,11 +23,13 @@ FULL_SCALE = 32767
 def to_stored(samples: NDArray[np.floating[Any]]) -> dict[str, NDArray[Any]]:
     """Return *samples* as 16-bit integers and the scale that gives them back.
 
-    Half the disk of float32 (the full book's cache measured 6.4 GB, not 13).
+    Half the disk of float32 (the full book's cache measured 6.4 GB, not 12.8).
     The scale is each entry's own peak, so nothing clips and quiet speech keeps
     its 16 bits (96 dB under the peak, far below the encoders' own noise).
     """
     values = np.asarray(samples, dtype=np.float32)
+    if not np.isfinite(values).all():  # NaN would be stored as silence
+        raise ValueError("the speech engine returned samples that are not numbers")
     peak = float(np.abs(values).max()) if len(values) else 0.0
     scale = np.float32(peak / FULL_SCALE if peak > 0 else 1.0)
     whole = np.clip(np.rint(values / scale), -FULL_SCALE, FULL_SCALE)

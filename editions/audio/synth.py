@@ -118,6 +118,7 @@ def synthesise(
     engine = make_engine(engine_name, lang, voice, lexicon)
     key = engine.cache_key()
     cache = SentenceCache(cache_dir)
+    cache.remove_old_format()
     distinct = list(dict.fromkeys(texts))
     # Read, not just seen: a damaged entry is synthesised again. Only where each
     # entry is stays in memory, until mastering reads its chapter (a book would not
