@@ -1,10 +1,11 @@
 """Per-sentence speech cache on disk: what makes an interrupted audio build resumable.
 
 Each entry is one `.npz` file (16-bit samples, their scale and the sample rate:
-`stored.to_stored`) named by the sha256 of the storage format, the engine's cache
-key and the sentence text. Entries are written to a temporary file
-and moved into place with `os.replace`, so an interruption (Ctrl-C, a network
-failure, a full disk) leaves either the whole entry or nothing, never half a file.
+`stored.to_stored`) named by the sha256 of the engine's cache key and the sentence
+text, with a suffix naming the storage format (`.s16.npz`). Entries are written to
+a temporary file and moved into place with `os.replace`, so an interruption
+(Ctrl-C, a network failure, a full disk) leaves either the whole entry or nothing,
+never half a file.
 Entries are not fsynced: after a power cut one may not read back, and `get` finds
 that (the zip's CRC-32) and has it spoken again. An fsync per sentence held each
 synthesis worker about 4 ms here, and a book has some 16,000 sentences.
@@ -29,9 +30,6 @@ from editions.audio.stored import StoredSpeech, from_stored, to_stored
 
 DAMAGED = "AUD030"  # see docs/findings.md
 MAX_RATE = 192_000
-#: Part of every entry's name: entries of an older format (float32) are not read,
-#: so a sentence gives the same samples whether it was cached before or not.
-FORMAT = "int16-peak-scaled"
 _OLD_NAME = re.compile(r"[0-9a-f]{64}\.npz")  # an entry of the float32 format
 _log = logging.getLogger(__name__)
 
@@ -39,6 +37,8 @@ _log = logging.getLogger(__name__)
 class SentenceCache:
     """A directory of synthesised sentences keyed by (cache_key, text)."""
 
+    #: The storage format: entries of the older float32 format (`.npz`) are not
+    #: read, so a sentence gives the same samples whether it was cached or not.
     suffix = ".s16.npz"
 
     def __init__(self, directory: Path) -> None:
@@ -47,7 +47,7 @@ class SentenceCache:
     def remove_old_format(self) -> int:
         """Delete entries of the float32 format (`<sha256>.npz`); return how many.
 
-        Nothing reads them any more (`FORMAT` is in each name), and a book's old
+        Nothing reads them any more (`suffix` names the format), and a book's old
         entries would take twice the disk of its new ones.
         """
         if not self.directory.is_dir():
@@ -60,8 +60,7 @@ class SentenceCache:
     @staticmethod
     def key(key_parts: Sequence[str]) -> str:
         """Hash the parts unambiguously (JSON, so ("a b", "c") != ("a", "b c"))."""
-        parts = [FORMAT, *key_parts]
-        encoded = json.dumps(parts, ensure_ascii=False).encode("utf-8")
+        encoded = json.dumps(list(key_parts), ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(encoded).hexdigest()
 
     def path(self, key_parts: Sequence[str]) -> Path:
