@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from editions import interrupt, progress, registry, state
+from editions import huge_pages, interrupt, progress, registry, state
 from editions.errors import BuildFailed, Finding, Location, escalate
 from editions.job import BuildOptions, Job, Made
 from editions.pdf.listen import DEFAULT_AUDIO_BASE_URL
@@ -117,6 +117,7 @@ def build(
     cleanly (`editions.interrupt`).
     """
     options = options or BuildOptions()
+    huge_pages.disable()  # before any worker starts: they inherit it
     with interrupt.guarded(Path(out_dir), options):
         return _build(Path(path), Path(out_dir), options)
 

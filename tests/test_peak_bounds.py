@@ -78,6 +78,24 @@ def test_peaks_of_some_hops_are_those_of_a_whole_pass() -> None:
     assert (rest == 0).any()
 
 
+@pytest.mark.parametrize("hop", [HOP, 1000])
+def test_peaks_of_runs_oversampled_together_are_those_of_a_whole_pass(hop: int) -> None:
+    """Thousands of runs share a few oversampling calls: the numbers stay the same.
+
+    Longer than several batches, a part hop at the end, the first and last hops
+    flagged, runs of every length and a few long gaps.
+    """
+    rng = np.random.default_rng(hop)
+    samples = rng.standard_normal(2 * (1 << 20) + 13).astype(np.float32)
+    full = hop_peaks(samples, hop)
+    flags = rng.random(len(full)) < 0.2
+    flags[rng.integers(0, len(full), 40)] = False
+    flags[[0, -1]] = True
+    some = hop_peaks(samples, hop, only=flags)
+    assert np.array_equal(some[flags], full[flags])
+    assert np.array_equal(some[some != 0], full[some != 0])
+
+
 def test_encoders_read_the_master_from_a_pipe_as_from_a_wav(tmp_path: Path) -> None:
     ffmpeg = programs.ffmpeg_exe()
     samples = master(_speech_like(2.0), -18.0, -4.5).samples
@@ -214,6 +232,23 @@ def test_the_gain_ramped_hop_by_hop_is_np_interp_between_centres(length: int) ->
     got = levels._apply_gain(speech, curve)
     assert np.allclose(got, speech * gain, rtol=1e-6, atol=0)
     assert np.mean(got == speech * gain) > 0.999  # the same float32, bar rounding
+
+
+def test_a_gain_flat_for_most_hops_is_ramped_only_where_it_moves() -> None:
+    """Mostly unlimited speech: flat stretches, a few dips; still `np.interp`'s."""
+    from editions.audio import levels
+
+    length = 2 * (1 << 20) + 1001
+    speech = np.random.default_rng(9).standard_normal(length).astype(np.float32)
+    curve = np.full(-(-length // HOP), 0.8)
+    for dip in (0, 7, 5000, 30000, len(curve) - 3):
+        curve[dip : dip + 3] = [0.7, 0.5, 0.75][: len(curve) - dip]
+    centres = (np.arange(len(curve)) + 0.5) * HOP
+    gain = np.interp(np.arange(length), centres, curve).astype(np.float32)
+    got = levels._apply_gain(speech, curve)
+    assert np.allclose(got, speech * gain, rtol=1e-6, atol=0)
+    flat = gain == np.float32(0.8)
+    assert np.array_equal(got[flat], speech[flat] * np.float32(0.8))
 
 
 def test_a_second_encode_lays_the_chapter_out_again(

@@ -207,6 +207,8 @@ def _apply_gain(
     The numbers `np.interp` gives, made a hop at a time: between two centres the
     gain is a straight line, so each hop's ramp is one row of a broadcast, with no
     search for where each sample falls (a third of the time on a long chapter).
+    Most hops are never limited, so their gain is flat: only hops whose gain moves
+    are ramped (the same numbers: a flat ramp adds zero).
     """
     out = np.empty_like(speech)
     first = _HOP // 2  # hop k's centre is sample k·HOP + HOP/2 (HOP is even)
@@ -218,7 +220,10 @@ def _apply_gain(
         end = min(len(curve) - 1, k + step)  # ramps from centre k to centre end
         start, stop = k * _HOP + first, min(len(speech), end * _HOP + first)
         rise = curve[k + 1 : end + 1] - curve[k:end]
-        gain = (curve[k:end, None] + rise[:, None] * ramp).astype(np.float32)
+        gain = np.empty((end - k, _HOP), dtype=np.float32)
+        gain[:] = curve[k:end, None]
+        moving = np.flatnonzero(rise)
+        gain[moving] = curve[k + moving, None] + rise[moving, None] * ramp
         out[start:stop] = speech[start:stop] * gain.ravel()[: stop - start]
     out[last:] = speech[last:] * np.float32(curve[-1])  # after the last centre
     return out

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from editions import state
+from editions import huge_pages, state
 from editions.bench.irreducible import irreducible
 from editions.bench.measure import BenchFailed, Measured, measure, ratio
 from editions.bench.tools import plain_tools
@@ -128,6 +128,7 @@ def run(
 ) -> dict[str, Any]:
     """Benchmark *source*; write `<out_dir>/bench.json` and return what it holds."""
     options = options or BenchOptions()
+    huge_pages.disable()  # the yardstick's tools run as the build's workers do
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".bench-", dir=out_dir))

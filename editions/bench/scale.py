@@ -23,7 +23,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from editions import state
+from editions import huge_pages, state
 from editions.bench import longdoc
 from editions.bench.run import build_command, freeze_code, measure
 from editions.output import write_text
@@ -295,6 +295,7 @@ def parse_fractions(text: str) -> tuple[float, ...]:
 
 def main(out_dir: Path, fractions: str, tts: str, irreducible: bool = True) -> str:
     """Run the curve, add it to `<out_dir>/bench.json` as "long"; return the table."""
+    huge_pages.disable()  # the yardstick's tools run as the build's workers do
     out_dir.mkdir(parents=True, exist_ok=True)
     options = ScaleOptions(parse_fractions(fractions), tts, irreducible)
     path = out_dir / "bench.json"
