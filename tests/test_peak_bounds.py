@@ -278,3 +278,23 @@ def test_a_second_encode_lays_the_chapter_out_again(
     record = json.loads((tmp_path / "chapter.json").read_text(encoding="utf-8"))
     assert record["length"] == laid[0]
     assert abs(record["mp3"]["lufs"] + 18) <= chapter_master.LUFS_ACCEPT
+
+
+def test_a_decoder_writing_whole_buffers_gives_the_same_samples(tmp_path: Path) -> None:
+    """`-flush_packets 0` changes how ffmpeg writes to the pipe, not what."""
+    import subprocess
+
+    ffmpeg = programs.ffmpeg_exe()
+    mp3 = tmp_path / "a.mp3"
+    encode.run_all(
+        [encode.mp3_command(ffmpeg, None, mp3)],
+        [master(_speech_like(2.0), -18, -4.5).samples],
+    )
+    flushed = subprocess.run(
+        [ffmpeg, "-loglevel", "error", "-i", str(mp3), "-map", "0:a:0", "-ac", "1",
+         "-ar", str(RATE), "-f", "f32le", "-"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    whole = decode_file(ffmpeg, mp3)
+    assert len(whole) > RATE
+    assert whole.tobytes() == flushed

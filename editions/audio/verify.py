@@ -23,6 +23,7 @@ from editions.audio.levels import HOP, RATE, neighbours_max
 from editions.audio.measure import (
     MAX_TRUE_PEAK,
     PEAK_CONTEXT,
+    WHOLE_WRITES,
     gated_loudness,
     header_seconds,
     hop_peaks,
@@ -56,7 +57,8 @@ def decode_file(ffmpeg: str, path: Path) -> NDArray[np.float32]:
     worker is stopped (a signal): it must not outlive it.
     """
     command = [ffmpeg, "-hide_banner", "-loglevel", "error", "-i", str(path)]
-    command += ["-map", "0:a:0", "-ac", "1", "-ar", str(RATE), "-f", "f32le", "-"]
+    command += ["-map", "0:a:0", "-ac", "1", "-ar", str(RATE), *WHOLE_WRITES]
+    command += ["-f", "f32le", "-"]
     expected = round((header_seconds(path) + 1.0) * RATE)
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(
