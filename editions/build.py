@@ -114,7 +114,8 @@ def build(
     """Like `run`, but say what was rebuilt, what was reused and how long it took.
 
     One build at a time writes into *out_dir* (`editions.lock`); a signal stops it
-    cleanly (`editions.interrupt`).
+    cleanly (`editions.interrupt`). Transparent huge pages are turned off for the
+    calling process and what it starts, and stay off (`editions.huge_pages`).
     """
     options = options or BuildOptions()
     huge_pages.disable()  # before any worker starts: they inherit it

@@ -19,7 +19,6 @@ them.
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
 import signal
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from editions import debris, lock, progress
 from editions.errors import BuildFailed, Finding, Location
+from editions.linux import PR_SET_PDEATHSIG, prctl
 
 if TYPE_CHECKING:
     from editions.job import BuildOptions
@@ -44,9 +44,6 @@ SIGNALS = (signal.SIGTERM, signal.SIGINT)
 STOP_AFTER_ENV = "EDITIONS_TEST_STOP_AFTER"
 STOP_SIGNAL_ENV = "EDITIONS_TEST_STOP_SIGNAL"
 HELPER_GRACE = 5.0  # seconds a helper has to exit before it is killed
-_PR_SET_PDEATHSIG = 1
-
-_libc = ctypes.CDLL(None, use_errno=True)
 _owner: int | None = None  # the pid running a build, in it and in what it forks
 _forking_from = 0  # the pid that is forking, as the child finds it
 _received: int | None = None  # the signal that stopped this process's build
@@ -197,7 +194,7 @@ def _after_fork_in_child() -> None:
     """Ask the kernel to signal this helper when the build that forked it dies."""
     if _owner is None:
         return  # not forked by a build
-    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     if os.getppid() != _forking_from:  # it died before the request took effect
         os._exit(128 + signal.SIGTERM)
 

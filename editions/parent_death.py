@@ -9,19 +9,18 @@ chain without importing the build driver, which no audio module may depend on.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 
-_PR_SET_PDEATHSIG = 1
-_libc = ctypes.CDLL(None, use_errno=True)
+from editions.linux import PR_SET_PDEATHSIG, prctl
+
 _forking_from = 0  # the pid that is forking, as the child finds it
 
 
 def die_with_parent(parent: int | None) -> None:
     """Have the kernel send SIGTERM when this process's parent dies; if *parent*
     (the pid that started it) is already gone, exit now."""
-    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     if parent is not None and os.getppid() != parent:
         os._exit(128 + signal.SIGTERM)
 

@@ -9,10 +9,12 @@ peak is what decides when a file is over the limit.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 from scipy.io import wavfile
 
 from editions import programs
@@ -78,22 +80,55 @@ def test_peaks_of_some_hops_are_those_of_a_whole_pass() -> None:
     assert (rest == 0).any()
 
 
+def _peaks_one_call_per_run(
+    samples: NDArray[np.float32], hop: int, only: NDArray[np.bool_]
+) -> NDArray[np.float32]:
+    """The reference: each run of flagged hops oversampled by a call of its own."""
+    from editions.audio.measure import _GAP, _OVERSAMPLE, _PAD, _runs, resample
+
+    out = np.zeros(-(-len(samples) // hop), dtype=np.float32)
+    for first, end in _runs(only, -(-_GAP // hop), max(1, (1 << 20) // hop)):
+        start, stop = first * hop, min(len(samples), end * hop)
+        lo, hi = max(0, start - _PAD), min(len(samples), stop + _PAD)
+        up = np.abs(resample(samples[lo:hi], _OVERSAMPLE, 1))
+        up = up[(start - lo) * _OVERSAMPLE : (stop - lo) * _OVERSAMPLE]
+        count = -(-(stop - start) // hop)
+        up = np.pad(up, (0, count * hop * _OVERSAMPLE - len(up)))
+        out[first : first + count] = up.reshape(count, -1).max(axis=1)
+    return out
+
+
 @pytest.mark.parametrize("hop", [HOP, 1000])
-def test_peaks_of_runs_oversampled_together_are_those_of_a_whole_pass(hop: int) -> None:
+def test_runs_oversampled_together_give_each_run_s_own_peaks(hop: int) -> None:
     """Thousands of runs share a few oversampling calls: the numbers stay the same.
 
-    Longer than several batches, a part hop at the end, the first and last hops
-    flagged, runs of every length and a few long gaps.
+    Three batches or more, a part hop at the end, the first and last hops flagged,
+    runs of every length, and long gaps (separate runs).
     """
     rng = np.random.default_rng(hop)
     samples = rng.standard_normal(2 * (1 << 20) + 13).astype(np.float32)
-    full = hop_peaks(samples, hop)
-    flags = rng.random(len(full)) < 0.2
-    flags[rng.integers(0, len(full), 40)] = False
+    flags = rng.random(-(-len(samples) // hop)) < 0.2
+    flags[100:400] = False
+    flags[len(flags) // 2 : len(flags) // 2 + 300] = True
     flags[[0, -1]] = True
     some = hop_peaks(samples, hop, only=flags)
+    assert np.array_equal(some, _peaks_one_call_per_run(samples, hop, flags))
+    full = hop_peaks(samples, hop)
     assert np.array_equal(some[flags], full[flags])
-    assert np.array_equal(some[some != 0], full[some != 0])
+
+
+def test_hop_peaks_are_scipy_s_oversampled_peaks() -> None:
+    """Against `resample_poly` itself: each hop's peak lines up with its samples."""
+    from scipy.signal import resample_poly
+
+    samples = np.random.default_rng(4).standard_normal(50 * HOP + 7).astype(np.float32)
+    up = np.abs(resample_poly(samples.astype(np.float64), 4, 1))
+    up = np.pad(up, (0, 51 * HOP * 4 - len(up)))
+    expected = up.reshape(51, -1).max(axis=1)
+    assert np.allclose(hop_peaks(samples, HOP), expected, rtol=1e-5, atol=1e-6)
+    flags = np.zeros(51, dtype=bool)
+    flags[[0, 20, 50]] = True
+    assert np.allclose(hop_peaks(samples, HOP, only=flags)[flags], expected[flags])
 
 
 def test_encoders_read_the_master_from_a_pipe_as_from_a_wav(tmp_path: Path) -> None:
@@ -235,20 +270,25 @@ def test_the_gain_ramped_hop_by_hop_is_np_interp_between_centres(length: int) ->
 
 
 def test_a_gain_flat_for_most_hops_is_ramped_only_where_it_moves() -> None:
-    """Mostly unlimited speech: flat stretches, a few dips; still `np.interp`'s."""
+    """Mostly unlimited speech: flat stretches and a few dips. The numbers are
+    those of ramping every hop (the formula before flat hops were skipped)."""
     from editions.audio import levels
 
     length = 2 * (1 << 20) + 1001
     speech = np.random.default_rng(9).standard_normal(length).astype(np.float32)
     curve = np.full(-(-length // HOP), 0.8)
     for dip in (0, 7, 5000, 30000, len(curve) - 3):
-        curve[dip : dip + 3] = [0.7, 0.5, 0.75][: len(curve) - dip]
-    centres = (np.arange(len(curve)) + 0.5) * HOP
-    gain = np.interp(np.arange(length), centres, curve).astype(np.float32)
-    got = levels._apply_gain(speech, curve)
-    assert np.allclose(got, speech * gain, rtol=1e-6, atol=0)
-    flat = gain == np.float32(0.8)
-    assert np.array_equal(got[flat], speech[flat] * np.float32(0.8))
+        curve[dip : dip + 3] = [0.7, 0.5, 0.75]
+    first = HOP // 2
+    ramp = np.arange(HOP) / HOP
+    rise = curve[1:] - curve[:-1]
+    gain = (curve[:-1, None] + rise[:, None] * ramp).astype(np.float32).ravel()
+    expected = np.empty_like(speech)
+    expected[:first] = speech[:first] * np.float32(curve[0])
+    body = speech[first : first + len(gain)]
+    expected[first : first + len(body)] = body * gain[: len(body)]
+    expected[first + len(gain) :] = speech[first + len(gain) :] * np.float32(curve[-1])
+    assert np.array_equal(levels._apply_gain(speech, curve), expected)
 
 
 def test_a_second_encode_lays_the_chapter_out_again(
@@ -281,20 +321,17 @@ def test_a_second_encode_lays_the_chapter_out_again(
 
 
 def test_a_decoder_writing_whole_buffers_gives_the_same_samples(tmp_path: Path) -> None:
-    """`-flush_packets 0` changes how ffmpeg writes to the pipe, not what."""
-    import subprocess
-
+    """`-flush_packets 0` changes how ffmpeg writes to the pipe, not what: both
+    decoders give the bytes of a decoder that flushes each frame."""
     ffmpeg = programs.ffmpeg_exe()
     mp3 = tmp_path / "a.mp3"
-    encode.run_all(
-        [encode.mp3_command(ffmpeg, None, mp3)],
-        [master(_speech_like(2.0), -18, -4.5).samples],
-    )
+    speech = master(_speech_like(2.0), -18, -4.5).samples
+    encode.run_all([encode.mp3_command(ffmpeg, None, mp3)], [speech])
     flushed = subprocess.run(
         [ffmpeg, "-loglevel", "error", "-i", str(mp3), "-map", "0:a:0", "-ac", "1",
          "-ar", str(RATE), "-f", "f32le", "-"],
         capture_output=True, check=True,
     ).stdout  # fmt: skip
-    whole = decode_file(ffmpeg, mp3)
-    assert len(whole) > RATE
-    assert whole.tobytes() == flushed
+    assert len(flushed) > 4 * RATE
+    assert decode_file(ffmpeg, mp3).tobytes() == flushed
+    assert decode(mp3, RATE)[0].tobytes() == flushed

@@ -39,7 +39,7 @@ PEAK_CONTEXT = _PAD  # samples either side a hop's oversampled peak depends on
 _GAP = 1024  # samples between measured hops worth oversampling through (one call)
 #: ffmpeg flushes a pipe after every decoded frame (4 KB), waking the reader each
 #: time; unflushed, it writes its whole 32 KB buffer: less CPU on both sides.
-WHOLE_WRITES = ["-flush_packets", "0"]
+WHOLE_WRITES = ("-flush_packets", "0")
 
 
 def decode(
@@ -134,15 +134,17 @@ def hop_peaks(
 def _batches(
     runs: list[tuple[int, int]], hop: int, size: int
 ) -> Iterator[list[tuple[int, int]]]:
-    """Group consecutive *runs* into batches of about *size* input samples."""
+    """Group consecutive *runs* into batches of at most *size* input samples (or
+    one run, if it alone is longer): memory stays flat, as with one block."""
     batch: list[tuple[int, int]] = []
     held = 0
     for run in runs:
-        batch.append(run)
-        held += (run[1] - run[0]) * hop + 2 * _PAD
-        if held >= size:
+        cost = (run[1] - run[0]) * hop + 3 * _PAD  # context either side, zeros
+        if batch and held + cost > size:
             yield batch
             batch, held = [], 0
+        batch.append(run)
+        held += cost
     if batch:
         yield batch
 
@@ -157,8 +159,8 @@ def _measure_batch(
 
     A speech chapter has thousands of short runs; oversampled one call each, the
     calls' overhead cost more than the filtering. Each run is laid out with the
-    context a call of its own would see (its neighbours' samples stay beyond the
-    filter's reach behind `_PAD` zeros), so its peaks are the same numbers.
+    samples a call of its own would see (`_PAD` of context either side covers the
+    filter's reach), so its peaks are the same numbers.
     """
     pieces: list[NDArray[np.float32]] = []
     marks: list[NDArray[np.int64]] = []  # in the joined input: hop starts, run end
@@ -168,13 +170,17 @@ def _measure_batch(
     for first, end in runs:
         start, stop = first * hop, min(len(samples), end * hop)
         lo, hi = max(0, start - _PAD), min(len(samples), stop + _PAD)
+        # The zeros after each run keep its end mark inside the oversampled array
+        # (`reduceat` takes no index past the end), and stand for the zeros a
+        # call of its own would see beyond the signal's ends.
         pieces += [samples[lo:hi], gap]
         begin = at + start - lo
         count = -(-(stop - start) // hop)
         marks.append(np.append(begin + hop * np.arange(count), begin + stop - start))
         hops.append(np.arange(first, first + count))
         at += hi - lo + _PAD
-    up = np.abs(_oversample(np.concatenate(pieces).astype(np.float32, copy=False)))
+    up = _oversample(np.concatenate(pieces).astype(np.float32, copy=False))
+    np.abs(up, out=up)
     where = np.concatenate(marks) * _OVERSAMPLE
     largest = np.maximum.reduceat(up, where)
     is_hop = np.ones(len(where), dtype=bool)
