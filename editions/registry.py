@@ -89,7 +89,8 @@ class Edition:
     reuses: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     visual: bool = True  # figures, styles and fonts shape it
     #: May run in a second process while another edition runs in this one
-    #: (WeasyPrint is single-threaded: layout beside speech costs no wall time).
+    #: (WeasyPrint is single-threaded: layout beside speech costs no wall time;
+    #: liblouis beside the EPUB's packaging).
     forks: bool = False
 
     @property
@@ -206,6 +207,7 @@ EDITIONS: tuple[Edition, ...] = (
         shown=(Shown("braille", "Braille (BRF)", ("brf", "pef")),),
         reuses={"PDF pages": ("pdf", "pages")},
         visual=False,  # words only: alt text is in the text, no styles or fonts
+        forks=True,  # beside the EPUB (5 s of a book's 21 s after the audio)
     ),
 )
 
