@@ -111,6 +111,9 @@ def test_measure_sees_a_child_s_memory_and_a_failure(tmp_path: Path) -> None:
     ):
         assert role_of("ffmpeg", command) == f"ffmpeg {role}"
     assert role_of("python", "python -m invoke build") == "main"
+    # The kernel keeps 15 bytes of a name: a longer role is told from what is left.
+    assert role_of("editions-braill", "python -m invoke build") == "braille"
+    assert role_of("editions-pdf", "python -m invoke build") == "pdf"
     with pytest.raises(measuring.BenchFailed, match="exit"):
         measuring.measure([[sys.executable, "-c", "raise SystemExit(7)"]])
 

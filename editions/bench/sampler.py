@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from editions.process_role import PREFIX
+from editions.process_role import PREFIX, role_named
+from editions.registry import names
 
 #: Seconds between reads of the tree's PSS. Reading `smaps_rollup` walks each
 #: process's page tables: for a build's few large processes that cost 35 ms a
@@ -233,7 +234,7 @@ def _role(pid: int, is_root: bool) -> str:
 def role_of(comm: str, command: str, is_root: bool = False) -> str:
     """Return the role of a process named *comm* that runs *command*."""
     if comm.startswith(PREFIX):
-        return comm[len(PREFIX) :]
+        return role_named(comm, ("master", "synth", *names()))
     if "ffmpeg" in command:
         return next((r for word, r in _FFMPEG_ROLES if word in command), "ffmpeg")
     if is_root or "invoke" in command:
