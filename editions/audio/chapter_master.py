@@ -15,7 +15,9 @@ import json
 import logging
 import shutil
 import tempfile
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from math import gcd
 from pathlib import Path
@@ -23,11 +25,12 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from editions.audio.encode import Scaled, aac_command, mp3_command, run_all
+from editions.audio import av_codec
+from editions.audio.encode import Scaled, mp3_command, run_all
 from editions.audio.engine import Speech
 from editions.audio.levels import RATE, master
 from editions.audio.measure import MAX_TRUE_PEAK, TARGET_LUFS, resample
-from editions.audio.verify import PEAK_MARGIN, Encoded, decode_file, verify
+from editions.audio.verify import PEAK_MARGIN, Encoded, verify
 
 Spans = tuple[tuple[int, int], ...]  # (first, end) sample of each sentence
 
@@ -184,8 +187,9 @@ def _make(ffmpeg: str, sound: ChapterSound, folder: Path) -> None:
     Encoding shifts loudness and raises peaks, so the master aims to land the
     *decoded* files on −18 LUFS and under −3 dBTP: each codec's gain is corrected
     by its own miss, and a peak over the limit lowers the shared ceiling. The
-    master streams to both encoders through pipes; each file is then decoded and
-    measured on its own, so a worker holds at most one decoded copy.
+    master streams to the MP3 encoder through a pipe and to the AAC encoder in a
+    thread (`av_codec`); each file is then decoded in this process and measured
+    on its own, so a worker holds at most one decoded copy.
     """
     samples: NDArray[np.float32] | None
     samples, spans = layout(sound)
@@ -211,15 +215,11 @@ def _make(ffmpeg: str, sound: ChapterSound, folder: Path) -> None:
         }
         bounds = mastered.peak_bounds
         del mastered
-        run_all(
-            [mp3_command(ffmpeg, None, targets["mp3"]),
-             aac_command(ffmpeg, None, targets["aac"], band)],
-            [scaled["mp3"], scaled["aac"]],
-        )  # fmt: skip
+        _encode_both(ffmpeg, scaled, targets, band)
         measured = {
             codec: verify(
                 path,
-                decode_file(ffmpeg, path),
+                av_codec.decode(path),
                 probe,
                 at,
                 (scaled[codec], bounds * scales[codec]),
@@ -242,6 +242,24 @@ def _make(ffmpeg: str, sound: ChapterSound, folder: Path) -> None:
         f"{c} {e.lufs:.2f} LUFS {e.true_peak:.2f} dBTP" for c, e in measured.items()
     )
     raise RuntimeError(f"a chapter still measures {report} after {MAX_ENCODES} encodes")
+
+
+def _encode_both(
+    ffmpeg: str, scaled: dict[str, Scaled], targets: dict[str, Path], band: int
+) -> None:
+    """Encode the MP3 (an ffmpeg process) and the AAC (in a thread, `av_codec`)
+    side by side; stop the AAC thread too if the MP3 fails or a signal comes."""
+    stop = threading.Event()
+    with ThreadPoolExecutor(1) as side:
+        aac = side.submit(
+            av_codec.encode_aac, scaled["aac"], targets["aac"], band, stop
+        )
+        try:
+            run_all([mp3_command(ffmpeg, None, targets["mp3"])], [scaled["mp3"]])
+        except BaseException:
+            stop.set()
+            raise
+        aac.result()
 
 
 def _save(

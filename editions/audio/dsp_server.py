@@ -1,8 +1,9 @@
 """The mastering fork server's preload: what every mastering worker starts with.
 
 `workers.PRELOAD` names this module; only the fork server imports it, once, and its
-workers fork from there with all of it loaded: the pool's loop, the chapter master
-and the DSP libraries the main process leaves unloaded (see `measure`). Importing
+workers fork from there with all of it loaded: the pool's loop, the chapter master,
+the DSP libraries and PyAV's codecs, which the main process leaves unloaded (see
+`measure`, `av_codec`). Importing
 it has effects on purpose (a preload list holds module names, nothing to call):
 the server names itself a mastering process for the benchmark
 (`bench.sampler.role_of`), takes the build's `__main__` as its own, dies with the
@@ -19,6 +20,7 @@ import sys
 from importlib.machinery import ModuleSpec
 from typing import Any
 
+import av  # noqa: F401  (the AAC is coded and both files decoded in-process)
 import mutagen
 import pyloudnorm  # noqa: F401
 import scipy.ndimage

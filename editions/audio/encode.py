@@ -1,6 +1,7 @@
 """The ffmpeg commands that encode masters and join encoded chapters into books.
 
-Chapters are encoded once each; a book is their encoded frames joined without
+Chapters are encoded once each (the MP3 here; the AAC in the mastering worker
+itself, `av_codec`, with the options `aac_options` gives); a book is their encoded frames joined without
 re-encoding (the MP3 through ffmpeg's concat demuxer, which writes one gapless
 header for the whole; the AAC as ADTS frames, which need no header at all). Where
 two chapters meet, the codec's priming and padding add a few tens of milliseconds
@@ -51,21 +52,15 @@ def mp3_command(ffmpeg: str, wav: Path | None, target: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def aac_command(
-    ffmpeg: str, wav: Path | None, target: Path, cutoff: int = 0
-) -> list[str]:
-    """Encode AAC-LC 96 kb/s mono as ADTS frames, ready to be joined into an M4B.
+def aac_options(cutoff: int = 0) -> dict[str, str]:
+    """Return the AAC-LC encoder's options (`av_codec.encode_aac`: 96 kb/s mono).
 
     *cutoff* (Hz) is where the speech itself ends (half the voice's sample rate:
     12 kHz for a 24 kHz voice); above it there is only room tone, and not coding
     that band saves the encoder about a third of its time.
     """
-    band = ["-cutoff", str(cutoff)] if 0 < cutoff < RATE // 2 else []
-    return [
-        ffmpeg, *_QUIET, *_source(wav), "-map_metadata", "-1",
-        "-c:a", "aac", "-aac_coder", "fast", *band, "-b:a", AAC_BITRATE,
-        "-ar", str(RATE), "-ac", "1", "-f", "adts", str(target),
-    ]  # fmt: skip
+    band = {"cutoff": str(cutoff)} if 0 < cutoff < RATE // 2 else {}
+    return {"aac_coder": "fast", **band}
 
 
 @dataclass(frozen=True)

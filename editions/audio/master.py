@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from editions import fingerprint, progress, scratch
+from editions.audio import av_codec
 from editions.audio.books import book_mp3, m4b_beside, timeline
 from editions.audio.chapter_master import (
     CACHE_FORMAT,
@@ -200,9 +201,10 @@ def chapter_sound(chapter: Chapter, index: int, count: int) -> ChapterSound:
 
 
 def chapter_salt(ffmpeg: str) -> str:
-    """Return what every chapter master's cache key shares: format, code, encoder."""
+    """Return what every chapter master's cache key shares: format, code, encoders
+    (Debian's ffmpeg codes the MP3, PyAV's libraries the AAC)."""
     code = fingerprint.code(("editions.audio.chapter_master",))
-    return f"{CACHE_FORMAT}|{code}|{ffmpeg}"
+    return f"{CACHE_FORMAT}|{code}|{ffmpeg}|{av_codec.version()}"
 
 
 def _made_units(

@@ -1,7 +1,8 @@
 """Encoded chapter → what it measures decoded: loudness, true peak, offset, length.
 
-A chapter is judged by what a listener hears, so each encoding is decoded (one at
-a time: one decoded copy of the chapter in memory) and measured. The true peak
+A chapter is judged by what a listener hears, so each encoding is decoded (in the
+worker, `av_codec.decode`; one at a time: one decoded copy of the chapter in
+memory) and measured. The true peak
 needs no second oversampled pass: it is bounded from the master's own peak bounds
 plus the codec's error, and only hops whose bound nears the limit are oversampled
 (`decoded_peak`).
@@ -9,8 +10,6 @@ plus the codec's error, and only hops whose bound nears the limit are oversample
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,13 +22,10 @@ from editions.audio.levels import HOP, RATE, neighbours_max
 from editions.audio.measure import (
     MAX_TRUE_PEAK,
     PEAK_CONTEXT,
-    WHOLE_WRITES,
     gated_loudness,
-    header_seconds,
     hop_peaks,
     loudness_blocks,
     oversampling_gain,
-    read_floats,
 )
 
 PEAK_MARGIN = 0.1  # dB each decoded file must stay under the −3 dBTP limit
@@ -47,39 +43,6 @@ class Encoded:
     offset: int  # samples the decoded file lags the master (priming left in)
     length: int  # decoded samples
     coded: int  # samples the coded frames hold (decoders drop gapless padding)
-
-
-def decode_file(ffmpeg: str, path: Path) -> NDArray[np.float32]:
-    """Decode *path* as `measure.decode` does, with the worker's *ffmpeg*.
-
-    The samples are read from the pipe as they come, into one array (no raw file is
-    written and read back). The decoder reads no stdin, and it is killed if the
-    worker is stopped (a signal): it must not outlive it.
-    """
-    command = [ffmpeg, "-hide_banner", "-loglevel", "error", "-i", str(path)]
-    command += ["-map", "0:a:0", "-ac", "1", "-ar", str(RATE), *WHOLE_WRITES]
-    command += ["-f", "f32le", "-"]
-    expected = round((header_seconds(path) + 1.0) * RATE)
-    with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=errors,
-        )
-        try:
-            assert proc.stdout is not None
-            with proc.stdout:
-                decoded = read_floats(proc.stdout, expected)
-        except BaseException:
-            proc.kill()
-            proc.wait()
-            raise
-        if proc.wait() != 0:
-            errors.seek(0)
-            message = errors.read().decode(errors="replace")
-            raise RuntimeError(f"ffmpeg could not decode {path}: {message}")
-    return decoded
 
 
 def verify(
