@@ -90,7 +90,9 @@ def decode(path: Path) -> NDArray[np.float32]:
         for frame in container.decode(stream):
             if frame.format.name != "fltp":
                 raise RuntimeError(f"{path}: decoded as {frame.format.name}, not float")
-            samples = frame.to_ndarray().reshape(-1)
+            # The plane's own buffer (no per-frame array stacking: a frame is
+            # 1152 samples, and a chapter has thousands).
+            samples = np.frombuffer(frame.planes[0], dtype="<f4", count=frame.samples)
             if filled + len(samples) > len(out):
                 grown = np.empty(2 * len(out) + len(samples), dtype="<f4")
                 grown[:filled] = out[:filled]
