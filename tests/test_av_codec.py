@@ -8,6 +8,10 @@ command line made before it.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -15,7 +19,7 @@ import numpy as np
 import pytest
 
 from editions import programs
-from editions.audio import av_codec, encode
+from editions.audio import av_codec, chapter_master, encode
 from editions.audio.levels import RATE, master
 from editions.audio.measure import decode, integrated_lufs
 
@@ -86,16 +90,90 @@ def test_an_mp3_decodes_in_process_to_debian_ffmpeg_s_samples(tmp_path: Path) ->
     assert np.array_equal(av_codec.decode(mp3), theirs)
 
 
+class _StopsAfterFirstBlock(encode.Scaled):
+    """Samples whose reader sets *stop* once the first block is handed over."""
+
+    def __init__(self, samples: np.ndarray, stop: threading.Event) -> None:
+        super().__init__(samples, np.float32(1.0))
+        object.__setattr__(self, "stop", stop)
+        object.__setattr__(self, "handed", 0)
+
+    def blocks(self):  # type: ignore[no-untyped-def]
+        for start, block in super().blocks():
+            object.__setattr__(self, "handed", self.handed + 1)
+            yield start, block
+            self.stop.set()  # type: ignore[attr-defined]
+
+
 def test_a_stopped_encoder_ends_between_blocks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(encode, "_BLOCK", RATE // 2)
     stop = threading.Event()
-    stop.set()
+    samples = _StopsAfterFirstBlock(_speech_like(), stop)
     with pytest.raises(av_codec.Stopped):
-        av_codec.encode_aac(
-            encode.Scaled(_speech_like(), np.float32(1.0)), tmp_path / "a.aac", 0, stop
+        av_codec.encode_aac(samples, tmp_path / "a.aac", 0, stop)
+    assert samples.handed == 2  # the second block was not encoded: it stopped
+
+
+def _waiting_aac(seen: list[bool]):  # type: ignore[no-untyped-def]
+    """An AAC encoder that runs until it is told to stop (at most 20 s)."""
+
+    def encode_aac(samples, target, cutoff, stop):  # type: ignore[no-untyped-def]
+        seen.append(stop.wait(20))
+        raise av_codec.Stopped("stopped")
+
+    return encode_aac
+
+
+def test_an_mp3_that_fails_stops_the_aac_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bool] = []
+    monkeypatch.setattr(av_codec, "encode_aac", _waiting_aac(seen))
+    scaled = encode.Scaled(_speech_like(0.5), np.float32(1.0))
+    targets = {"mp3": tmp_path / "a.mp3", "aac": tmp_path / "a.aac"}
+    with pytest.raises(RuntimeError, match="failed"):
+        chapter_master._encode_both(
+            "/bin/false", {"mp3": scaled, "aac": scaled}, targets, 12_000
         )
+    assert seen == [True]  # told to stop, and ended before `_encode_both` returned
+
+
+def test_a_signal_while_waiting_for_the_aac_stops_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C reaches a mastering worker as KeyboardInterrupt, perhaps after its
+    MP3 is done: the AAC thread must not go on coding the rest of the chapter."""
+    seen: list[bool] = []
+    monkeypatch.setattr(av_codec, "encode_aac", _waiting_aac(seen))
+    monkeypatch.setattr(chapter_master, "run_all", lambda *_: None)  # MP3 done
+    scaled = encode.Scaled(_speech_like(0.5), np.float32(1.0))
+    targets = {"mp3": tmp_path / "a.mp3", "aac": tmp_path / "a.aac"}
+    ctrl_c = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    ctrl_c.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            chapter_master._encode_both(
+                "ffmpeg", {"mp3": scaled, "aac": scaled}, targets, 12_000
+            )
+    finally:
+        ctrl_c.cancel()
+    assert seen == [True]
+
+
+def test_the_build_process_leaves_pyav_to_the_mastering_workers() -> None:
+    """The main process imports the audio edition but never codes audio: loading
+    PyAV's libraries there would delay the start of every build."""
+    code = (
+        "import sys, editions.build, editions.audio.premaster, editions.audio.master;"
+        "from editions.audio import av_codec; av_codec.version();"
+        "print(sorted(m for m in ('av', 'scipy.signal') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
 
 
 def test_decoding_refuses_a_file_that_is_not_a_mono_chapter(tmp_path: Path) -> None:

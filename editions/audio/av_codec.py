@@ -18,7 +18,7 @@ The MP3 is still encoded by Debian's ffmpeg: the LAME in PyAV's wheel is built
 from __future__ import annotations
 
 import threading
-from importlib.metadata import version as _package_version
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -33,9 +33,12 @@ class Stopped(RuntimeError):
     """The encoder was told to stop (the worker is being interrupted)."""
 
 
+@cache
 def version() -> str:
     """Return PyAV's version: its FFmpeg codes the AAC, so chapter caches name it."""
-    return f"av {_package_version('av')}"
+    from importlib.metadata import version as package_version  # see above
+
+    return f"av {package_version('av')}"
 
 
 def encode_aac(
@@ -44,7 +47,7 @@ def encode_aac(
     cutoff: int = 0,
     stop: threading.Event | None = None,
 ) -> None:
-    """Encode *samples* (mono, at RATE) as AAC-LC ADTS frames, as `aac_command` does.
+    """Encode *samples* (mono, at RATE) as AAC-LC ADTS frames (`aac_options`).
 
     *stop*, once set, ends the encoding between blocks (raising `Stopped`): the
     thread this runs in must not outlive a worker that was interrupted.
@@ -69,8 +72,11 @@ def encode_aac(
 
 
 def decode(path: Path) -> NDArray[np.float32]:
-    """Decode one of our encoded chapters as a player would (gapless: the encoder's
-    delay and padding removed), to mono float32 at RATE.
+    """Decode one of our encoded chapters as a player would, to mono float32 at RATE.
+
+    Where the file records the encoder's delay and padding (the MP3's gapless
+    header) they are removed; an ADTS stream keeps its 1024 samples of priming
+    (`verify` finds the offset, and `books` places the M4B's chapters with it).
 
     The samples go into one array sized from the file's duration, frame by frame:
     collecting frames and joining them would hold the chapter twice.
@@ -90,8 +96,8 @@ def decode(path: Path) -> NDArray[np.float32]:
         for frame in container.decode(stream):
             if frame.format.name != "fltp":
                 raise RuntimeError(f"{path}: decoded as {frame.format.name}, not float")
-            # The plane's own buffer (no per-frame array stacking: a frame is
-            # 1152 samples, and a chapter has thousands).
+            # The plane's own buffer (no per-frame array stacking: a frame holds
+            # 1152 or 1024 samples, and a chapter has thousands).
             samples = np.frombuffer(frame.planes[0], dtype="<f4", count=frame.samples)
             if filled + len(samples) > len(out):
                 grown = np.empty(2 * len(out) + len(samples), dtype="<f4")

@@ -256,10 +256,10 @@ def _encode_both(
         )
         try:
             run_all([mp3_command(ffmpeg, None, targets["mp3"])], [scaled["mp3"]])
-        except BaseException:
+            aac.result()
+        except BaseException:  # the MP3 failed, or a signal came while waiting
             stop.set()
             raise
-        aac.result()
 
 
 def _save(

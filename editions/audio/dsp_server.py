@@ -3,11 +3,10 @@
 `workers.PRELOAD` names this module; only the fork server imports it, once, and its
 workers fork from there with all of it loaded: the pool's loop, the chapter master,
 the DSP libraries and PyAV's codecs, which the main process leaves unloaded (see
-`measure`, `av_codec`). Importing
-it has effects on purpose (a preload list holds module names, nothing to call):
-the server names itself a mastering process for the benchmark
-(`bench.sampler.role_of`), takes the build's `__main__` as its own, dies with the
-build that started it, and makes each worker die with it.
+`measure`, `av_codec`). Importing it has effects on purpose (a preload list holds
+module names, nothing to call): the server names itself a mastering process for the
+benchmark (`bench.sampler.role_of`), takes the build's `__main__` as its own, dies
+with the build that started it, and makes each worker die with it.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """The ffmpeg commands that encode masters and join encoded chapters into books.
 
 Chapters are encoded once each (the MP3 here; the AAC in the mastering worker
-itself, `av_codec`, with the options `aac_options` gives); a book is their encoded frames joined without
-re-encoding (the MP3 through ffmpeg's concat demuxer, which writes one gapless
-header for the whole; the AAC as ADTS frames, which need no header at all). Where
-two chapters meet, the codec's priming and padding add a few tens of milliseconds
-of near-silence to the pause; `master` measures where each chapter then lands.
+itself, `av_codec`, with `aac_options`); a book is their encoded frames joined
+without re-encoding (the MP3 through ffmpeg's concat demuxer, which writes one
+gapless header for the whole; the AAC as ADTS frames, which need no header at
+all). Where two chapters meet, the codec's priming and padding add a few tens of
+milliseconds of near-silence to the pause; `master` measures where each chapter
+then lands.
 """
 
 from __future__ import annotations

@@ -73,6 +73,11 @@ class HibariEngine:
             raise MissingProgram("hibari-tts", "pip install hibari-tts==0.2.1") from err
         return Hibari(voice=self.voice, threads=self.threads)
 
+    def load(self) -> None:
+        """Load the voice and the G2P's lexicons now (about 0.6 CPU-s), so that
+        synthesis workers forked after this inherit them (`synth.synthesise`)."""
+        self.phonemes("Ready.")
+
     def with_lexicon(self, text: str) -> str:
         """Return *text* with each lexicon word marked up with its phonemes."""
         return substitute(text, self.pronunciations, lambda w, p: f"[{w}](/{p}/)")

@@ -1,11 +1,10 @@
 """Encoded chapter → what it measures decoded: loudness, true peak, offset, length.
 
 A chapter is judged by what a listener hears, so each encoding is decoded (in the
-worker, `av_codec.decode`; one at a time: one decoded copy of the chapter in
-memory) and measured. The true peak
-needs no second oversampled pass: it is bounded from the master's own peak bounds
-plus the codec's error, and only hops whose bound nears the limit are oversampled
-(`decoded_peak`).
+worker, `av_codec.decode`; one at a time: one decoded copy of the chapter in memory)
+and measured. The true peak needs no second oversampled pass: it is bounded from the
+master's own peak bounds plus the codec's error, and only hops whose bound nears the
+limit are oversampled (`decoded_peak`).
 """
 
 from __future__ import annotations

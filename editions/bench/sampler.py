@@ -212,7 +212,6 @@ class TreeSampler:
 #: What an ffmpeg command line does, by a word it holds (first match wins).
 _FFMPEG_ROLES = (
     ("libmp3lame", "ffmpeg mp3 encode"),
-    ("-c:a aac", "ffmpeg aac encode"),
     ("concat", "ffmpeg join"),
     ("ipod", "ffmpeg m4b"),
     ("f32le", "ffmpeg decode"),
