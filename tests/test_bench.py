@@ -23,7 +23,8 @@ def test_bench_on_the_fixture_writes_every_measure(tmp_path: Path) -> None:
     written = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
     assert written == json.loads(json.dumps(result))
     for phase in ("cold", "noop", "edit"):
-        assert written[phase]["seconds"] > 0
+        assert written[phase]["seconds"] > 0  # timed alone, not sampled
+        assert written[phase]["sampled_seconds"] > 0
         assert written[phase]["peak_memory_mb"] > 0
     assert set(written["cold"]["editions"]) == {
         "pdf",
@@ -70,6 +71,23 @@ def test_irreducible_work_and_plain_tools_are_timed(tmp_path: Path) -> None:
     assert plain["espeak_ffmpeg_audio"]["seconds"] is not None, plain
     assert (tmp_path / "plain" / "plain.mp3").stat().st_size > 1000
     assert plain["seconds"] > 0
+
+
+def test_a_run_timed_alone_is_not_sampled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sampler reads page tables: a timed run must not pay for it."""
+
+    def no_sampler(*_: object, **__: object) -> None:
+        raise AssertionError("a timed-only run was sampled")
+
+    monkeypatch.setattr(measuring, "TreeSampler", no_sampler)
+    busy = (
+        "import time\nend = time.process_time() + 0.5\n"
+        "while time.process_time() < end: pass"
+    )
+    timed = measuring.measure([[sys.executable, "-c", busy]], sampled=False)
+    assert timed.cpu_seconds >= 0.45 and timed.seconds >= 0.45
+    summary = timed.summary()
+    assert summary["peak_memory_mb"] is None and summary["cpu_seconds_by_role"] == {}
 
 
 def test_builds_run_a_frozen_copy_of_the_code(tmp_path: Path) -> None:
