@@ -150,6 +150,9 @@ def test_a_signal_while_waiting_for_the_aac_stops_it(
     monkeypatch.setattr(chapter_master, "run_all", lambda *_: None)  # MP3 done
     scaled = encode.Scaled(_speech_like(0.5), np.float32(1.0))
     targets = {"mp3": tmp_path / "a.mp3", "aac": tmp_path / "a.aac"}
+    # As in a mastering worker, whatever this test process inherited (a shell
+    # running it in the background ignores SIGINT).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     ctrl_c = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
     ctrl_c.start()
     try:
@@ -159,6 +162,7 @@ def test_a_signal_while_waiting_for_the_aac_stops_it(
             )
     finally:
         ctrl_c.cancel()
+        signal.signal(signal.SIGINT, previous)
     assert seen == [True]
 
 
