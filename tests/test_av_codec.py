@@ -180,28 +180,6 @@ def test_the_build_process_leaves_pyav_to_the_mastering_workers() -> None:
     assert out.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("rate", [24_000, 22_050])
-def test_a_sentence_is_resampled_without_delay_as_scipy_would(rate: int) -> None:
-    """libswresample lays the voice out at 44.1 kHz: the same length and timing as
-    `resample_poly`, and the same sound well inside the voice's band."""
-    from scipy.signal import resample_poly
-
-    rng = np.random.default_rng(5)
-    t = np.arange(int(1.5 * rate)) / rate
-    voice = np.sin(2 * np.pi * 220 * t) + 0.3 * np.sin(2 * np.pi * 3100 * t + 1)
-    voice = (voice * np.hanning(len(t)) + 0.01 * rng.standard_normal(len(t))) * 0.3
-    voice = voice.astype(np.float32)
-    ours = av_codec.resample(voice, rate)
-    theirs = resample_poly(voice.astype(np.float64), RATE, rate).astype(np.float32)
-    assert ours.dtype == np.float32 and abs(len(ours) - len(theirs)) <= 1
-    n = min(len(ours), len(theirs))
-    lag = np.argmax(np.correlate(ours[:4000], theirs[:4000], "full")) - 3999
-    assert lag == 0
-    error = ours[:n] - theirs[:n]
-    assert 10 * np.log10(np.mean(error**2) / np.mean(theirs[:n] ** 2)) < -40
-    assert len(av_codec.resample(np.zeros(0, np.float32), rate)) == 0
-
-
 def test_decoding_refuses_a_file_that_is_not_a_mono_chapter(tmp_path: Path) -> None:
     stereo = tmp_path / "stereo.mp3"
     tone = np.sin(np.arange(RATE) / 10).astype("<f4")

@@ -71,31 +71,6 @@ def encode_aac(
         out.mux(stream.encode(None))
 
 
-def resample(samples: NDArray[np.float32], rate: int) -> NDArray[np.float32]:
-    """Return mono *samples* at *rate* resampled to RATE, with no delay.
-
-    libswresample's default filter (windowed sinc, 0.97 of the lower Nyquist): on
-    this machine it took a third of the CPU of scipy's `resample_poly` for the
-    shipped article's sentences (0.38 against 1.17 CPU-s), and the two agree to
-    about −50 dB, near the band's edge (12 kHz for a 24 kHz voice).
-    """
-    import av
-
-    if len(samples) == 0:
-        return np.zeros(0, dtype=np.float32)
-    resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
-    frame = av.AudioFrame.from_ndarray(
-        np.ascontiguousarray(samples, dtype=np.float32)[None, :],
-        format="flt",
-        layout="mono",
-    )
-    frame.sample_rate = rate
-    parts = [*resampler.resample(frame), *resampler.resample(None)]  # None: flush
-    return np.concatenate([p.to_ndarray().reshape(-1) for p in parts]).astype(
-        np.float32, copy=False
-    )
-
-
 def decode(path: Path) -> NDArray[np.float32]:
     """Decode one of our encoded chapters as a player would, to mono float32 at RATE.
 

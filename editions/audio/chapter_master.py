@@ -19,6 +19,7 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from math import gcd
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,7 @@ from editions.audio import av_codec
 from editions.audio.encode import Scaled, mp3_command, run_all
 from editions.audio.engine import Speech
 from editions.audio.levels import RATE, master
-from editions.audio.measure import MAX_TRUE_PEAK, TARGET_LUFS
+from editions.audio.measure import MAX_TRUE_PEAK, TARGET_LUFS, resample
 from editions.audio.verify import PEAK_MARGIN, Encoded, verify
 
 Spans = tuple[tuple[int, int], ...]  # (first, end) sample of each sentence
@@ -158,11 +159,14 @@ def layout(sound: ChapterSound) -> tuple[NDArray[np.float32], Spans]:
 
 
 def speech_at_rate(speech: Speech) -> NDArray[np.float32]:
-    """Resample one trimmed sentence to 44.1 kHz (libswresample: `av_codec`)."""
+    """Resample one trimmed sentence to 44.1 kHz with a polyphase filter (scipy's
+    `resample_poly`, its filter designed once: `measure.resample`)."""
     samples = _trim(speech.samples.astype(np.float32))
-    if speech.sample_rate == RATE:
+    common = gcd(RATE, speech.sample_rate)
+    up, down = RATE // common, speech.sample_rate // common
+    if up == down:
         return samples
-    return av_codec.resample(samples, speech.sample_rate)
+    return resample(samples, up, down).astype(np.float32, copy=False)
 
 
 def _trim(samples: NDArray[np.float32]) -> NDArray[np.float32]:

@@ -198,7 +198,7 @@ def resample(samples: NDArray[np.float32], up: int, down: int) -> NDArray[np.flo
 
     The same filter, padding and trim as scipy's, so the same numbers; but the
     filter is designed once per ratio (scipy designs it on every call, which cost
-    more than oversampling a few hops). The true-peak oversampler uses it.
+    more than oversampling a few hops, or than resampling a short sentence).
     """
     common = gcd(up, down)
     up, down = up // common, down // common
