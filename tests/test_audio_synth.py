@@ -37,20 +37,22 @@ def test_forked_workers_speak_with_the_voice_this_process_loaded(
     """hibari's voice is loaded once, here, and the synthesis workers fork with it
     (they used to load it each, 0.6 CPU-s apiece); they speak the same bytes as a
     voice loaded on its own."""
-    made_in = tmp_path / "engines-made-in"
-    real = synth.make_engine
+    import hibari
 
-    def counted(*args: object, **kwargs: object) -> object:
-        with made_in.open("a", encoding="utf-8") as out:
+    loaded_in = tmp_path / "voices-loaded-in"
+    real = hibari.Hibari.__init__
+
+    def counted(self: object, *args: object, **kwargs: object) -> None:
+        with loaded_in.open("a", encoding="utf-8") as out:
             out.write(f"{os.getpid()}\n")
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(synth, "make_engine", counted)
+    monkeypatch.setattr(hibari.Hibari, "__init__", counted)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     texts = ["Take one tablet at night.", "Drink water with it.", "Ask a pharmacist."]
     forked, made = synth.synthesise(texts, "hibari", tmp_path / "forked")
     assert made == 3
-    assert made_in.read_text(encoding="utf-8").split() == [str(os.getpid())]
+    assert loaded_in.read_text(encoding="utf-8").split() == [str(os.getpid())]
 
     alone: dict[str, np.ndarray] = {}
     for text in texts:  # one sentence each: spoken in a thread, its own voice

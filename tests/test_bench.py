@@ -17,14 +17,27 @@ from editions.bench.sampler import role_of
 GOOD = Path(__file__).resolve().parent / "data" / "good"
 
 
-def test_bench_on_the_fixture_writes_every_measure(tmp_path: Path) -> None:
+def test_bench_on_the_fixture_writes_every_measure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sampled: list[bool] = []
+    real = bench.measure
+
+    def recorded(*args: object, **kwargs: object) -> measuring.Measured:
+        sampled.append(bool(kwargs.get("sampled", True)))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bench, "measure", recorded)
     options = bench.BenchOptions(tts="null", tools=False)  # small and offline
     result = bench.run(GOOD / "article.md", tmp_path, options)
+    assert sampled == [True, False] * 3  # cold, no-op, edit: sampled, then timed
     written = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
     assert written == json.loads(json.dumps(result))
     for phase in ("cold", "noop", "edit"):
         assert written[phase]["seconds"] > 0  # timed alone, not sampled
         assert written[phase]["sampled_seconds"] > 0
+        assert written[phase]["cpu_seconds"] > 0
+        assert written[phase]["sampled_cpu_seconds"] > 0
         assert written[phase]["peak_memory_mb"] > 0
     assert set(written["cold"]["editions"]) == {
         "pdf",

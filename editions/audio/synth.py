@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import (
     Executor,
     Future,
@@ -18,7 +18,6 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     as_completed,
 )
-from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from editions.audio.cache import SentenceCache
@@ -70,37 +69,22 @@ def make_engine(
     )
 
 
-#: The engine the build's process loaded before forking its synthesis workers:
-#: each worker inherits it, voice loaded, instead of loading the voice again.
-_handed_down: Engine | None = None
-
-
 def _start_worker(
     name: str, lang: str, voice: str, lexicon: tuple[LexiconEntry, ...]
 ) -> None:
+    """Make this worker's engine (a thread of the build's process)."""
     global _worker_engine
     name_this_process("synth")
-    _worker_engine = _handed_down or make_engine(name, lang, voice, lexicon)
+    _worker_engine = make_engine(name, lang, voice, lexicon)
 
 
-@contextmanager
-def _handing_down(engine: Engine) -> Iterator[None]:
-    """Let the workers started meanwhile (forked, or threads here) use *engine*.
-
-    An engine that can `load()` its voice does so here, once: hibari's takes
-    0.6 CPU-s, which every forked worker used to spend again. A forked child
-    shares the loaded pages until it writes to them, and speaks the same bytes
-    (tested: `test_audio_synth`).
-    """
-    global _handed_down
-    load = getattr(engine, "load", None)
-    if load is not None:
-        load()
-    _handed_down = engine
-    try:
-        yield
-    finally:
-        _handed_down = None
+def _use_engine(engine: Engine) -> None:
+    """Use the engine the build's process loaded (a forked worker inherits it:
+    with the fork context, the pool hands its initializer's arguments over in
+    the fork, unpickled)."""
+    global _worker_engine
+    name_this_process("synth")
+    _worker_engine = engine
 
 
 def _speak_into_cache(
@@ -188,28 +172,30 @@ def synthesise(
         cores = (os.cpu_count() or 1) if getattr(engine, "parallel", False) else 1
         workers = min(cores, len(missing))
         pool: ProcessPoolExecutor | ThreadPoolExecutor
-        start = (engine_name, lang, voice, lexicon)
-        handing = _handing_down(engine) if workers > 1 else nullcontext()
         if workers > 1:
-            # Forked (not spawned): the workers inherit the voice loaded here.
+            # The voice is loaded here, once, and the workers are forked (not
+            # spawned) with it: hibari's took each of them 0.6 CPU-s. A forked
+            # child shares the loaded pages and speaks the same bytes (tested).
+            load = getattr(engine, "load", None)
+            if load is not None:
+                load()
             pool = ProcessPoolExecutor(
                 workers,
                 mp_context=multiprocessing.get_context("fork"),
-                initializer=_start_worker,
-                initargs=start,
+                initializer=_use_engine,
+                initargs=(engine,),
             )
-        else:  # one sentence or a few: spoken here, the voice loaded in the thread
+        else:  # one worker: a thread here, which loads the voice itself
+            start = (engine_name, lang, voice, lexicon)
             pool = ThreadPoolExecutor(1, initializer=_start_worker, initargs=start)
         try:
             # In the order given, whole chapters (`render.speaking_order`): chapter
             # after chapter completes, so each chapter's master (`on_spoken`)
             # starts while the later ones are still spoken. (Sentences longest
             # first would finish every chapter only at the very end.)
-            with handing:  # forked at the first submit, with the voice loaded
-                futures: list[Future[tuple[str, StoredSpeech | None]]] = [
-                    pool.submit(_speak_into_cache, str(cache_dir), key, t)
-                    for t in missing
-                ]
+            futures: list[Future[tuple[str, StoredSpeech | None]]] = [
+                pool.submit(_speak_into_cache, str(cache_dir), key, t) for t in missing
+            ]
             for future in as_completed(futures):
                 arrived(*future.result())
         except BaseException:

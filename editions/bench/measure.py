@@ -2,10 +2,10 @@
 
 Every benchmark step (`editions.bench.run`, `editions.bench.tools`) is one call of
 `measure`; its process tree is sampled by `editions.bench.sampler`, unless the
-run is only timed: the sampler reads every process's page tables for its PSS and
-took about 1 CPU-s from a 14-second build on two cores (3 % of its wall time),
-so the bench times builds and the yardstick unsampled, and takes memory and CPU
-by role from sampled runs of the same work.
+run is only timed. The sampler reads every process's page tables for its PSS:
+during a 14-second cold build it used about 1 CPU-s of its own, on the same two
+cores, and the build took 3 % longer. So the bench times builds and the yardstick
+unsampled, and takes memory and CPU by role from sampled runs of the same work.
 """
 
 from __future__ import annotations
