@@ -69,19 +69,10 @@ def make_engine(
     )
 
 
-def _start_worker(
-    name: str, lang: str, voice: str, lexicon: tuple[LexiconEntry, ...]
-) -> None:
-    """Make this worker's engine (a thread of the build's process)."""
-    global _worker_engine
-    name_this_process("synth")
-    _worker_engine = make_engine(name, lang, voice, lexicon)
-
-
 def _use_engine(engine: Engine) -> None:
-    """Use the engine the build's process loaded (a forked worker inherits it:
-    with the fork context, the pool hands its initializer's arguments over in
-    the fork, unpickled)."""
+    """Speak with the build's own engine: a thread here uses it, a forked worker
+    inherits it (with the fork context, the pool hands its initializer's
+    arguments over in the fork, unpickled), with whatever voice it has loaded."""
     global _worker_engine
     name_this_process("synth")
     _worker_engine = engine
@@ -185,9 +176,8 @@ def synthesise(
                 initializer=_use_engine,
                 initargs=(engine,),
             )
-        else:  # one worker: a thread here, which loads the voice itself
-            start = (engine_name, lang, voice, lexicon)
-            pool = ThreadPoolExecutor(1, initializer=_start_worker, initargs=start)
+        else:  # one worker: a thread here, which loads the voice as it speaks
+            pool = ThreadPoolExecutor(1, initializer=_use_engine, initargs=(engine,))
         try:
             # In the order given, whole chapters (`render.speaking_order`): chapter
             # after chapter completes, so each chapter's master (`on_spoken`)
